@@ -1,0 +1,6 @@
+//! One file per subcommand: its `Args` (whose doc comment is its `--help`) and its `run`.
+
+pub mod compare;
+pub mod completions;
+pub mod next_tag;
+pub mod tag;

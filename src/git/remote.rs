@@ -1,0 +1,195 @@
+//! Talking to remotes with gix: finding a remote by name, listing its refs without fetching, and
+//! fetching exactly the refspecs a command needs (never the user's whole configuration).
+
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use gix::remote::Direction;
+
+use crate::error::{Refusal, refuse};
+
+/// A ref as the remote advertises it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRef {
+    /// Full name, `refs/tags/2026.12.03`.
+    pub name: String,
+    /// What the ref points to (a tag object for annotated tags).
+    pub target: ObjectId,
+    /// The commit (or other object) behind an annotated tag; equal to `target` otherwise.
+    pub peeled: ObjectId,
+}
+
+/// The refs a remote advertised, filtered by the refspecs asked for.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteRefs {
+    pub refs: Vec<RemoteRef>,
+}
+
+impl RemoteRefs {
+    /// The short names of the remote's tags.
+    pub fn tag_names(&self) -> Vec<String> {
+        self.refs
+            .iter()
+            .filter_map(|r| r.name.strip_prefix("refs/tags/"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn find(&self, full_name: &str) -> Option<&RemoteRef> {
+        self.refs.iter().find(|r| r.name == full_name)
+    }
+}
+
+/// Finds a configured remote by its name (not a URL), or refuses naming the setting.
+pub fn find<'repo>(
+    repo: &'repo gix::Repository,
+    name: &str,
+    setting: &str,
+) -> Result<gix::Remote<'repo>> {
+    let configured = repo
+        .remote_names()
+        .iter()
+        .any(|n| n.as_ref() as &[u8] == name.as_bytes());
+    if !configured {
+        let known: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
+        let known = if known.is_empty() {
+            "no remotes are configured".to_owned()
+        } else {
+            format!("the remotes here are: {}", known.join(", "))
+        };
+        return refuse(
+            Refusal::new(format!("there is no remote named {name:?} ({known})"))
+                .hint(format!("add it: git remote add {name} <url>"))
+                .hint(format!(
+                    "or name the remote you use: git config {setting} <remote>"
+                )),
+        );
+    }
+    repo.find_remote(name)
+        .with_context(|| format!("cannot read the configuration of remote {name:?}"))
+}
+
+/// The remote's URL for `direction`, after `insteadOf`/`pushInsteadOf` rewrites, as text.
+pub fn url(remote: &gix::Remote<'_>, direction: Direction) -> Option<String> {
+    remote.url(direction).map(|u| u.to_bstring().to_string())
+}
+
+/// Every URL the remote is reached by: fetch URLs, push URLs, rewritten, deduplicated.
+pub fn all_urls(remote: &gix::Remote<'_>) -> Vec<String> {
+    let mut urls: Vec<String> = remote
+        .urls(Direction::Fetch)
+        .chain(remote.urls(Direction::Push))
+        .map(|u| u.to_bstring().to_string())
+        .collect();
+    urls.dedup();
+    urls
+}
+
+/// Lists the remote's refs matching `specs` (`refs/heads/main:refs/x`, `refs/tags/*:refs/tags/*`;
+/// the destinations only shape the listing) without fetching anything or touching the repository.
+pub fn list(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    specs: &[String],
+) -> Result<RemoteRefs> {
+    let remote = with_specs(find(repo, name, setting)?, specs)?;
+    let connection = remote
+        .connect(Direction::Fetch)
+        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+    let (ref_map, _handshake) = connection
+        .ref_map(gix::progress::Discard, Default::default())
+        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+    Ok(convert(&ref_map.remote_refs))
+}
+
+/// Fetches the objects behind `refs` (exact full names such as `refs/heads/main`,
+/// `refs/tags/2026.11.26`) from the remote named `name`, writing no ref at all: the caller
+/// decides what, if anything, a ref should point to.
+pub fn fetch_objects(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    refs: &[String],
+) -> Result<()> {
+    if refs.is_empty() {
+        return Ok(());
+    }
+    let remote = with_specs(find(repo, name, setting)?, refs)?;
+    let connection = remote
+        .connect(Direction::Fetch)
+        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+    let prepare = connection
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+    let interrupt = AtomicBool::new(false);
+    prepare
+        .receive(gix::progress::Discard, &interrupt)
+        .map_err(|e| {
+            anyhow::Error::new(Refusal::new(format!(
+                "fetching {} from {name} ({}) failed: {e}",
+                refs.join(" "),
+                url(&remote, Direction::Fetch).unwrap_or_default()
+            )))
+        })?;
+    Ok(())
+}
+
+fn with_specs<'repo>(
+    mut remote: gix::Remote<'repo>,
+    specs: &[String],
+) -> Result<gix::Remote<'repo>> {
+    remote
+        .replace_refspecs(specs.iter().map(String::as_str), Direction::Fetch)
+        .map_err(|e| anyhow::anyhow!("invalid refspec in {specs:?}: {e}"))?;
+    // Only what was asked for: no implied tag following.
+    Ok(remote.with_fetch_tags(gix::remote::fetch::Tags::None))
+}
+
+fn unreachable(remote: &gix::Remote<'_>, name: &str, detail: &str) -> anyhow::Error {
+    let url = url(remote, Direction::Fetch).unwrap_or_else(|| "no URL".into());
+    anyhow::Error::new(
+        Refusal::new(format!("cannot reach remote {name} ({url}): {detail}"))
+            .hint(format!("check the URL with: git remote get-url {name}"))
+            .hint("to work from what is already fetched, pass --offline where the command has it"),
+    )
+}
+
+fn convert(refs: &[gix::protocol::handshake::Ref]) -> RemoteRefs {
+    use gix::protocol::handshake::Ref;
+    let refs = refs
+        .iter()
+        .filter_map(|r| match r {
+            Ref::Peeled {
+                full_ref_name,
+                tag,
+                object,
+            } => Some(RemoteRef {
+                name: full_ref_name.to_string(),
+                target: *tag,
+                peeled: *object,
+            }),
+            Ref::Direct {
+                full_ref_name,
+                object,
+            } => Some(RemoteRef {
+                name: full_ref_name.to_string(),
+                target: *object,
+                peeled: *object,
+            }),
+            Ref::Symbolic {
+                full_ref_name,
+                tag,
+                object,
+                ..
+            } => Some(RemoteRef {
+                name: full_ref_name.to_string(),
+                target: tag.unwrap_or(*object),
+                peeled: *object,
+            }),
+            Ref::Unborn { .. } => None,
+        })
+        .collect();
+    RemoteRefs { refs }
+}

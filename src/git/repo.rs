@@ -1,0 +1,147 @@
+//! Opening the repository and the small reads every command needs: tags, commits, ancestry.
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use gix::prelude::ObjectIdExt;
+
+use crate::error::{Refusal, refuse};
+
+/// Opens the repository around the current directory, honouring `GIT_DIR` as git does (hooks
+/// and `git --git-dir` set it).
+pub fn open_here() -> Result<gix::Repository> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    match gix::discover_with_environment_overrides(&cwd) {
+        Ok(repo) => Ok(repo),
+        Err(e) => refuse(
+            Refusal::new(format!(
+                "not inside a git repository: {} ({e})",
+                cwd.display()
+            ))
+            .hint("run this from a clone of the repository you push, e.g. after: git clone <url> && cd <dir>"),
+        ),
+    }
+}
+
+/// The short names of all local tags (`2026.12.03`, not `refs/tags/2026.12.03`).
+pub fn local_tag_names(repo: &gix::Repository) -> Result<Vec<String>> {
+    let platform = repo.references().context("cannot read references")?;
+    let mut names = Vec::new();
+    for reference in platform.tags().context("cannot list tags")? {
+        let reference = reference.map_err(|e| anyhow::anyhow!("cannot read a tag: {e}"))?;
+        names.push(reference.name().shorten().to_string());
+    }
+    Ok(names)
+}
+
+/// True if `refs/tags/<name>` exists locally.
+pub fn local_tag_exists(repo: &gix::Repository, name: &str) -> Result<bool> {
+    Ok(repo
+        .try_find_reference(format!("refs/tags/{name}").as_str())
+        .with_context(|| format!("cannot read tag {name}"))?
+        .is_some())
+}
+
+/// The commit a local ref (by full name) points to, peeled through tags; `None` if it is missing.
+pub fn ref_commit(repo: &gix::Repository, full_name: &str) -> Result<Option<ObjectId>> {
+    let Some(mut reference) = repo
+        .try_find_reference(full_name)
+        .with_context(|| format!("cannot read {full_name}"))?
+    else {
+        return Ok(None);
+    };
+    let id = reference
+        .peel_to_commit()
+        .with_context(|| format!("{full_name} does not point to a commit"))?
+        .id;
+    Ok(Some(id))
+}
+
+/// Resolves a revision the user typed (`abc123`, `HEAD~2`, a tag) to a commit, or refuses
+/// naming the flag it came from.
+pub fn resolve_commit(repo: &gix::Repository, spec: &str, what: &str) -> Result<ObjectId> {
+    let id = match repo.rev_parse_single(spec) {
+        Ok(id) => id,
+        Err(e) => {
+            return refuse(
+                Refusal::new(format!("{what} {spec:?} does not name a commit here: {e}"))
+                    .hint("fetch it first (git fetch --all), or check the id with: git log --oneline --all"),
+            );
+        }
+    };
+    match id.object().and_then(|o| o.peel_to_commit()) {
+        Ok(commit) => Ok(commit.id),
+        Err(_) => refuse(Refusal::new(format!("{what} {spec:?} is not a commit"))),
+    }
+}
+
+/// The first line of a commit's message.
+pub fn subject(repo: &gix::Repository, id: ObjectId) -> Result<String> {
+    let commit = repo
+        .find_commit(id)
+        .with_context(|| format!("cannot read commit {id}"))?;
+    let message = commit.message_raw_sloppy().to_string();
+    Ok(message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned())
+}
+
+/// An abbreviated id as git would print it.
+pub fn short(repo: &gix::Repository, id: ObjectId) -> String {
+    id.attach(repo)
+        .shorten()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|_| id.to_hex_with_len(7).to_string())
+}
+
+/// True if `ancestor` is `descendant` or one of its ancestors.
+pub fn is_ancestor(
+    repo: &gix::Repository,
+    ancestor: ObjectId,
+    descendant: ObjectId,
+) -> Result<bool> {
+    if ancestor == descendant {
+        return Ok(true);
+    }
+    // Unrelated histories have no merge base: then it is not an ancestor.
+    let base = repo
+        .merge_base(ancestor, descendant)
+        .map_err(|e| anyhow::anyhow!("cannot compare {ancestor} with {descendant}: {e}"))?;
+    Ok(base.is_some_and(|b| b.detach() == ancestor))
+}
+
+/// The commits reachable from `tip` but not from `hidden`, newest first: `git log hidden..tip`.
+pub fn commits_between(
+    repo: &gix::Repository,
+    hidden: Option<ObjectId>,
+    tip: ObjectId,
+) -> Result<Vec<ObjectId>> {
+    let walk = repo
+        .rev_walk([tip])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            Default::default(),
+        ))
+        .with_hidden(hidden)
+        .all()
+        .with_context(|| format!("cannot walk history from {tip}"))?;
+    let mut ids = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {tip}: {e}"))?;
+        ids.push(info.id);
+    }
+    Ok(ids)
+}
+
+/// The identity that signs tags and commits made by this tool: the user's committer identity.
+pub fn committer(repo: &gix::Repository) -> Result<gix::actor::Signature> {
+    match repo.committer() {
+        Some(Ok(sig)) => Ok(sig.to_owned().context("cannot read the committer identity")?),
+        Some(Err(e)) => Err(anyhow::anyhow!("cannot read the committer identity: {e}")),
+        None => refuse(
+            Refusal::new("no committer identity: tags and commits need a name and an email")
+                .hint("git config --global user.name \"Your Name\" && git config --global user.email you@example.com"),
+        ),
+    }
+}

@@ -1,0 +1,57 @@
+//! git-push-duty: the weekly release push duty as git commands. `main.rs` only parses and exits;
+//! `run` opens the repository and hands it to the command, so tests can drive every command.
+//!
+//! Pure domain modules (`calendar`, `tags`, `forge`) take plain values; the `git` layer reads and
+//! writes repositories; `commands/` wires the two, one file per subcommand; `plan` carries out
+//! every side effect.
+
+pub mod calendar;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod console;
+pub mod error;
+pub mod forge;
+pub mod git;
+pub mod man;
+pub mod plan;
+pub mod survey;
+pub mod tags;
+
+use anyhow::Result;
+
+use cli::{Cli, Command};
+use console::Console;
+
+/// Runs one parsed command line.
+pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
+    match &cli.command {
+        Command::Completions(args) => commands::completions::run(console, args),
+        Command::Man => {
+            console.out.write_all(&man::render())?;
+            Ok(())
+        }
+        command => {
+            let repo = git::open_here()?;
+            run_with_repo(&repo, command, console)
+        }
+    }
+}
+
+/// Runs a command that needs a repository.
+pub fn run_with_repo(
+    repo: &gix::Repository,
+    command: &Command,
+    console: &mut Console<'_>,
+) -> Result<()> {
+    match command {
+        Command::NextTag(args) => commands::next_tag::run(repo, console, args),
+        Command::Tag(args) => commands::tag::run(repo, console, args),
+        Command::Compare(args) => commands::compare::run(repo, console, args),
+        Command::Completions(_) | Command::Man => unreachable_without_repo(),
+    }
+}
+
+fn unreachable_without_repo() -> Result<()> {
+    Err(anyhow::anyhow!("this command does not use a repository"))
+}

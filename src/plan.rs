@@ -1,0 +1,211 @@
+//! Plan, then act. A command builds a `Plan` (every side effect it will have, in order), shows it,
+//! and only then carries it out here, one effect at a time. `--dry-run` stops after the showing;
+//! this is the only place that knows about it, so no side effect can slip past a dry run.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use gix::refs::transaction::PreviousValue;
+
+use crate::console::Console;
+use crate::error::{Refusal, refuse};
+use crate::git;
+
+/// One side effect, described well enough to print before it happens.
+pub enum Effect {
+    /// Write the objects a plan built in memory (picked commits, a tag object, a merge) to the
+    /// object database.
+    WriteObjects {
+        objects: gix::odb::memory::Storage,
+        what: String,
+    },
+    /// `git push <remote> <refspecs>`, never forced.
+    Push {
+        remote: String,
+        refspecs: Vec<String>,
+        what: String,
+    },
+    /// Create a local ref that must not exist yet (a tag). Never moves an existing ref.
+    CreateRef {
+        name: String,
+        target: ObjectId,
+        what: String,
+    },
+    /// Move a local ref from `from` to `to` (a fast-forward), failing if it moved meanwhile.
+    UpdateRef {
+        name: String,
+        from: ObjectId,
+        to: ObjectId,
+        what: String,
+    },
+    /// Write a file in the git directory (the record of a resumable run).
+    WriteFile {
+        path: PathBuf,
+        contents: String,
+        what: String,
+    },
+    /// Remove a file this tool wrote in the git directory.
+    RemoveFile { path: PathBuf, what: String },
+}
+
+impl Effect {
+    /// What the effect does, in a release engineer's words.
+    pub fn describe(&self) -> &str {
+        match self {
+            Effect::WriteObjects { what, .. }
+            | Effect::Push { what, .. }
+            | Effect::CreateRef { what, .. }
+            | Effect::UpdateRef { what, .. }
+            | Effect::WriteFile { what, .. }
+            | Effect::RemoveFile { what, .. } => what,
+        }
+    }
+
+    fn changes_a_remote(&self) -> bool {
+        matches!(self, Effect::Push { .. })
+    }
+}
+
+/// The ordered side effects of one command.
+#[derive(Default)]
+pub struct Plan {
+    pub effects: Vec<Effect>,
+}
+
+impl Plan {
+    pub fn push(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+
+    /// True if carrying out the plan changes a remote (and so needs confirmation).
+    pub fn changes_a_remote(&self) -> bool {
+        self.effects.iter().any(Effect::changes_a_remote)
+    }
+}
+
+/// How far to go with a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    /// Show the plan and stop.
+    pub dry_run: bool,
+    /// The user already said yes (`--yes`).
+    pub yes: bool,
+}
+
+/// What happened when a plan was carried out.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `--dry-run`: nothing was done.
+    DryRun,
+    /// The user answered no at the prompt: nothing was done.
+    Declined,
+    /// Every effect was carried out.
+    Done,
+}
+
+/// Shows `plan` on stderr, then stops (dry run), asks (on a terminal), or requires `--yes` (off a
+/// terminal) before carrying out a plan that changes a remote, then carries it out in order.
+/// A failure names the step and what was already done.
+pub fn carry_out(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    plan: Plan,
+    mode: Mode,
+    question: &str,
+) -> Result<Outcome> {
+    writeln!(console.err, "Plan:")?;
+    for (n, effect) in plan.effects.iter().enumerate() {
+        writeln!(console.err, "  {}. {}", n + 1, effect.describe())?;
+    }
+    if mode.dry_run {
+        writeln!(console.err, "Dry run: nothing was changed.")?;
+        return Ok(Outcome::DryRun);
+    }
+    if plan.changes_a_remote() && !mode.yes {
+        if !console.interactive {
+            return refuse(
+                Refusal::usage("not on a terminal, and this changes a remote: nothing was done")
+                    .hint("pass --yes to go ahead without the question, or --dry-run to see the plan only"),
+            );
+        }
+        if !console.ask(question)? {
+            writeln!(console.err, "Nothing was done.")?;
+            return Ok(Outcome::Declined);
+        }
+    }
+    let total = plan.effects.len();
+    for (n, effect) in plan.effects.into_iter().enumerate() {
+        let what = effect.describe().to_owned();
+        apply(repo, effect).with_context(|| {
+            if n == 0 {
+                format!("step 1 of {total} failed ({what}); nothing was changed")
+            } else {
+                format!(
+                    "step {} of {total} failed ({what}); steps 1 to {n} were done",
+                    n + 1
+                )
+            }
+        })?;
+    }
+    Ok(Outcome::Done)
+}
+
+fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
+    match effect {
+        Effect::WriteObjects { objects, .. } => {
+            use gix::objs::Write;
+            for (id, (kind, data)) in objects.iter() {
+                let written = repo
+                    .write_buf(*kind, data)
+                    .map_err(|e| anyhow::anyhow!("cannot write object {id}: {e}"))?;
+                debug_assert_eq!(written, *id);
+            }
+            Ok(())
+        }
+        Effect::Push {
+            remote, refspecs, ..
+        } => {
+            let dir = repo.workdir().unwrap_or_else(|| repo.git_dir());
+            git::push::push(dir, &remote, &refspecs).map(|_| ())
+        }
+        Effect::CreateRef { name, target, .. } => {
+            if repo.try_find_reference(name.as_str())?.is_some() {
+                return refuse(Refusal::new(format!(
+                    "{name} appeared locally meanwhile; it was left as it is"
+                )));
+            }
+            repo.reference(
+                name.as_str(),
+                target,
+                PreviousValue::MustNotExist,
+                "push-duty: create",
+            )
+            .with_context(|| format!("cannot create {name}"))?;
+            Ok(())
+        }
+        Effect::UpdateRef { name, from, to, .. } => {
+            repo.reference(
+                name.as_str(),
+                to,
+                PreviousValue::MustExistAndMatch(from.into()),
+                "push-duty: fast-forward",
+            )
+            .with_context(|| format!("cannot move {name} from {from} to {to}"))?;
+            Ok(())
+        }
+        Effect::WriteFile { path, contents, .. } => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            std::fs::write(&path, contents)
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        Effect::RemoveFile { path, .. } => match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        },
+    }
+}

@@ -1,0 +1,145 @@
+//! The look around before tagging: the push date, every calendar tag the upstream and this clone
+//! know, the upstream branch's tip, and from those the next tag's name and its predecessor.
+//! Shared by `next-tag` (which only lists the remote) and `tag` (which then fetches the objects
+//! it needs, writing no ref).
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use gix::ObjectId;
+
+use crate::config::{self, Settings};
+use crate::git::{self, remote::RemoteRefs};
+use crate::tags::{CalendarTag, Lineage};
+
+/// How the survey reaches the upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// List the upstream's refs; change nothing locally.
+    List,
+    /// Use local tags and `refs/remotes/<upstream>/<branch>` only.
+    Offline,
+}
+
+/// Where the push date came from, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateSource {
+    /// `--date`.
+    Flag,
+    /// The calendar, from today.
+    Calendar,
+}
+
+/// Everything the tag commands decide from.
+#[derive(Debug, Clone)]
+pub struct Survey {
+    pub upstream: String,
+    pub upstream_url: Option<String>,
+    pub branch: String,
+    pub today: NaiveDate,
+    pub push_date: NaiveDate,
+    pub date_source: DateSource,
+    pub offline: bool,
+    /// Remote and local calendar tags together.
+    pub lineage: Lineage,
+    /// What the upstream advertised (empty offline).
+    pub remote: RemoteRefs,
+    /// The upstream branch's tip: as advertised, or the tracking ref offline.
+    pub branch_tip: Option<ObjectId>,
+    pub next: CalendarTag,
+}
+
+impl Survey {
+    /// Looks at the upstream (as `reach` allows) and the local tags.
+    pub fn take(
+        repo: &gix::Repository,
+        settings: &Settings,
+        date: Option<NaiveDate>,
+        reach: Reach,
+    ) -> Result<Self> {
+        let today = config::today()?;
+        let (push_date, date_source) = match date {
+            Some(d) => (d, DateSource::Flag),
+            None => (
+                settings
+                    .schedule
+                    .next_push_date(today)
+                    .map_err(|e| anyhow::Error::new(crate::error::Refusal::new(e.to_string())))?,
+                DateSource::Calendar,
+            ),
+        };
+        let upstream = settings.upstream.clone();
+        let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
+        let upstream_url = git::remote::url(&remote, gix::remote::Direction::Fetch);
+        let branch = settings.branch(repo);
+        let specs = vec![
+            format!("refs/heads/{branch}:refs/remotes/{upstream}/{branch}"),
+            "refs/tags/*:refs/tags/*".to_owned(),
+        ];
+        let remote_refs = match reach {
+            Reach::List => git::remote::list(repo, &upstream, config::UPSTREAM, &specs)?,
+            Reach::Offline => RemoteRefs::default(),
+        };
+        let branch_tip = match reach {
+            Reach::Offline => git::ref_commit(repo, &format!("refs/remotes/{upstream}/{branch}"))?,
+            Reach::List => remote_refs
+                .find(&format!("refs/heads/{branch}"))
+                .map(|r| r.peeled),
+        };
+        let mut names = git::local_tag_names(repo)?;
+        names.extend(remote_refs.tag_names());
+        let lineage = Lineage::from_names(&names);
+        let next = lineage.next_for(push_date);
+        Ok(Survey {
+            upstream,
+            upstream_url,
+            branch,
+            today,
+            push_date,
+            date_source,
+            offline: reach == Reach::Offline,
+            lineage,
+            remote: remote_refs,
+            branch_tip,
+            next,
+        })
+    }
+
+    /// Fetches the objects of the upstream branch and of `tags` that the upstream has, writing
+    /// no ref. Nothing to do offline.
+    pub fn fetch_objects(&self, repo: &gix::Repository, tags: &[&str]) -> Result<()> {
+        if self.offline {
+            return Ok(());
+        }
+        let refs: Vec<String> = std::iter::once(format!("refs/heads/{}", self.branch))
+            .chain(tags.iter().map(|t| format!("refs/tags/{t}")))
+            .filter(|r| self.remote.find(r).is_some())
+            .collect();
+        git::remote::fetch_objects(repo, &self.upstream, config::UPSTREAM, &refs)
+    }
+
+    /// The calendar tag before the next one.
+    pub fn previous(&self) -> Option<&str> {
+        self.lineage.previous(&self.next)
+    }
+
+    /// The commit a tag name points to: the upstream's (the source of truth) if it has the tag,
+    /// else the local one.
+    pub fn tag_commit(&self, repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
+        if let Some(r) = self.remote.find(&format!("refs/tags/{name}")) {
+            return Ok(Some(r.peeled));
+        }
+        git::ref_commit(repo, &format!("refs/tags/{name}"))
+    }
+
+    /// The latest revision of this push date's tag (`BASE` or its highest `-N`).
+    pub fn latest_for_push_date(&self) -> Option<&str> {
+        self.lineage.latest_for(self.push_date)
+    }
+
+    /// The compare link (or git command) from the previous calendar tag to `name`.
+    pub fn compare_hint(&self, name: &str) -> Option<String> {
+        self.previous()
+            .map(|prev| crate::forge::compare_hint(self.upstream_url.as_deref(), prev, name))
+    }
+}

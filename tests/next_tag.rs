@@ -1,0 +1,258 @@
+//! `git push-duty next-tag`: every naming rule against a real upstream on disk.
+
+mod common;
+
+use common::TestRepo;
+
+fn next(repo: &TestRepo, today: &str, args: &[&str]) -> String {
+    let mut all = vec!["next-tag"];
+    all.extend_from_slice(args);
+    repo.run_on(today, &all).ok().stdout.trim().to_owned()
+}
+
+#[test]
+fn tuesday_names_the_thursday_push() {
+    let repo = TestRepo::new();
+    assert_eq!(next(&repo, "2026-12-01", &[]), "2026.12.03");
+}
+
+#[test]
+fn the_push_day_itself_names_itself() {
+    let repo = TestRepo::new();
+    assert_eq!(next(&repo, "2026-12-03", &[]), "2026.12.03");
+}
+
+#[test]
+fn friday_names_next_weeks_push() {
+    let repo = TestRepo::new();
+    assert_eq!(next(&repo, "2026-12-04", &[]), "2026.12.10");
+}
+
+#[test]
+fn git_finds_the_binary_as_a_subcommand() {
+    let repo = TestRepo::new();
+    let run = repo.run_through_git(&["next-tag"]).ok();
+    assert_eq!(run.stdout.trim(), "2026.12.03");
+}
+
+#[test]
+fn a_push_day_from_the_committed_team_file() {
+    let repo = TestRepo::new();
+    repo.commit(
+        ".pushduty",
+        "[pushduty]\n\tpushDay = tuesday\n",
+        "Push on Tuesdays",
+    );
+    // Friday 2026-11-27: the next Tuesday.
+    assert_eq!(next(&repo, "2026-11-27", &[]), "2026.12.01");
+}
+
+#[test]
+fn git_config_overrides_the_team_file() {
+    let repo = TestRepo::new();
+    repo.commit(
+        ".pushduty",
+        "[pushduty]\n\tpushDay = tuesday\n",
+        "Push on Tuesdays",
+    );
+    repo.git(&["config", "pushduty.pushDay", "wednesday"]);
+    assert_eq!(next(&repo, "2026-11-27", &[]), "2026.12.02");
+}
+
+#[test]
+fn cadence_two_with_an_anchor() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "pushduty.cadence", "2"]);
+    repo.git(&["config", "pushduty.anchor", "2026-11-19"]);
+    // 2026-11-26 is an off week, so Tuesday 2026-11-24 names 2026-12-03.
+    assert_eq!(next(&repo, "2026-11-24", &[]), "2026.12.03");
+    assert_eq!(next(&repo, "2026-12-04", &[]), "2026.12.17");
+}
+
+#[test]
+fn a_skipped_date_moves_to_the_next_push() {
+    let repo = TestRepo::new();
+    repo.commit(
+        ".pushduty",
+        "[pushduty]\n\tskip = 2026-12-24\n\tskip = 2026-12-31\n",
+        "Holidays",
+    );
+    assert_eq!(next(&repo, "2026-12-22", &[]), "2027.01.07");
+}
+
+#[test]
+fn a_tag_that_exists_only_on_the_remote_counts() {
+    let repo = TestRepo::new();
+    // A colleague tagged from another machine; this clone never fetched it.
+    repo.upstream_commit("fix.txt", "fix\n", "Fix");
+    let other = repo.root().join("colleague");
+    repo.git_in(&other, &["tag", "-a", "-m", "push", "2026.12.03"]);
+    repo.git_in(&other, &["push", "-q", "origin", "2026.12.03"]);
+    assert!(repo.tags_of(&repo.work).is_empty());
+
+    assert_eq!(next(&repo, "2026-12-01", &[]), "2026.12.03-1");
+    // Listing the remote changed nothing here.
+    assert!(repo.tags_of(&repo.work).is_empty());
+
+    let offline = repo.run(&["next-tag", "--offline"]).ok();
+    assert_eq!(offline.stdout.trim(), "2026.12.03");
+    assert!(offline.stderr.contains("offline"), "{}", offline.stderr);
+}
+
+#[test]
+fn revisions_count_as_numbers_past_nine() {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "2026.12.03"]);
+    for n in 1..=9 {
+        repo.git(&["tag", &format!("2026.12.03-{n}")]);
+    }
+    assert_eq!(next(&repo, "2026-12-01", &[]), "2026.12.03-10");
+}
+
+#[test]
+fn an_off_schedule_date() {
+    let repo = TestRepo::new();
+    assert_eq!(
+        next(&repo, "2026-12-01", &["--date", "2026-12-07"]),
+        "2026.12.07"
+    );
+}
+
+#[test]
+fn json_says_what_would_be_tagged() {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "2026.11.26"]);
+    let tip = repo.upstream_commit("new.txt", "new\n", "New work");
+    let run = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(json["tag"], "2026.12.03");
+    assert_eq!(json["push_date"], "2026-12-03");
+    assert_eq!(json["previous"], "2026.11.26");
+    // The upstream's tip as listed, though it was never fetched here.
+    assert_eq!(json["target"], tip.as_str());
+    assert_eq!(json["branch"], "main");
+    assert_eq!(json["offline"], false);
+}
+
+#[test]
+fn the_upstream_default_branch_can_be_master() {
+    let repo = TestRepo::with_branch("master");
+    let tip = repo.git(&["rev-parse", "upstream/master"]);
+    let run = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(json["branch"], "master");
+    assert_eq!(json["target"], tip.as_str());
+}
+
+#[test]
+fn a_malformed_date_flag_is_a_usage_error() {
+    let repo = TestRepo::new();
+    let run = repo.run(&["next-tag", "--date", "2026-12-32"]).expect(2);
+    assert!(
+        run.stderr
+            .contains("--date \"2026-12-32\" is not a date as YYYY-MM-DD"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn a_malformed_today_is_a_usage_error_naming_the_variable() {
+    let repo = TestRepo::new();
+    let run = repo.run_on("next thursday", &["next-tag"]).expect(2);
+    assert!(
+        run.stderr
+            .contains("PUSH_DUTY_TODAY=\"next thursday\" is not a date as YYYY-MM-DD"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_malformed_push_day_names_the_key_and_the_file() {
+    let repo = TestRepo::new();
+    repo.commit(".pushduty", "[pushduty]\n\tpushDay = funday\n", "Oops");
+    let run = repo.run(&["next-tag"]).expect(1);
+    let file = repo.work.join(".pushduty");
+    assert!(
+        run.stderr.contains(&format!(
+            "pushduty.pushDay = \"funday\" (set in {}) is not a weekday",
+            file.display()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn cadence_zero_in_git_config_names_the_config_file() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "pushduty.cadence", "0"]);
+    let run = repo.run(&["next-tag"]).expect(1);
+    assert!(
+        run.stderr.contains("pushduty.cadence = \"0\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(".git/config"), "{}", run.stderr);
+}
+
+#[test]
+fn outside_a_repository() {
+    let repo = TestRepo::new();
+    let outside = repo.root().join("home");
+    let run = repo
+        .run_in(&outside, common::TUESDAY, &["next-tag"])
+        .expect(1);
+    assert!(
+        run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn no_remote_named_like_the_setting() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "pushduty.upstream", "mozilla"]);
+    let run = repo.run(&["next-tag"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("there is no remote named \"mozilla\" (the remotes here are: upstream)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("hint: add it: git remote add mozilla <url>"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_upstream_names_the_remote_and_url_and_suggests_offline() {
+    let repo = TestRepo::new();
+    let gone = repo.root().join("gone.git");
+    repo.git(&[
+        "remote",
+        "set-url",
+        "upstream",
+        gone.to_str().expect("utf-8 path"),
+    ]);
+    let before = repo.snapshot();
+    let run = repo.run(&["next-tag"]).expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot reach remote upstream ({})",
+            gone.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+    // Offline still works from what was fetched before.
+    assert_eq!(next(&repo, "2026-12-01", &["--offline"]), "2026.12.03");
+}
