@@ -33,6 +33,11 @@ pub enum Command {
     Tag(commands::tag::Args),
     Compare(commands::compare::Args),
     Completions(commands::completions::Args),
+    Hooks(commands::hooks::Args),
+    Check(commands::check::Args),
+    /// Run a git hook (the installed hook calls this).
+    #[command(hide = true)]
+    Hook(commands::hook::Args),
     /// Print the man page (roff) generated from these definitions.
     #[command(hide = true)]
     Man,

@@ -47,6 +47,18 @@ pub enum Effect {
     },
     /// Remove a file this tool wrote in the git directory.
     RemoveFile { path: PathBuf, what: String },
+    /// Replace a file with an executable one (a hook), atomically.
+    WriteExecutable {
+        path: PathBuf,
+        contents: String,
+        what: String,
+    },
+    /// Rename a file (keep a user's hook under another name); fails if `to` exists.
+    RenameFile {
+        from: PathBuf,
+        to: PathBuf,
+        what: String,
+    },
 }
 
 impl Effect {
@@ -58,7 +70,9 @@ impl Effect {
             | Effect::CreateRef { what, .. }
             | Effect::UpdateRef { what, .. }
             | Effect::WriteFile { what, .. }
-            | Effect::RemoveFile { what, .. } => what,
+            | Effect::RemoveFile { what, .. }
+            | Effect::WriteExecutable { what, .. }
+            | Effect::RenameFile { what, .. } => what,
         }
     }
 
@@ -114,6 +128,24 @@ pub fn carry_out(
     mode: Mode,
     question: &str,
 ) -> Result<Outcome> {
+    carry_out_with(console, plan, mode, question, &mut |effect| {
+        apply(repo, effect)
+    })
+}
+
+/// [`carry_out`] for a plan that only touches files (installing a hook), which needs no
+/// repository.
+pub fn carry_out_files(console: &mut Console<'_>, plan: Plan, mode: Mode) -> Result<Outcome> {
+    carry_out_with(console, plan, mode, "Go ahead?", &mut apply_file)
+}
+
+fn carry_out_with(
+    console: &mut Console<'_>,
+    plan: Plan,
+    mode: Mode,
+    question: &str,
+    apply: &mut dyn FnMut(Effect) -> Result<()>,
+) -> Result<Outcome> {
     writeln!(console.err, "Plan:")?;
     for (n, effect) in plan.effects.iter().enumerate() {
         writeln!(console.err, "  {}. {}", n + 1, effect.describe())?;
@@ -137,7 +169,7 @@ pub fn carry_out(
     let total = plan.effects.len();
     for (n, effect) in plan.effects.into_iter().enumerate() {
         let what = effect.describe().to_owned();
-        apply(repo, effect).with_context(|| {
+        apply(effect).with_context(|| {
             if n == 0 {
                 format!("step 1 of {total} failed ({what}); nothing was changed")
             } else {
@@ -194,6 +226,13 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
             .with_context(|| format!("cannot move {name} from {from} to {to}"))?;
             Ok(())
         }
+        file => apply_file(file),
+    }
+}
+
+/// The effects on files, which need no repository.
+fn apply_file(effect: Effect) -> Result<()> {
+    match effect {
         Effect::WriteFile { path, contents, .. } => {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)
@@ -207,5 +246,36 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
         },
+        Effect::WriteExecutable { path, contents, .. } => write_executable(&path, &contents),
+        Effect::RenameFile { from, to, .. } => {
+            if to.symlink_metadata().is_ok() {
+                return refuse(Refusal::new(format!(
+                    "{} appeared meanwhile; {} was left as it is",
+                    to.display(),
+                    from.display()
+                )));
+            }
+            std::fs::rename(&from, &to)
+                .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+        }
+        other => Err(anyhow::anyhow!("{} needs a repository", other.describe())),
     }
+}
+
+/// Writes beside `path` and renames over it, so git never runs a half-written hook and a
+/// symlink at `path` is replaced rather than written through.
+fn write_executable(path: &std::path::Path, contents: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".push-duty-new");
+    let temp = dir.join(name);
+    std::fs::write(&temp, contents).with_context(|| format!("cannot write {}", temp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot make {} executable", temp.display()))?;
+    }
+    std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,6 +1,9 @@
 //! One file per subcommand: its `Args` (whose doc comment is its `--help`) and its `run`.
 
+pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod hook;
+pub mod hooks;
 pub mod next_tag;
 pub mod tag;

@@ -136,6 +136,18 @@ pub fn fetch_objects(
     Ok(())
 }
 
+/// Fetches the remote's `refs/heads/<branch>` into `refs/remotes/<name>/<branch>` (forced, as a
+/// tracking ref follows the remote), quietly; no other ref is written.
+pub fn fetch_tracking(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    branch: &str,
+) -> Result<()> {
+    let spec = format!("+refs/heads/{branch}:refs/remotes/{name}/{branch}");
+    fetch_objects(repo, name, setting, &[spec])
+}
+
 fn with_specs<'repo>(
     mut remote: gix::Remote<'repo>,
     specs: &[String],
