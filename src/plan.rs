@@ -103,8 +103,6 @@ pub struct Mode {
 pub enum Outcome {
     /// `--dry-run`: nothing was done.
     DryRun,
-    /// The user answered no at the prompt: nothing was done.
-    Declined,
     /// Every effect was carried out.
     Done,
 }
@@ -135,8 +133,8 @@ pub fn carry_out(
             );
         }
         if !console.ask(question)? {
-            writeln!(console.err, "Nothing was done.")?;
-            return Ok(Outcome::Declined);
+            // Declining is a refusal, so `git push-duty tag && announce` does not announce.
+            return refuse(Refusal::new("not confirmed: nothing was done"));
         }
     }
     let total = plan.effects.len();

@@ -310,3 +310,51 @@ fn the_master_branch_is_tagged_when_it_is_the_upstream_default() {
         tip
     );
 }
+
+#[test]
+fn on_a_terminal_it_asks_and_no_means_nothing_changes() {
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    let run = repo.run_on_terminal(&["tag"], "n\n").expect(1);
+    assert!(
+        run.stdout
+            .contains("Push tag 2026.12.03 to upstream? [y/N]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("not confirmed: nothing was done"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(repo.snapshot(), before);
+
+    let run = repo.run_on_terminal(&["tag"], "y\n").ok();
+    assert!(
+        run.stdout
+            .contains("Tagged 2026.12.03 and pushed it to upstream."),
+        "{}",
+        run.stdout
+    );
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
+}
+
+#[test]
+fn a_branch_the_upstream_does_not_have_is_refused() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "pushduty.branch", "release"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("the upstream upstream has no branch release"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git config pushduty.branch <branch>"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
