@@ -79,6 +79,11 @@ impl Effect {
     fn changes_a_remote(&self) -> bool {
         matches!(self, Effect::Push { .. })
     }
+
+    /// Writing objects changes no ref and nothing the user sees; every other effect does.
+    fn changes_refs(&self) -> bool {
+        !matches!(self, Effect::WriteObjects { .. })
+    }
 }
 
 /// The ordered side effects of one command.
@@ -112,8 +117,6 @@ pub struct Mode {
 pub enum Outcome {
     /// `--dry-run`: nothing was done.
     DryRun,
-    /// The user answered no at the prompt: nothing was done.
-    Declined,
     /// Every effect was carried out.
     Done,
 }
@@ -162,23 +165,26 @@ fn carry_out_with(
             );
         }
         if !console.ask(question)? {
-            writeln!(console.err, "Nothing was done.")?;
-            return Ok(Outcome::Declined);
+            // Declining is a refusal, so `git push-duty tag && announce` does not announce.
+            return refuse(Refusal::new("not confirmed: nothing was done"));
         }
     }
     let total = plan.effects.len();
+    let mut done: Vec<String> = Vec::new();
     for (n, effect) in plan.effects.into_iter().enumerate() {
         let what = effect.describe().to_owned();
+        let changes_refs = effect.changes_refs();
         apply(effect).with_context(|| {
-            if n == 0 {
-                format!("step 1 of {total} failed ({what}); nothing was changed")
+            let before = if done.is_empty() {
+                "nothing was changed".to_owned()
             } else {
-                format!(
-                    "step {} of {total} failed ({what}); steps 1 to {n} were done",
-                    n + 1
-                )
-            }
+                format!("done before it: {}", done.join("; "))
+            };
+            format!("step {} of {total} failed ({what}); {before}", n + 1)
         })?;
+        if changes_refs {
+            done.push(what);
+        }
     }
     Ok(Outcome::Done)
 }

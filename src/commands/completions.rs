@@ -22,11 +22,15 @@ pub struct Args {
 
 pub fn run(console: &mut Console<'_>, args: &Args) -> Result<()> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, crate::cli::BIN, &mut *console.out);
+    // Generated into memory first: clap_complete panics on a write error, a closed pipe is not one.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, crate::cli::BIN, &mut script);
     if args.shell == clap_complete::Shell::Bash {
         // git's own completion calls _git_push_duty for `git push-duty <TAB>`.
-        writeln!(console.out, "{}", GIT_BASH_BRIDGE)?;
+        script.extend_from_slice(GIT_BASH_BRIDGE.as_bytes());
+        script.push(b'\n');
     }
+    console.out.write_all(&script)?;
     Ok(())
 }
 

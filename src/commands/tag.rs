@@ -170,9 +170,6 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let question = format!("Push tag {} to {}?", intent.name, survey.upstream);
     let outcome = plan::carry_out(repo, console, plan, mode, &question)?;
     let created = outcome == plan::Outcome::Done;
-    if outcome == plan::Outcome::Declined {
-        return Ok(());
-    }
 
     if args.json {
         let report = Report {

@@ -268,6 +268,32 @@ impl TestRepo {
         Run::from(cmd.output().expect("run git push-duty"))
     }
 
+    /// The binary on a pseudo-terminal (util-linux `script`), with `answer` typed at its prompt.
+    pub fn run_on_terminal(&self, args: &[&str], answer: &str) -> Run {
+        let mut line = String::from(BIN);
+        for arg in args {
+            line.push_str(&format!(" '{arg}'"));
+        }
+        let mut cmd = Command::new("script");
+        self.isolate(&mut cmd, self.clock.load(Ordering::SeqCst));
+        cmd.env("PUSH_DUTY_TODAY", TUESDAY)
+            .env("TERM", "dumb")
+            .current_dir(&self.work)
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(Stdio::piped());
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run script");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(answer.as_bytes()).expect("type the answer");
+        }
+        Run::from(child.wait_with_output().expect("wait for script"))
+    }
+
     /// Every ref of a repository with its target: `git for-each-ref` as a map.
     pub fn refs_of(&self, dir: &Path) -> BTreeMap<String, String> {
         self.git_in(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])

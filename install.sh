@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs git-push-duty: the binary (so `git push-duty` works), the man page (so
+# `git push-duty --help` and `man git-push-duty` work) and bash/zsh/fish completions.
+#
+#   ./install.sh [--prefix DIR] [--binary FILE] [--uninstall]
+#
+#   --prefix DIR   install under DIR (default: ~/.local): DIR/bin, DIR/share/man/man1, ...
+#   --binary FILE  install this already-built binary instead of building one with cargo
+#   --uninstall    remove what this script installs under DIR, and nothing else
+#
+# Idempotent: running it again replaces the same files.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+prefix="${HOME}/.local"
+binary=""
+uninstall=false
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
+    --prefix=*) prefix="${1#--prefix=}"; shift ;;
+    --binary) binary="${2:?--binary needs a file}"; shift 2 ;;
+    --binary=*) binary="${1#--binary=}"; shift ;;
+    --uninstall) uninstall=true; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown argument: $1 (see ./install.sh --help)" >&2; exit 2 ;;
+  esac
+done
+
+mkdir -p "$prefix"
+prefix=$(cd "$prefix" && pwd)
+bin_dir="$prefix/bin"
+man_dir="$prefix/share/man/man1"
+bash_dir="$prefix/share/bash-completion/completions"
+zsh_dir="$prefix/share/zsh/site-functions"
+fish_dir="$prefix/share/fish/vendor_completions.d"
+files=(
+  "$bin_dir/git-push-duty"
+  "$man_dir/git-push-duty.1"
+  "$bash_dir/git-push-duty"
+  "$zsh_dir/_git-push-duty"
+  "$fish_dir/git-push-duty.fish"
+)
+
+if $uninstall; then
+  for f in "${files[@]}"; do
+    if [ -e "$f" ]; then rm -f "$f" && echo "removed $f"; fi
+  done
+  exit 0
+fi
+
+if [ -z "$binary" ]; then
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "install.sh: cargo is needed to build git-push-duty (https://rustup.rs), or pass --binary FILE" >&2
+    exit 1
+  fi
+  echo "building git-push-duty (cargo build --release)..."
+  cargo build --release --locked --manifest-path "$here/Cargo.toml"
+  binary="$here/target/release/git-push-duty"
+fi
+[ -x "$binary" ] || { echo "install.sh: $binary is not an executable" >&2; exit 1; }
+
+mkdir -p "$bin_dir" "$man_dir" "$bash_dir" "$zsh_dir" "$fish_dir"
+install -m 0755 "$binary" "$bin_dir/git-push-duty"
+install -m 0644 "$here/man/git-push-duty.1" "$man_dir/git-push-duty.1"
+"$bin_dir/git-push-duty" completions bash > "$bash_dir/git-push-duty"
+"$bin_dir/git-push-duty" completions zsh > "$zsh_dir/_git-push-duty"
+"$bin_dir/git-push-duty" completions fish > "$fish_dir/git-push-duty.fish"
+for f in "${files[@]}"; do echo "installed $f"; done
+
+case ":$PATH:" in
+  *":$bin_dir:"*) ;;
+  *)
+    echo
+    echo "note: $bin_dir is not on your PATH, so git will not find 'git push-duty'. Add it:"
+    echo "  echo 'export PATH=\"$bin_dir:\$PATH\"' >> ~/.bashrc   # or ~/.zshrc"
+    ;;
+esac
+if ! man -w git-push-duty >/dev/null 2>&1; then
+  echo "note: man does not look in $prefix/share/man yet; 'git push-duty --help' needs it:"
+  echo "  export MANPATH=\"$prefix/share/man:\$(manpath 2>/dev/null)\""
+fi
+echo
+echo "Next, in each repository you push from: git push-duty next-tag"

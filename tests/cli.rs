@@ -1,0 +1,201 @@
+//! The product frame: the man page in sync with the code, install.sh into a temporary prefix
+//! with `git push-duty --help` finding the page, completions, exit statuses for usage errors.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{BIN, TestRepo};
+
+fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_committed_man_page_is_what_the_code_generates() {
+    let generated = Command::new(BIN).arg("man").output().expect("run man");
+    assert!(generated.status.success());
+    let committed = std::fs::read(project().join("man/git-push-duty.1")).expect("read man page");
+    assert!(
+        generated.stdout == committed,
+        "man/git-push-duty.1 is stale: regenerate it with `cargo run -q -- man > man/git-push-duty.1`"
+    );
+    let page = String::from_utf8(committed).expect("utf-8");
+    for needed in [
+        ".SH \"PUSH DUTY\"",
+        ".SH CONFIGURATION",
+        "pushduty.pushDay",
+        ".SH \"EXIT STATUS\"",
+        ".SH \"FILES\"",
+        ".SH \"EXAMPLES\"",
+        "git push-duty tag",
+        "git push-duty next-tag",
+        "git push-duty compare",
+    ] {
+        assert!(page.contains(needed), "the man page lacks {needed}");
+    }
+}
+
+#[test]
+fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
+    let repo = TestRepo::new();
+    let prefix = repo.root().join("prefix");
+    let install = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .arg("--prefix")
+        .arg(&prefix)
+        .arg("--binary")
+        .arg(BIN)
+        .env("HOME", repo.root().join("home"))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh");
+    let said = String::from_utf8_lossy(&install.stdout).to_string()
+        + &String::from_utf8_lossy(&install.stderr);
+    assert!(install.status.success(), "{said}");
+    assert!(prefix.join("bin/git-push-duty").is_file());
+    assert!(prefix.join("share/man/man1/git-push-duty.1").is_file());
+    assert!(
+        prefix
+            .join("share/bash-completion/completions/git-push-duty")
+            .is_file()
+    );
+    assert!(
+        prefix
+            .join("share/zsh/site-functions/_git-push-duty")
+            .is_file()
+    );
+    assert!(
+        prefix
+            .join("share/fish/vendor_completions.d/git-push-duty.fish")
+            .is_file()
+    );
+    assert!(
+        said.contains("is not on your PATH"),
+        "install.sh must say when DIR/bin is not on PATH:\n{said}"
+    );
+
+    // Idempotent: a second run succeeds and leaves the same files.
+    let again = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .args(["--prefix", prefix.to_str().expect("utf-8"), "--binary", BIN])
+        .env("HOME", repo.root().join("home"))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh again");
+    assert!(again.status.success());
+
+    // git turns `git push-duty --help` into `man git-push-duty`.
+    let help = Command::new("git")
+        .current_dir(&repo.work)
+        .args(["push-duty", "--help"])
+        .env_clear()
+        .env(
+            "PATH",
+            format!(
+                "{}:/usr/local/bin:/usr/bin:/bin",
+                prefix.join("bin").display()
+            ),
+        )
+        .env("MANPATH", prefix.join("share/man"))
+        .env("HOME", repo.root().join("home"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("TERM", "dumb")
+        .output()
+        .expect("run git push-duty --help");
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&help.stderr)
+    );
+    assert!(text.contains("PUSH DUTY"), "{text}");
+    assert!(text.contains("push-duty next-tag"), "{text}");
+
+    // --uninstall removes what was installed, and only that.
+    let keep = prefix.join("bin/other-tool");
+    std::fs::write(&keep, "keep me").expect("write");
+    let uninstall = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .args(["--prefix", prefix.to_str().expect("utf-8"), "--uninstall"])
+        .env("HOME", repo.root().join("home"))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh --uninstall");
+    assert!(uninstall.status.success());
+    assert!(!prefix.join("bin/git-push-duty").exists());
+    assert!(!prefix.join("share/man/man1/git-push-duty.1").exists());
+    assert!(keep.exists());
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .expect("run completions");
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("next-tag"), "{shell}: {text}");
+    }
+    // The bash script parses, and bridges `git push-duty <TAB>`.
+    let out = Command::new(BIN)
+        .args(["completions", "bash"])
+        .output()
+        .expect("run completions");
+    let script = String::from_utf8_lossy(&out.stdout);
+    assert!(script.contains("_git_push_duty()"));
+    let check = Command::new("bash")
+        .arg("-n")
+        .arg("-c")
+        .arg(script.as_ref())
+        .status()
+        .expect("bash -n");
+    assert!(check.success());
+}
+
+#[test]
+fn usage_errors_exit_two_and_help_exits_zero() {
+    let out = Command::new(BIN)
+        .arg("tag")
+        .arg("--bogus")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(BIN)
+        .arg("no-such-command")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(BIN)
+        .arg("tag")
+        .arg("--from")
+        .arg("x")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "--from needs --cherry-pick");
+    let out = Command::new(BIN).arg("--help").output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("next-tag"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    // `git push-duty completions bash | head -c0`: the reader goes away at once.
+    let mut child = Command::new(BIN)
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}

@@ -1,0 +1,360 @@
+//! `git push-duty tag` without cherry-picks: the tag lands on the bare upstream and nowhere
+//! else, refusals change nothing, `--dry-run` and `--no-push` do what they say.
+
+mod common;
+
+use common::TestRepo;
+
+#[test]
+fn tags_the_upstream_tip_and_pushes_only_that_tag() {
+    let repo = TestRepo::new();
+    let fork = repo.add_bare_remote("fork");
+    repo.git(&["push", "-q", "fork", "main"]);
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    // Work merged upstream by someone else, not fetched here.
+    let tip = repo.upstream_commit("feature.txt", "feature\n", "Add the feature");
+    let local_main = repo.git(&["rev-parse", "main"]);
+
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "tag: 2026.12.03\ncommit: {tip} Add the feature\ncompare: git log --oneline 2026.11.26..2026.12.03\n"
+        )
+    );
+    assert!(
+        run.stderr
+            .contains("Tagged 2026.12.03 and pushed it to upstream."),
+        "{}",
+        run.stderr
+    );
+
+    // On the upstream, peeled to the upstream's tip, annotated, by the user, dated the push.
+    let upstream_tags = repo.tags_of(&repo.upstream);
+    assert_eq!(
+        upstream_tags.keys().collect::<Vec<_>>(),
+        ["2026.11.26", "2026.12.03"]
+    );
+    let peeled = repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}"]);
+    assert_eq!(peeled, tip);
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["cat-file", "-t", "2026.12.03"]),
+        "tag"
+    );
+    let tag_text = repo.git_in(&repo.upstream, &["cat-file", "tag", "2026.12.03"]);
+    assert!(
+        tag_text.contains("tagger Hero Pusher <hero@example.com>"),
+        "{tag_text}"
+    );
+    assert!(
+        tag_text.contains("Push of Thursday 2026-12-03 (2026.12.03)"),
+        "{tag_text}"
+    );
+
+    // Locally the same tag object; nowhere else; no branch moved.
+    assert_eq!(
+        repo.tags_of(&repo.work)["2026.12.03"],
+        upstream_tags["2026.12.03"]
+    );
+    assert!(repo.tags_of(&fork).is_empty());
+    assert_eq!(repo.git(&["rev-parse", "main"]), local_main);
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "main"]),
+        tip,
+        "the upstream branch is unchanged"
+    );
+}
+
+#[test]
+fn the_next_revision_on_a_new_tip_and_links_for_github() {
+    let repo = TestRepo::new();
+    repo.run(&["tag", "--yes"]).ok();
+    let tip = repo.upstream_commit("fix.txt", "fix\n", "Fix the crash");
+    // The compare link comes from the configured URL; the push goes to the pushurl.
+    repo.git(&[
+        "remote",
+        "set-url",
+        "upstream",
+        "git@github.com:mozilla/addons-server.git",
+    ]);
+    repo.git(&[
+        "config",
+        "remote.upstream.pushurl",
+        repo.upstream.to_str().expect("utf-8"),
+    ]);
+    repo.git(&[
+        "config",
+        &format!("url.{}.insteadOf", repo.upstream.display()),
+        "git@github.com:mozilla/addons-server.git",
+    ]);
+    let run = repo.run(&["tag", "--yes", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json["tag"], "2026.12.03-1");
+    assert_eq!(json["commit"], tip.as_str());
+    assert_eq!(json["previous"], "2026.12.03");
+    assert_eq!(json["pushed"], true);
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
+}
+
+#[test]
+fn an_unchanged_tip_is_refused_with_nothing_changed() {
+    let repo = TestRepo::new();
+    repo.run(&["tag", "--yes"]).ok();
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("nothing new to tag: 2026.12.03 already points to"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--allow-same-commit"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+
+    // Re-tagging the same commit for a fresh deploy is allowed when asked for.
+    repo.run(&["tag", "--yes", "--allow-same-commit"]).ok();
+    let tags = repo.tags_of(&repo.upstream);
+    assert!(tags.contains_key("2026.12.03-1"));
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}"])
+    );
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_changes_nothing() {
+    let repo = TestRepo::new();
+    repo.upstream_commit("feature.txt", "feature\n", "Add the feature");
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    assert!(run.stderr.contains("Plan:"), "{}", run.stderr);
+    assert!(run.stderr.contains("push tag 2026.12.03"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Dry run: nothing was changed."),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("tag: 2026.12.03"), "{}", run.stdout);
+    assert_eq!(repo.snapshot(), before);
+    assert!(repo.git(&["tag", "--list"]).is_empty());
+}
+
+#[test]
+fn no_push_creates_the_tag_locally_only() {
+    let repo = TestRepo::new();
+    let run = repo.run(&["tag", "--no-push"]).ok();
+    assert!(
+        run.stderr
+            .contains("Tagged 2026.12.03 locally (not pushed)."),
+        "{}",
+        run.stderr
+    );
+    assert!(repo.tags_of(&repo.work).contains_key("2026.12.03"));
+    assert!(repo.tags_of(&repo.upstream).is_empty());
+}
+
+#[test]
+fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    let run = repo.run(&["tag"]).expect(2);
+    assert!(
+        run.stderr
+            .contains("not on a terminal, and this changes a remote: nothing was done"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint: pass --yes"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_tag_that_appears_on_the_remote_meanwhile_is_refused_with_nothing_changed() {
+    let repo = TestRepo::new();
+    // A pre-push hook that plays the colleague who tags in the same minute: it runs after the
+    // survey and before the push.
+    let hook = repo.work.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ngit --git-dir=\"$2\" tag 2026.12.03 main\n",
+    )
+    .expect("write hook");
+    std::process::Command::new("chmod")
+        .args(["+x", hook.to_str().expect("utf-8")])
+        .status()
+        .expect("chmod");
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("git push to upstream did not go through"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("step 2 of 3 failed (push tag 2026.12.03"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("); nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    // The colleague's tag stands; nothing was created here.
+    assert!(repo.tags_of(&repo.work).is_empty());
+    assert_eq!(
+        repo.tags_of(&repo.upstream).keys().collect::<Vec<_>>(),
+        ["2026.12.03"]
+    );
+}
+
+#[test]
+fn a_local_tag_of_the_name_counts_and_is_never_moved() {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "2026.12.03"]);
+    let local = repo.tags_of(&repo.work)["2026.12.03"].clone();
+    repo.upstream_commit("x.txt", "x\n", "More");
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert!(run.stdout.contains("tag: 2026.12.03-1"), "{}", run.stdout);
+    assert_eq!(repo.tags_of(&repo.work)["2026.12.03"], local);
+}
+
+#[test]
+fn offline_tags_the_tracking_ref_and_does_not_push() {
+    let repo = TestRepo::new();
+    let tracked = repo.git(&["rev-parse", "upstream/main"]);
+    repo.upstream_commit("x.txt", "x\n", "Not fetched");
+    let run = repo.run(&["tag", "--offline"]).ok();
+    assert!(run.stderr.contains("offline"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("commit: {tracked}")),
+        "{}",
+        run.stdout
+    );
+    assert!(repo.tags_of(&repo.upstream).is_empty());
+}
+
+#[test]
+fn an_unreachable_upstream_changes_nothing() {
+    let repo = TestRepo::new();
+    repo.git(&["remote", "set-url", "upstream", "/nonexistent/upstream.git"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("cannot reach remote upstream (/nonexistent/upstream.git)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn no_upstream_remote_changes_nothing() {
+    let repo = TestRepo::new();
+    repo.git(&["remote", "rename", "upstream", "origin"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr.contains("there is no remote named \"upstream\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git config pushduty.upstream <remote>"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_malformed_date_changes_nothing() {
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    let run = repo
+        .run(&["tag", "--yes", "--date", "03/12/2026"])
+        .expect(2);
+    assert!(
+        run.stderr.contains("--date \"03/12/2026\""),
+        "{}",
+        run.stderr
+    );
+    let run = repo.run_on("2026-13-01", &["tag", "--yes"]).expect(2);
+    assert!(
+        run.stderr.contains("PUSH_DUTY_TODAY=\"2026-13-01\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn an_off_schedule_date_names_the_tag() {
+    let repo = TestRepo::new();
+    let run = repo.run(&["tag", "--yes", "--date", "2026-12-07"]).ok();
+    assert!(run.stdout.contains("tag: 2026.12.07"), "{}", run.stdout);
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.07"));
+}
+
+#[test]
+fn the_master_branch_is_tagged_when_it_is_the_upstream_default() {
+    let repo = TestRepo::with_branch("master");
+    let tip = repo.git(&["rev-parse", "upstream/master"]);
+    repo.run(&["tag", "--yes"]).ok();
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}"]),
+        tip
+    );
+}
+
+#[test]
+fn on_a_terminal_it_asks_and_no_means_nothing_changes() {
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    let run = repo.run_on_terminal(&["tag"], "n\n").expect(1);
+    assert!(
+        run.stdout
+            .contains("Push tag 2026.12.03 to upstream? [y/N]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("not confirmed: nothing was done"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(repo.snapshot(), before);
+
+    let run = repo.run_on_terminal(&["tag"], "y\n").ok();
+    assert!(
+        run.stdout
+            .contains("Tagged 2026.12.03 and pushed it to upstream."),
+        "{}",
+        run.stdout
+    );
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
+}
+
+#[test]
+fn a_branch_the_upstream_does_not_have_is_refused() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "pushduty.branch", "release"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("the upstream upstream has no branch release"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git config pushduty.branch <branch>"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
