@@ -12,6 +12,10 @@ use crate::config;
 const SECTIONS: &[(&str, &str)] = &[
     ("PUSH DUTY", include_str!("../man/sections/push-duty.roff")),
     (
+        "PRE-PUSH GUARD",
+        include_str!("../man/sections/pre-push-guard.roff"),
+    ),
+    (
         "EXIT STATUS",
         include_str!("../man/sections/exit-status.roff"),
     ),

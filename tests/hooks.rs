@@ -442,3 +442,25 @@ fn uninstall_keeps_lines_someone_added_around_the_block() {
     repo.run(&["hooks", "uninstall"]).ok();
     assert_eq!(read(&path), "#!/bin/sh\necho extra\n");
 }
+
+#[test]
+fn the_man_page_explains_what_is_blocked_and_how_to_bypass() {
+    let page = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("man/git-push-duty.1"));
+    for needed in [
+        ".SH \"PRE-PUSH GUARD\"",
+        "git push-duty hooks",
+        "git push-duty check",
+        "\\-\\-no\\-verify",
+        "pre\\-push.local",
+    ] {
+        assert!(page.contains(needed), "the man page lacks {needed}");
+    }
+    assert!(
+        !page.contains("git push-duty hook\""),
+        "the hidden hook command stays out"
+    );
+    let repo = TestRepo::new();
+    let help = repo.run(&["--help"]).ok();
+    assert!(help.stdout.contains("hooks"), "{}", help.stdout);
+    assert!(!help.stdout.contains("  hook "), "{}", help.stdout);
+}
