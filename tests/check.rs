@@ -40,16 +40,8 @@ fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
     let id = mirror_ahead(&repo);
     // As last fetched, all looks well.
     let offline = repo.run(&["check", "--offline"]).ok();
-    assert!(
-        offline.stdout.contains("in sync with upstream/main at"),
-        "{}",
-        offline.stdout
-    );
-    assert!(
-        offline.stdout.contains("(as last fetched)"),
-        "{}",
-        offline.stdout
-    );
+    offline.stdout_has("in sync with upstream/main at");
+    offline.stdout_has("(as last fetched)");
     assert_ne!(
         repo.rev("refs/remotes/security/main"),
         id,
@@ -60,18 +52,8 @@ fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
     assert!(run.stdout.contains(
         "WRONG security mirror: security/main is AHEAD of upstream/main by 1 commit; these are not on the upstream:\n"
     ), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains(&format!("        {} Edit in the web UI\n", &id[..7])),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr
-            .contains("error: check found one thing wrong: security mirror"),
-        "{}",
-        run.stderr
-    );
+    run.stdout_has(&format!("        {} Edit in the web UI\n", &id[..7]));
+    run.stderr_has("error: check found one thing wrong: security mirror");
     assert_eq!(repo.rev("refs/remotes/security/main"), id, "fetched");
 }
 
@@ -113,19 +95,11 @@ fn a_missing_hook_is_wrong() {
     repo.add_mirror("security");
     let run = repo.run(&["check"]).expect(1);
     let path = repo.work.join(".git/hooks/pre-push");
-    assert!(
-        run.stdout.contains(&format!(
-            "WRONG pre-push hook: no pre-push hook in {}",
-            path.display()
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr.contains("hint: git push-duty hooks install"),
-        "{}",
-        run.stderr
-    );
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: no pre-push hook in {}",
+        path.display()
+    ));
+    run.stderr_has("hint: git push-duty hooks install");
 }
 
 #[test]
@@ -135,26 +109,13 @@ fn a_hook_that_is_not_executable_is_wrong() {
     let path = repo.work.join(".git/hooks/pre-push");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let run = repo.run(&["check"]).expect(1);
-    assert!(
-        run.stdout.contains(&format!(
-            "WRONG pre-push hook: {} is not executable, so git skips it",
-            path.display()
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr
-            .contains(&format!("hint: chmod +x {}", path.display())),
-        "{}",
-        run.stderr
-    );
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: {} is not executable, so git skips it",
+        path.display()
+    ));
+    run.stderr_has(&format!("hint: chmod +x {}", path.display()));
     let status = repo.run(&["hooks", "status"]).ok();
-    assert!(
-        status.stdout.contains("used by git: no"),
-        "{}",
-        status.stdout
-    );
+    status.stdout_has("used by git: no");
 }
 
 #[test]
@@ -162,20 +123,11 @@ fn a_hook_shadowed_by_core_hooks_path_is_wrong() {
     let repo = TestRepo::guarded();
     repo.git(&["config", "core.hooksPath", ".husky/_"]);
     let run = repo.run(&["check"]).expect(1);
-    assert!(
-        run.stdout.contains(&format!(
-            "WRONG pre-push hook: the hook in {} is shadowed: core.hooksPath = .husky/_",
-            repo.work.join(".git/hooks/pre-push").display()
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr
-            .contains("hint: git push-duty hooks install --force"),
-        "{}",
-        run.stderr
-    );
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: the hook in {} is shadowed: core.hooksPath = .husky/_",
+        repo.work.join(".git/hooks/pre-push").display()
+    ));
+    run.stderr_has("hint: git push-duty hooks install --force");
     // And git really does not run it.
     repo.commit("x.txt", "x\n", "Unguarded");
     repo.push(&["-q", "--dry-run", "security", "main"]).silent();
@@ -190,12 +142,7 @@ fn an_outdated_hook_is_wrong() {
         .replace(common::BIN, "/old/git-push-duty");
     std::fs::write(&path, old).expect("write");
     let run = repo.run(&["check"]).expect(1);
-    assert!(
-        run.stdout
-            .contains("is not current: it runs /old/git-push-duty"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("is not current: it runs /old/git-push-duty");
 }
 
 #[test]
@@ -203,51 +150,18 @@ fn bad_configuration_is_wrong() {
     let repo = TestRepo::guarded();
     repo.git(&["config", "pushduty.cadence", "0"]);
     let run = repo.run(&["check"]).expect(1);
-    assert!(
-        run.stdout
-            .contains("WRONG configuration: pushduty.cadence = \"0\""),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("WRONG configuration: pushduty.cadence = \"0\"");
     let run = TestRepo::new().run(&["check", "--offline"]).expect(1);
-    assert!(
-        run.stdout
-            .contains("WRONG configuration: there is no remote named \"security\""),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr
-            .contains("hint: add it: git remote add security <url>"),
-        "{}",
-        run.stderr
-    );
+    run.stdout_has("WRONG configuration: there is no remote named \"security\"");
+    run.stderr_has("hint: add it: git remote add security <url>");
 }
 
 #[test]
 fn an_unreachable_remote_is_wrong_and_the_last_fetch_is_compared() {
     let repo = TestRepo::guarded();
-    let gone = repo.root().join("gone.git");
-    repo.git(&[
-        "remote",
-        "set-url",
-        "upstream",
-        gone.to_str().expect("utf-8"),
-    ]);
+    repo.lose_upstream();
     let run = repo.run(&["check"]).expect(1);
-    assert!(
-        run.stdout.contains("in sync with upstream/main at"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("(as last fetched: a fetch failed)"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("cannot fetch upstream"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("in sync with upstream/main at");
+    run.stdout_has("(as last fetched: a fetch failed)");
+    run.stdout_has("cannot fetch upstream");
 }

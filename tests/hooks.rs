@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{BIN, Run, TestRepo};
+use common::{BIN, TestRepo};
 
 fn hook_path(repo: &TestRepo) -> PathBuf {
     repo.work.join(".git/hooks/pre-push")
@@ -32,21 +32,6 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
-/// Runs `program args` in `dir` with extra environment.
-fn run_env(repo: &TestRepo, program: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = repo.command(program, dir);
-    cmd.args(args).env("PUSH_DUTY_TODAY", common::TUESDAY);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let output = cmd.output().expect("run");
-    Run {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// The program git would run, from this process's PATH.
 fn which(program: &str) -> PathBuf {
     let path = std::env::var_os("PATH").expect("PATH");
@@ -66,14 +51,10 @@ fn a_fresh_install_writes_an_executable_shim_recording_this_binary() {
     repo.add_mirror("security");
     let run = repo.run(&["hooks", "install"]).ok();
     let path = hook_path(&repo);
-    assert!(
-        run.stderr.contains(&format!(
-            "Installed the git-push-duty pre-push hook for this repository: {}",
-            path.display()
-        )),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has(&format!(
+        "Installed the git-push-duty pre-push hook for this repository: {}",
+        path.display()
+    ));
     let template = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-push"));
     let expected = template.replace("push_duty='git-push-duty'", &format!("push_duty='{BIN}'"));
     assert_eq!(read(&path), expected);
@@ -107,7 +88,7 @@ fn installing_twice_changes_nothing() {
     );
     std::thread::sleep(std::time::Duration::from_millis(20));
     let run = repo.run(&["hooks", "install"]).ok();
-    assert!(run.stderr.contains("already installed"), "{}", run.stderr);
+    run.stderr_has("already installed");
     assert_eq!(read(&path), content);
     assert_eq!(
         std::fs::metadata(&path)
@@ -122,11 +103,7 @@ fn installing_twice_changes_nothing() {
 fn a_dry_run_installs_nothing() {
     let repo = TestRepo::new();
     let run = repo.run(&["hooks", "install", "--dry-run"]).ok();
-    assert!(
-        run.stderr.contains("Dry run: nothing was changed."),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("Dry run: nothing was changed.");
     assert!(!hook_path(&repo).exists());
 }
 
@@ -141,11 +118,7 @@ fn a_foreign_hook_is_chained_fed_identical_input_and_restored_on_uninstall() {
     );
     write_script(&hook_path(&repo), &original);
     let run = repo.run(&["hooks", "install"]).ok();
-    assert!(
-        run.stderr.contains("keep the existing pre-push hook as"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("keep the existing pre-push hook as");
     let chained = repo.work.join(".git/hooks/pre-push.local");
     assert_eq!(read(&chained), original);
 
@@ -174,16 +147,12 @@ fn a_foreign_hook_is_chained_fed_identical_input_and_restored_on_uninstall() {
     repo.push(&["security", "main"]).refused();
 
     let run = repo.run(&["hooks", "uninstall"]).ok();
-    assert!(
-        run.stderr.contains("put the previous hook"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("put the previous hook");
     assert_eq!(read(&hook_path(&repo)), original);
     assert!(is_executable(&hook_path(&repo)));
     assert!(!chained.exists());
     let again = repo.run(&["hooks", "uninstall"]).ok();
-    assert!(again.stderr.contains("nothing changed"), "{}", again.stderr);
+    again.stderr_has("nothing changed");
     assert_eq!(read(&hook_path(&repo)), original);
 }
 
@@ -199,7 +168,7 @@ fn a_failing_foreign_hook_blocks_the_push() {
     let before = repo.ls_remote(&repo.mirror());
     let run = repo.push(&["security", "HEAD:refs/heads/fine"]);
     assert_ne!(run.status, 0);
-    assert!(run.stderr.contains("lint: refusing"), "{}", run.stderr);
+    run.stderr_has("lint: refusing");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -212,12 +181,7 @@ fn a_second_foreign_hook_is_never_overwritten() {
         "#!/bin/sh\nexit 0\n",
     );
     let run = repo.run(&["hooks", "install"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("pre-push.local exists too: neither was changed"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("pre-push.local exists too: neither was changed");
     assert_eq!(read(&hook_path(&repo)), "#!/bin/sh\nexit 0\n");
 }
 
@@ -229,26 +193,13 @@ fn a_local_core_hooks_path_is_refused_without_force() {
     let husky = repo.work.join(".husky/_/pre-push");
     write_script(&husky, "#!/bin/sh\nexit 0\n");
     let run = repo.run(&["hooks", "install"]).expect(1);
-    assert!(
-        run.stderr.contains(&format!(
-            "core.hooksPath = .husky/_ (set in {}), so git runs hooks from {}",
-            repo.work.join(".git/config").display(),
-            repo.work.join(".husky/_").display()
-        )),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("another tool (husky, a global hooks directory) may own"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("hint: install there anyway"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has(&format!(
+        "core.hooksPath = .husky/_ (set in {}), so git runs hooks from {}",
+        repo.work.join(".git/config").display(),
+        repo.work.join(".husky/_").display()
+    ));
+    run.stderr_has("another tool (husky, a global hooks directory) may own");
+    run.stderr_has("hint: install there anyway");
     assert!(!hook_path(&repo).exists());
     assert_eq!(read(&husky), "#!/bin/sh\nexit 0\n");
 
@@ -274,31 +225,16 @@ fn a_global_core_hooks_path_is_refused_without_force() {
     )
     .expect("write");
     let env = [("GIT_CONFIG_GLOBAL", global.to_str().expect("utf-8"))];
-    let run = run_env(&repo, BIN, &repo.work, &["hooks", "install"], &env).expect(1);
-    assert!(
-        run.stderr
-            .contains(&format!("(set in {})", global.display())),
-        "{}",
-        run.stderr
-    );
+    let run = repo
+        .run_env(BIN, &repo.work, &["hooks", "install"], &env)
+        .expect(1);
+    run.stderr_has(&format!("(set in {})", global.display()));
     assert!(!hooks.exists());
-    run_env(
-        &repo,
-        BIN,
-        &repo.work,
-        &["hooks", "install", "--force"],
-        &env,
-    )
-    .ok();
+    repo.run_env(BIN, &repo.work, &["hooks", "install", "--force"], &env)
+        .ok();
     assert!(read(&hooks.join("pre-push")).contains("git-push-duty pre-push hook"));
     bad_commit(&repo);
-    let push = run_env(
-        &repo,
-        "git",
-        &repo.work,
-        &["push", "security", "main"],
-        &env,
-    );
+    let push = repo.run_env("git", &repo.work, &["push", "security", "main"], &env);
     push.refused();
     // Without the global file, git uses .git/hooks, where nothing is installed.
     repo.push(&["-q", "--dry-run", "security", "main"]).silent();
@@ -319,7 +255,7 @@ fn install_and_push_from_a_linked_worktree() {
     let run = repo
         .try_git_in(&linked, &["push", "security", "linked:main"])
         .refused();
-    assert!(run.stderr.contains("From the worktree"), "{}", run.stderr);
+    run.stderr_has("From the worktree");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     repo.try_git_in(
         &linked,
@@ -329,11 +265,7 @@ fn install_and_push_from_a_linked_worktree() {
     let status = repo
         .run_in(&linked, common::TUESDAY, &["hooks", "status"])
         .ok();
-    assert!(
-        status.stdout.contains("used by git: yes"),
-        "{}",
-        status.stdout
-    );
+    status.stdout_has("used by git: yes");
 }
 
 #[test]
@@ -344,7 +276,8 @@ fn a_missing_binary_blocks_the_push_with_how_to_reinstall() {
     std::fs::create_dir_all(copy.parent().expect("parent")).expect("mkdir");
     std::fs::copy(BIN, &copy).expect("copy the binary");
     let copy_str = copy.to_str().expect("utf-8");
-    run_env(&repo, copy_str, &repo.work, &["hooks", "install"], &[]).ok();
+    repo.run_env(copy_str, &repo.work, &["hooks", "install"], &[])
+        .ok();
     assert!(read(&hook_path(&repo)).contains(&format!("push_duty='{copy_str}'")));
     std::fs::remove_file(&copy).expect("remove the binary");
     let before = repo.ls_remote(&repo.mirror());
@@ -353,8 +286,7 @@ fn a_missing_binary_blocks_the_push_with_how_to_reinstall() {
     std::fs::create_dir_all(&git_only).expect("mkdir");
     std::os::unix::fs::symlink(which("git"), git_only.join("git")).expect("symlink git");
     let path = format!("{}:/usr/bin:/bin", git_only.display());
-    let run = run_env(
-        &repo,
+    let run = repo.run_env(
         "git",
         &repo.work,
         &["push", "security", "HEAD:refs/heads/fine"],
@@ -381,36 +313,20 @@ fn template_install_reaches_new_clones() {
     let template = repo.root().join("template");
     let env = [("GIT_CONFIG_GLOBAL", global.to_str().expect("utf-8"))];
     std::fs::write(&global, "").expect("write");
-    let run = run_env(
-        &repo,
-        BIN,
-        &repo.root(),
-        &["hooks", "install", "--template"],
-        &env,
-    )
-    .expect(1);
-    assert!(
-        run.stderr.contains("init.templateDir is not set"),
-        "{}",
-        run.stderr
-    );
+    let run = repo
+        .run_env(BIN, &repo.root(), &["hooks", "install", "--template"], &env)
+        .expect(1);
+    run.stderr_has("init.templateDir is not set");
     std::fs::write(
         &global,
         format!("[init]\n\ttemplateDir = {}\n", template.display()),
     )
     .expect("write");
     // Outside any repository.
-    run_env(
-        &repo,
-        BIN,
-        &repo.root(),
-        &["hooks", "install", "--template"],
-        &env,
-    )
-    .ok();
+    repo.run_env(BIN, &repo.root(), &["hooks", "install", "--template"], &env)
+        .ok();
     assert!(is_executable(&template.join("hooks/pre-push")));
-    run_env(
-        &repo,
+    repo.run_env(
         "git",
         &repo.root(),
         &["clone", "-q", "upstream.git", "fresh"],
@@ -420,8 +336,7 @@ fn template_install_reaches_new_clones() {
     let fresh = repo.root().join("fresh/.git/hooks/pre-push");
     assert!(read(&fresh).contains("git-push-duty pre-push hook"));
     assert!(is_executable(&fresh));
-    run_env(
-        &repo,
+    repo.run_env(
         BIN,
         &repo.root(),
         &["hooks", "uninstall", "--template"],
@@ -461,6 +376,6 @@ fn the_man_page_explains_what_is_blocked_and_how_to_bypass() {
     );
     let repo = TestRepo::new();
     let help = repo.run(&["--help"]).ok();
-    assert!(help.stdout.contains("hooks"), "{}", help.stdout);
+    help.stdout_has("hooks");
     assert!(!help.stdout.contains("  hook "), "{}", help.stdout);
 }

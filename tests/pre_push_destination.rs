@@ -71,18 +71,10 @@ fn make_executable(path: &Path) {
 }
 
 fn ssh_push(repo: &TestRepo, ssh: &Path, args: &[&str]) -> Run {
-    let output = repo
-        .command("git", &repo.work)
-        .env("GIT_SSH_COMMAND", ssh)
-        .arg("push")
-        .args(args)
-        .output()
-        .expect("run git push");
-    Run {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let mut all = vec!["push"];
+    all.extend_from_slice(args);
+    let ssh = ssh.to_str().expect("utf-8");
+    repo.run_env("git", &repo.work, &all, &[("GIT_SSH_COMMAND", ssh)])
 }
 
 /// A bare repository served by the fake ssh as `host:path`, holding the upstream's main.

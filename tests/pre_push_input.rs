@@ -20,11 +20,7 @@ fn garbage_on_standard_input_is_refused_not_a_panic() {
     ] {
         let run = repo.run_input(&args, &input);
         assert_eq!(run.status, 1, "{input:?}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("cannot read line 1 from git"),
-            "{}",
-            run.stderr
-        );
+        run.stderr_has("cannot read line 1 from git");
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
     let run = repo.run_input(&args, "\n\n");
@@ -39,12 +35,7 @@ fn a_well_formed_line_for_an_object_this_clone_lacks_is_refused_on_the_mirror_ma
     let zero = "0".repeat(40);
     let run = repo.run_input(&args, &format!("x {unknown} refs/heads/main {zero}\n"));
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("the pushed object is not in this repository"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("the pushed object is not in this repository");
     // Elsewhere, too: nothing can be said about it.
     let run = repo.run_input(
         &["hook", "pre-push", "fork", "/nowhere"],

@@ -77,11 +77,7 @@ fn a_commit_not_on_the_upstream_is_refused(new: fn() -> TestRepo) {
         .says("Unreviewed change")
         .says("hint: push to the upstream first: git push upstream refs/heads/main:refs/heads/main")
         .says("hint: then update the mirror from it: git push security upstream/main:refs/heads/main");
-    assert!(
-        run.stderr.contains("failed to push some refs"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("failed to push some refs");
     assert_eq!(
         repo.ls_remote(&repo.mirror()),
         before,

@@ -58,13 +58,7 @@ fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
 fn an_unreachable_upstream_is_refused() {
     let repo = TestRepo::guarded();
     let theirs = stale_tracking_ref(&repo);
-    let gone = repo.root().join("gone.git");
-    repo.git(&[
-        "remote",
-        "set-url",
-        "upstream",
-        gone.to_str().expect("utf-8"),
-    ]);
+    repo.lose_upstream();
     let before = repo.ls_remote(&repo.mirror());
     repo.push(&["security", "main"])
         .refused()

@@ -140,7 +140,7 @@ impl<'r> RepoFacts<'r> {
                     .strip_prefix("refs/remotes/")
                     .unwrap_or(&name)
                     .to_owned();
-                for id in walk(self.repo, tip, &hidden)? {
+                for id in git::commits_between(self.repo, hidden.iter().copied(), tip)? {
                     only.entry(id).or_insert_with(|| short.clone());
                 }
             }
@@ -149,24 +149,6 @@ impl<'r> RepoFacts<'r> {
         self.security_only = Some(known.clone());
         Ok(known)
     }
-}
-
-/// Commits reachable from `tip` and from none of `hidden`, newest first.
-fn walk(repo: &gix::Repository, tip: ObjectId, hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
-    let walk = repo
-        .rev_walk([tip])
-        .sorting(gix::revision::walk::Sorting::ByCommitTime(
-            Default::default(),
-        ))
-        .with_hidden(hidden.iter().copied())
-        .all()
-        .with_context(|| format!("cannot walk history from {tip}"))?;
-    let mut ids = Vec::new();
-    for info in walk {
-        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {tip}: {e}"))?;
-        ids.push(info.id);
-    }
-    Ok(ids)
 }
 
 impl Facts for RepoFacts<'_> {
@@ -247,7 +229,7 @@ impl Facts for RepoFacts<'_> {
             hidden.push(old);
         }
         let mut leaks = Vec::new();
-        for id in walk(self.repo, new, &hidden)? {
+        for id in git::commits_between(self.repo, hidden, new)? {
             if let Some(security_ref) = only.get(&id) {
                 leaks.push(Leak {
                     commit: self.info(id)?,

@@ -81,6 +81,28 @@ impl TestRepo {
         Run::from(child.wait_with_output().expect("wait for git-push-duty"))
     }
 
+    /// `program ARGS` in `dir` with the isolated environment plus `env`.
+    pub fn run_env(&self, program: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(program, dir);
+        cmd.args(args).env("PUSH_DUTY_TODAY", super::TUESDAY);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("run a command"))
+    }
+
+    /// Points the upstream remote at a repository that does not exist.
+    #[track_caller]
+    pub fn lose_upstream(&self) {
+        let gone = self.root().join("gone.git");
+        self.git(&[
+            "remote",
+            "set-url",
+            "upstream",
+            gone.to_str().expect("utf-8"),
+        ]);
+    }
+
     /// The id of a revision in the working clone.
     #[track_caller]
     pub fn rev(&self, rev: &str) -> String {
@@ -89,6 +111,26 @@ impl TestRepo {
 }
 
 impl Run {
+    /// Panics unless stderr holds `text`, showing it.
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "expected stderr to contain {text:?}\n--- stderr\n{}",
+            self.stderr
+        );
+    }
+
+    /// Panics unless stdout holds `text`, showing it.
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) {
+        assert!(
+            self.stdout.contains(text),
+            "expected stdout to contain {text:?}\n--- stdout\n{}",
+            self.stdout
+        );
+    }
+
     /// Panics unless the push went through and printed nothing at all (pushes use `-q`, so
     /// anything on stderr came from the hook).
     #[track_caller]
@@ -125,11 +167,7 @@ impl Run {
     /// Panics unless stderr holds `text`.
     #[track_caller]
     pub fn says(self, text: &str) -> Self {
-        assert!(
-            self.stderr.contains(text),
-            "expected stderr to contain {text:?}\n--- stderr\n{}",
-            self.stderr
-        );
+        self.stderr_has(text);
         self
     }
 }
