@@ -665,3 +665,52 @@ fn a_branch_is_required_unless_continuing_or_aborting() {
     repo.run(&["security-merge", "--continue", "fix-xss"])
         .expect(2);
 }
+
+#[test]
+fn the_checkout_follows_deletions_renames_and_new_directories() {
+    let repo = TestRepo::new();
+    repo.commit("legacy/old.py", "old\n", "Legacy code");
+    repo.commit("config.py", "DEBUG = True\n", "Config");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    let security = repo.add_security_mirror();
+    let dev = repo.root().join("security-dev");
+    repo.security_branch(
+        "fix-debug",
+        "main",
+        "lib/new/guard.py",
+        "guard\n",
+        "Add a guard",
+    );
+    repo.git_in(&dev, &["rm", "-q", "-r", "legacy"]);
+    repo.git_in(&dev, &["mv", "config.py", "settings.py"]);
+    repo.git_in(
+        &dev,
+        &["commit", "-q", "-m", "Remove legacy code, rename config"],
+    );
+    repo.git_in(&dev, &["push", "-q", "origin", "fix-debug"]);
+
+    repo.run(&["security-merge", "fix-debug", "--yes"]).ok();
+
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(up.as_str())
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), up);
+    assert!(!repo.work.join("legacy").exists());
+    assert!(!repo.work.join("config.py").exists());
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("settings.py")).expect("read"),
+        "DEBUG = True\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("lib/new/guard.py")).expect("read"),
+        "guard\n"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+}

@@ -307,6 +307,21 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;
     remotes.check_mirror_not_ahead(repo, mirror, base)?;
+    writeln!(
+        console.err,
+        "{u}/{b} is at {} ({}); {s}/{b} at {}{}",
+        git::short(repo, base),
+        git::subject(repo, base)?,
+        git::short(repo, mirror),
+        if mirror == base {
+            ", the same"
+        } else {
+            ", behind it"
+        },
+        u = remotes.upstream,
+        s = remotes.security,
+        b = remotes.branch,
+    )?;
 
     // Everything is built in memory; the plan writes it only when carried out.
     let committer = git::committer(repo)?;

@@ -50,6 +50,8 @@ pub struct FileDiff {
     pub old: Option<Side>,
     pub new: Option<Side>,
     pub binary: bool,
+    /// For renames and copies: how alike the two sides are, in percent.
+    pub similarity: Option<u32>,
     pub insertions: usize,
     pub deletions: usize,
     pub lines: Vec<Line>,
@@ -109,6 +111,7 @@ fn side(location: &gix::bstr::BStr, mode: EntryMode, id: ObjectId) -> Option<Sid
 }
 
 fn file_diff(repo: &gix::Repository, change: ChangeDetached) -> Result<Option<FileDiff>> {
+    let mut similarity = None;
     let (kind, old, new) = match change {
         ChangeDetached::Addition {
             location,
@@ -141,12 +144,17 @@ fn file_diff(repo: &gix::Repository, change: ChangeDetached) -> Result<Option<Fi
             id,
             location,
             copy,
+            diff,
             ..
-        } => (
-            if copy { Kind::Copied } else { Kind::Renamed },
-            side(source_location.as_ref(), source_entry_mode, source_id),
-            side(location.as_ref(), entry_mode, id),
-        ),
+        } => {
+            // Identical sides come without line stats.
+            similarity = Some(diff.map_or(100, |d| (d.similarity * 100.0) as u32));
+            (
+                if copy { Kind::Copied } else { Kind::Renamed },
+                side(source_location.as_ref(), source_entry_mode, source_id),
+                side(location.as_ref(), entry_mode, id),
+            )
+        }
     };
     // A directory replaced by a file (or back) is one addition or deletion of the file.
     let kind = match (kind, &old, &new) {
@@ -163,6 +171,7 @@ fn file_diff(repo: &gix::Repository, change: ChangeDetached) -> Result<Option<Fi
         old,
         new,
         binary,
+        similarity,
         insertions: 0,
         deletions: 0,
         lines: Vec::new(),
@@ -337,6 +346,9 @@ pub fn render_patch(files: &[FileDiff], color: bool) -> String {
             }
             _ => {}
         }
+        if let Some(similarity) = file.similarity {
+            meta.push(format!("similarity index {similarity}%"));
+        }
         match file.kind {
             Kind::Renamed => {
                 meta.push(format!("rename from {a}"));
@@ -423,6 +435,7 @@ mod tests {
                 id: id(2),
             }),
             binary: false,
+            similarity: None,
             insertions: 0,
             deletions: 0,
             lines: Vec::new(),
