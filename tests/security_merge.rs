@@ -714,3 +714,33 @@ fn the_checkout_follows_deletions_renames_and_new_directories() {
         ""
     );
 }
+
+#[test]
+fn two_merge_commits_in_a_row_build_on_each_other_in_memory() {
+    let (repo, security) = setup();
+    let a = repo.security_branch("fix-a", "main", "a.py", "a\n", "Fix A");
+    let b = repo.security_branch("fix-b", "main", "b.py", "b\n", "Fix B");
+    let other = repo.upstream_commit("app.py", "app\n", "Unrelated work");
+
+    repo.run(&["security-merge", "fix-a", "fix-b", "--yes"])
+        .ok();
+
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(up.as_str())
+    );
+    let first = parents(&repo, &up);
+    assert_eq!(first[1], b);
+    assert_eq!(parents(&repo, &first[0]), vec![other, a]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", &first[0]]),
+        "Merge security/fix-a"
+    );
+    assert_eq!(
+        repo.git(&["ls-tree", "--name-only", &up]),
+        "README.md\na.py\napp.py\nb.py"
+    );
+}
