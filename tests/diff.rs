@@ -2,12 +2,7 @@
 
 mod common;
 
-use common::TestRepo;
-
-#[track_caller]
-fn assert_contains(haystack: &str, needle: &str) {
-    assert!(haystack.contains(needle), "{needle:?} not in:\n{haystack}");
-}
+use common::{TestRepo, assert_contains};
 
 #[test]
 fn the_local_branch_against_the_upstream_tip() {

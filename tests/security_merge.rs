@@ -6,13 +6,20 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::TestRepo;
+use common::{TestRepo, assert_contains};
 
 /// A clone with the security mirror beside it (a copy of the upstream's main).
 fn setup() -> (TestRepo, PathBuf) {
     let repo = TestRepo::new();
     let security = repo.add_security_mirror();
     (repo, security)
+}
+
+/// Like `setup`, with a fix branch `fix-xss` on the mirror; returns its tip too.
+fn with_fix() -> (TestRepo, PathBuf, String) {
+    let (repo, security) = setup();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    (repo, security, fix)
 }
 
 fn record_path(repo: &TestRepo) -> PathBuf {
@@ -32,11 +39,6 @@ fn reject_pushes(bare: &Path) {
 
 fn accept_pushes(bare: &Path) {
     std::fs::remove_file(bare.join("hooks/pre-receive")).expect("remove hook");
-}
-
-#[track_caller]
-fn assert_contains(haystack: &str, needle: &str) {
-    assert!(haystack.contains(needle), "{needle:?} not in:\n{haystack}");
 }
 
 fn parents(repo: &TestRepo, commit: &str) -> Vec<String> {
@@ -226,8 +228,7 @@ fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
 
 #[test]
 fn an_upstream_that_rejects_gets_nothing_to_the_mirror_and_a_rerun_starts_afresh() {
-    let (repo, security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, _fix) = with_fix();
     reject_pushes(&repo.upstream);
     let before = repo.snapshot();
 
@@ -246,8 +247,7 @@ fn an_upstream_that_rejects_gets_nothing_to_the_mirror_and_a_rerun_starts_afresh
 
 #[test]
 fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
-    let (repo, security) = setup();
-    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, fix) = with_fix();
     let mirror_before = repo.branch_of(&security, "main");
     reject_pushes(&security);
 
@@ -295,8 +295,7 @@ fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
 
 #[test]
 fn continue_after_a_second_refusal_keeps_the_record() {
-    let (repo, security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, _fix) = with_fix();
     reject_pushes(&security);
     repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
     let record = std::fs::read_to_string(record_path(&repo)).expect("recorded");
@@ -314,8 +313,7 @@ fn continue_after_a_second_refusal_keeps_the_record() {
 
 #[test]
 fn a_dirty_worktree_is_left_exactly_as_it_was() {
-    let (repo, security) = setup();
-    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, fix) = with_fix();
     std::fs::write(repo.work.join("README.md"), "# work in progress\n").expect("edit");
     let main_before = repo.git(&["rev-parse", "main"]);
     let before = repo.snapshot();
@@ -339,8 +337,7 @@ fn a_dirty_worktree_is_left_exactly_as_it_was() {
 
 #[test]
 fn an_untracked_file_in_the_way_is_not_overwritten() {
-    let (repo, _security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, _security, _fix) = with_fix();
     std::fs::write(repo.work.join("search.py"), "my notes\n").expect("untracked");
     let main_before = repo.git(&["rev-parse", "main"]);
 
@@ -359,8 +356,7 @@ fn an_untracked_file_in_the_way_is_not_overwritten() {
 
 #[test]
 fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
-    let (repo, security) = setup();
-    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, fix) = with_fix();
     repo.git(&["switch", "-q", "-c", "feature"]);
     repo.commit("feature.py", "wip\n", "Feature work");
     std::fs::write(repo.work.join("feature.py"), "more wip\n").expect("edit");
@@ -408,8 +404,7 @@ fn dry_run_shows_what_goes_public_and_changes_nothing() {
 
 #[test]
 fn stat_shows_the_diffstat_only() {
-    let (repo, _security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, _security, _fix) = with_fix();
 
     let run = repo
         .run(&["security-merge", "fix-xss", "--dry-run", "--stat"])
@@ -424,8 +419,7 @@ fn stat_shows_the_diffstat_only() {
 
 #[test]
 fn a_second_concurrent_run_is_refused() {
-    let (repo, security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, _fix) = with_fix();
     let dir = repo.work.join(".git/push-duty");
     std::fs::create_dir_all(&dir).expect("state dir");
     let held = std::fs::File::create(dir.join("security-merge.lock")).expect("lock file");
@@ -452,8 +446,7 @@ fn a_second_concurrent_run_is_refused() {
 
 #[test]
 fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
-    let (repo, _security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, _security, _fix) = with_fix();
     let before = repo.snapshot();
 
     let run = repo.run(&["security-merge", "fix-xss"]).expect(2);
@@ -525,8 +518,7 @@ fn the_mirror_is_named_by_pushduty_security() {
 
 #[test]
 fn a_branch_the_mirror_does_not_have() {
-    let (repo, _security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, _security, _fix) = with_fix();
     let before = repo.snapshot();
 
     let run = repo
@@ -546,8 +538,7 @@ fn a_branch_the_mirror_does_not_have() {
 
 #[test]
 fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
-    let (repo, _security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, _security, _fix) = with_fix();
     std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
     std::fs::write(record_path(&repo), "{ \"version\": 1, \"step\": ").expect("write");
     let before = repo.snapshot();
@@ -573,8 +564,7 @@ fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
 
 #[test]
 fn a_record_of_an_unknown_version_is_a_clear_error() {
-    let (repo, _security) = setup();
-    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, _security, _fix) = with_fix();
     std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
     std::fs::write(
         record_path(&repo),
@@ -594,8 +584,7 @@ fn a_record_of_an_unknown_version_is_a_clear_error() {
 
 #[test]
 fn a_rerun_for_a_branch_already_upstream_only_brings_the_mirror_up_to_date() {
-    let (repo, security) = setup();
-    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let (repo, security, fix) = with_fix();
     // Someone pushed the fix to the upstream by hand and forgot the mirror.
     repo.git_in(
         &repo.root().join("security-dev"),

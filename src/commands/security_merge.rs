@@ -45,7 +45,8 @@ pub struct Args {
     /// Forget a recorded run that has not reached the upstream.
     #[arg(long, conflicts_with_all = ["branches", "stat", "json"])]
     pub abort: bool,
-    /// Show what goes public and the plan, and change nothing: no push, no ref, no file.
+    /// Show what goes public and the plan, and change nothing: no push, no ref (objects are
+    /// fetched, as for any run).
     #[arg(long, short = 'n')]
     pub dry_run: bool,
     /// Do not ask before pushing (required when not on a terminal).
@@ -239,6 +240,42 @@ impl Remotes {
         )
     }
 
+    /// The steps once the upstream has the record's commit: note that, push it to the mirror
+    /// (unless it has it already), then clear the record.
+    fn finish(
+        &self,
+        plan: &mut Plan,
+        record: &Record,
+        commit: ObjectId,
+        path: &std::path::Path,
+        push_mirror: bool,
+    ) {
+        if push_mirror {
+            if record.step == Step::PushUpstream {
+                plan.push(Effect::WriteFile {
+                    path: path.to_owned(),
+                    contents: record.at(Step::PushMirror).to_json(),
+                    what: format!("record that {} has it", self.upstream),
+                });
+            }
+            plan.push(self.push(
+                true,
+                commit,
+                format!(
+                    "push {} to {} {} ({})",
+                    short_hex(commit),
+                    self.security,
+                    self.branch,
+                    self.security_url
+                ),
+            ));
+        }
+        plan.push(Effect::RemoveFile {
+            path: path.to_owned(),
+            what: "clear the record: both remotes have it".into(),
+        });
+    }
+
     fn tracking(&self, remote: &str, branch: &str) -> String {
         format!("refs/remotes/{remote}/{branch}")
     }
@@ -416,17 +453,7 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
             tracking.push((name, *theirs));
         }
     }
-    let tracking_effect = Effect::SetTrackingRefs {
-        what: format!(
-            "update the remote-tracking refs {}",
-            tracking
-                .iter()
-                .map(|(n, _)| n.trim_start_matches("refs/remotes/"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        refs: tracking,
-    };
+    let tracking_effect = tracking_refs(tracking);
 
     let mut plan = Plan::default();
     let question;
@@ -515,23 +542,7 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
                 remotes.upstream, remotes.branch, remotes.upstream_url
             ),
         ));
-        plan.push(Effect::WriteFile {
-            path: record_path.clone(),
-            contents: record.at(Step::PushMirror).to_json(),
-            what: format!("record that {} has it", remotes.upstream),
-        });
-        plan.push(remotes.push(
-            true,
-            tip,
-            format!(
-                "push {short} to {} {} ({})",
-                remotes.security, remotes.branch, remotes.security_url
-            ),
-        ));
-        plan.push(Effect::RemoveFile {
-            path: record_path,
-            what: "clear the record: both remotes have it".into(),
-        });
+        remotes.finish(&mut plan, &record, tip, &record_path, true);
         question = format!(
             "Push {short} to {} {}, then to {} {}?",
             remotes.upstream, remotes.branch, remotes.security, remotes.branch
@@ -596,6 +607,20 @@ fn branch_names(args: &[String], security: &str) -> Result<Vec<String>> {
         }
     }
     Ok(names)
+}
+
+/// Sets remote-tracking refs to what the remotes were seen to have.
+fn tracking_refs(refs: Vec<(String, ObjectId)>) -> Effect {
+    Effect::SetTrackingRefs {
+        what: format!(
+            "update the remote-tracking refs {}",
+            refs.iter()
+                .map(|(n, _)| n.trim_start_matches("refs/remotes/"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        refs,
+    }
 }
 
 fn short_hex(id: ObjectId) -> String {
@@ -818,48 +843,22 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
 
     let record_path = security_state::record_path(repo);
     let mut plan = Plan::default();
-    if git::is_ancestor(repo, commit, mirror)? {
+    let mirror_has_it = git::is_ancestor(repo, commit, mirror)?;
+    if mirror_has_it {
         writeln!(
             console.err,
             "{} {} already has {short}.",
             remotes.security, remotes.branch
         )?;
-    } else {
-        if record.step == Step::PushUpstream {
-            plan.push(Effect::WriteFile {
-                path: record_path.clone(),
-                contents: record.at(Step::PushMirror).to_json(),
-                what: format!("record that {} has it", remotes.upstream),
-            });
-        }
-        plan.push(remotes.push(
-            true,
-            commit,
-            format!(
-                "push {short} to {} {} ({})",
-                remotes.security, remotes.branch, remotes.security_url
-            ),
-        ));
     }
-    plan.push(Effect::RemoveFile {
-        path: record_path,
-        what: "clear the record: both remotes have it".into(),
-    });
-    plan.push(Effect::SetTrackingRefs {
-        what: format!(
-            "update the remote-tracking refs {}/{b}, {}/{b}",
-            remotes.upstream,
-            remotes.security,
-            b = remotes.branch
+    remotes.finish(&mut plan, &record, commit, &record_path, !mirror_has_it);
+    plan.push(tracking_refs(vec![
+        (
+            remotes.tracking(&remotes.upstream, &remotes.branch),
+            upstream,
         ),
-        refs: vec![
-            (
-                remotes.tracking(&remotes.upstream, &remotes.branch),
-                upstream,
-            ),
-            (remotes.tracking(&remotes.security, &remotes.branch), commit),
-        ],
-    });
+        (remotes.tracking(&remotes.security, &remotes.branch), commit),
+    ]));
     let (local, local_effect) = local_branch(repo, &remotes, commit)?;
     match local_effect {
         Some(effect) => plan.push(effect),

@@ -375,3 +375,9 @@ impl TestRepo {
         self.refs_of(bare).remove(&format!("refs/heads/{branch}"))
     }
 }
+
+/// Panics showing the whole text unless it contains `needle`.
+#[track_caller]
+pub fn assert_contains(haystack: &str, needle: &str) {
+    assert!(haystack.contains(needle), "{needle:?} not in:\n{haystack}");
+}
