@@ -361,52 +361,8 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     )?;
 
     // Everything is built in memory; the plan writes it only when carried out.
-    let committer = git::committer(repo)?;
     let mut scratch = repo.clone().with_object_memory();
-    let ours_label = format!("{}/{}", remotes.upstream, remotes.branch);
-    let mut tip = base;
-    let mut branches = Vec::new();
-    for (fix, theirs) in fixes.iter().zip(&fix_tips) {
-        let label = format!("{}/{fix}", remotes.security);
-        let merged = git::merge::merge(
-            &scratch,
-            (tip, &ours_label),
-            (*theirs, &label),
-            &format!("Merge {label}\n"),
-            &committer,
-        )?;
-        let outcome = match &merged {
-            Merge::AlreadyMerged => {
-                writeln!(
-                    console.err,
-                    "{label}: already merged into {ours_label}, skipped"
-                )?;
-                "already-merged"
-            }
-            Merge::FastForward(_) => {
-                writeln!(console.err, "{label}: fast-forward")?;
-                "fast-forward"
-            }
-            Merge::Commit(id) => {
-                writeln!(
-                    console.err,
-                    "{label}: merge commit {} (Merge {label})",
-                    git::short(&scratch, *id)
-                )?;
-                "merge"
-            }
-            Merge::Conflict(paths) => return refuse(conflict(&remotes, fix, paths)),
-        };
-        if let Some(result) = merged.result() {
-            tip = result;
-        }
-        branches.push(BranchReport {
-            name: fix.clone(),
-            tip: theirs.to_string(),
-            outcome,
-            result: merged.result().map(|id| id.to_string()),
-        });
-    }
+    let (tip, branches) = merge_fixes(&scratch, console, &remotes, base, &fixes, &fix_tips)?;
 
     let commits = git::commits_between(&scratch, Some(base), tip)?
         .into_iter()
@@ -568,6 +524,64 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     remotes.verify(repo, tip)?;
     report.published = Some(tip.to_string());
     finish_report(console, args, &report)
+}
+
+/// Merges each fix in order onto `base` in `scratch` (object memory), saying what each came to;
+/// returns the new tip. A conflict is a refusal naming the paths.
+fn merge_fixes(
+    scratch: &gix::Repository,
+    console: &mut Console<'_>,
+    remotes: &Remotes,
+    base: ObjectId,
+    fixes: &[String],
+    fix_tips: &[ObjectId],
+) -> Result<(ObjectId, Vec<BranchReport>)> {
+    let committer = git::committer(scratch)?;
+    let ours_label = format!("{}/{}", remotes.upstream, remotes.branch);
+    let mut tip = base;
+    let mut branches = Vec::new();
+    for (fix, theirs) in fixes.iter().zip(fix_tips) {
+        let label = format!("{}/{fix}", remotes.security);
+        let merged = git::merge::merge(
+            scratch,
+            (tip, &ours_label),
+            (*theirs, &label),
+            &format!("Merge {label}\n"),
+            &committer,
+        )?;
+        let outcome = match &merged {
+            Merge::AlreadyMerged => {
+                writeln!(
+                    console.err,
+                    "{label}: already merged into {ours_label}, skipped"
+                )?;
+                "already-merged"
+            }
+            Merge::FastForward(_) => {
+                writeln!(console.err, "{label}: fast-forward")?;
+                "fast-forward"
+            }
+            Merge::Commit(id) => {
+                writeln!(
+                    console.err,
+                    "{label}: merge commit {} (Merge {label})",
+                    git::short(scratch, *id)
+                )?;
+                "merge"
+            }
+            Merge::Conflict(paths) => return refuse(conflict(remotes, fix, paths)),
+        };
+        if let Some(result) = merged.result() {
+            tip = result;
+        }
+        branches.push(BranchReport {
+            name: fix.clone(),
+            tip: theirs.to_string(),
+            outcome,
+            result: merged.result().map(|id| id.to_string()),
+        });
+    }
+    Ok((tip, branches))
 }
 
 /// Prints the JSON report, or the line that says where both remotes are.
