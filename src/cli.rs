@@ -33,6 +33,8 @@ pub enum Command {
     Tag(commands::tag::Args),
     Compare(commands::compare::Args),
     Completions(commands::completions::Args),
+    SecurityMerge(commands::security_merge::Args),
+    Diff(commands::diff::Args),
     /// Print the man page (roff) generated from these definitions.
     #[command(hide = true)]
     Man,

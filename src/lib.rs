@@ -14,7 +14,9 @@ pub mod error;
 pub mod forge;
 pub mod git;
 pub mod man;
+pub mod pager;
 pub mod plan;
+pub mod security_state;
 pub mod survey;
 pub mod tags;
 
@@ -48,6 +50,8 @@ pub fn run_with_repo(
         Command::NextTag(args) => commands::next_tag::run(repo, console, args),
         Command::Tag(args) => commands::tag::run(repo, console, args),
         Command::Compare(args) => commands::compare::run(repo, console, args),
+        Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
+        Command::Diff(args) => commands::diff::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

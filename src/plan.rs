@@ -47,6 +47,20 @@ pub enum Effect {
     },
     /// Remove a file this tool wrote in the git directory.
     RemoveFile { path: PathBuf, what: String },
+    /// Point remote-tracking refs (`refs/remotes/...`) at what the remotes were seen to have, as
+    /// `git fetch` does, whatever they held before.
+    SetTrackingRefs {
+        refs: Vec<(String, ObjectId)>,
+        what: String,
+    },
+    /// Fast-forward the branch checked out here from `from` to `to`: the files that change, the
+    /// index, then the branch; only if the worktree is still clean.
+    FastForwardCheckout {
+        branch: String,
+        from: ObjectId,
+        to: ObjectId,
+        what: String,
+    },
 }
 
 impl Effect {
@@ -58,7 +72,9 @@ impl Effect {
             | Effect::CreateRef { what, .. }
             | Effect::UpdateRef { what, .. }
             | Effect::WriteFile { what, .. }
-            | Effect::RemoveFile { what, .. } => what,
+            | Effect::RemoveFile { what, .. }
+            | Effect::SetTrackingRefs { what, .. }
+            | Effect::FastForwardCheckout { what, .. } => what,
         }
     }
 
@@ -213,5 +229,20 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
         },
+        Effect::SetTrackingRefs { refs, .. } => {
+            for (name, target) in refs {
+                repo.reference(
+                    name.as_str(),
+                    target,
+                    PreviousValue::Any,
+                    "push-duty: seen on the remote",
+                )
+                .with_context(|| format!("cannot set {name}"))?;
+            }
+            Ok(())
+        }
+        Effect::FastForwardCheckout {
+            branch, from, to, ..
+        } => git::worktree::fast_forward(repo, &branch, from, to),
     }
 }

@@ -2,5 +2,7 @@
 
 pub mod compare;
 pub mod completions;
+pub mod diff;
 pub mod next_tag;
+pub mod security_merge;
 pub mod tag;
