@@ -33,6 +33,8 @@ pub enum Command {
     Tag(commands::tag::Args),
     Compare(commands::compare::Args),
     Completions(commands::completions::Args),
+    SecurityMerge(commands::security_merge::Args),
+    Diff(commands::diff::Args),
     Hooks(commands::hooks::Args),
     Check(commands::check::Args),
     /// Run a git hook (the installed hook calls this).

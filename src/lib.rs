@@ -16,7 +16,9 @@ pub mod git;
 pub mod guard;
 pub mod hooks;
 pub mod man;
+pub mod pager;
 pub mod plan;
+pub mod security_state;
 pub mod survey;
 pub mod tags;
 pub mod url;
@@ -54,6 +56,8 @@ pub fn run_with_repo(
         Command::NextTag(args) => commands::next_tag::run(repo, console, args),
         Command::Tag(args) => commands::tag::run(repo, console, args),
         Command::Compare(args) => commands::compare::run(repo, console, args),
+        Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
+        Command::Diff(args) => commands::diff::run(repo, console, args),
         Command::Hook(args) => commands::hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),

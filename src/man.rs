@@ -12,6 +12,10 @@ use crate::config;
 const SECTIONS: &[(&str, &str)] = &[
     ("PUSH DUTY", include_str!("../man/sections/push-duty.roff")),
     (
+        "SECURITY FIXES",
+        include_str!("../man/sections/security-merge.roff"),
+    ),
+    (
         "PRE-PUSH GUARD",
         include_str!("../man/sections/pre-push-guard.roff"),
     ),

@@ -47,6 +47,20 @@ pub enum Effect {
     },
     /// Remove a file this tool wrote in the git directory.
     RemoveFile { path: PathBuf, what: String },
+    /// Point remote-tracking refs (`refs/remotes/...`) at what the remotes were seen to have, as
+    /// `git fetch` does, whatever they held before.
+    SetTrackingRefs {
+        refs: Vec<(String, ObjectId)>,
+        what: String,
+    },
+    /// Fast-forward the branch checked out here from `from` to `to`: the files that change, the
+    /// index, then the branch; only if the worktree is still clean.
+    FastForwardCheckout {
+        branch: String,
+        from: ObjectId,
+        to: ObjectId,
+        what: String,
+    },
     /// Replace a file with an executable one (a hook), atomically.
     WriteExecutable {
         path: PathBuf,
@@ -71,6 +85,8 @@ impl Effect {
             | Effect::UpdateRef { what, .. }
             | Effect::WriteFile { what, .. }
             | Effect::RemoveFile { what, .. }
+            | Effect::SetTrackingRefs { what, .. }
+            | Effect::FastForwardCheckout { what, .. }
             | Effect::WriteExecutable { what, .. }
             | Effect::RenameFile { what, .. } => what,
         }
@@ -232,6 +248,21 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
             .with_context(|| format!("cannot move {name} from {from} to {to}"))?;
             Ok(())
         }
+        Effect::SetTrackingRefs { refs, .. } => {
+            for (name, target) in refs {
+                repo.reference(
+                    name.as_str(),
+                    target,
+                    PreviousValue::Any,
+                    "push-duty: seen on the remote",
+                )
+                .with_context(|| format!("cannot set {name}"))?;
+            }
+            Ok(())
+        }
+        Effect::FastForwardCheckout {
+            branch, from, to, ..
+        } => git::worktree::fast_forward(repo, &branch, from, to),
         file => apply_file(file),
     }
 }

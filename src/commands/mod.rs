@@ -3,7 +3,9 @@
 pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod diff;
 pub mod hook;
 pub mod hooks;
 pub mod next_tag;
+pub mod security_merge;
 pub mod tag;

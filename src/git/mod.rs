@@ -2,10 +2,13 @@
 //! (refs, objects, fetch, merges, diffs); only `git push` goes through the `git` command, so the
 //! user's credentials and hooks apply. Commands wire this layer to the pure domain modules.
 
+pub mod diff;
 pub mod facts;
+pub mod merge;
 pub mod pick;
 pub mod push;
 pub mod remote;
 pub mod repo;
+pub mod worktree;
 
 pub use repo::*;

@@ -79,19 +79,7 @@ pub fn cherry_pick(
             .with_context(|| format!("cannot apply {spec}"))?;
         let how = gix::merge::tree::TreatAsUnresolved::git();
         if outcome.has_unresolved_conflicts(how) {
-            let mut paths: Vec<String> = outcome
-                .conflicts
-                .iter()
-                .filter(|c| c.is_unresolved(how))
-                .flat_map(|c| {
-                    [
-                        c.ours.location().to_string(),
-                        c.theirs.location().to_string(),
-                    ]
-                })
-                .collect();
-            paths.sort();
-            paths.dedup();
+            let paths = crate::git::merge::unresolved_paths(&outcome.conflicts, how);
             return refuse(
                 Refusal::new(format!(
                     "--cherry-pick {spec} ({} {}) conflicts in: {}",

@@ -106,15 +106,32 @@ pub fn list(
 
 /// Fetches the objects behind `refs` (exact full names such as `refs/heads/main`,
 /// `refs/tags/2026.11.26`) from the remote named `name`, writing no ref at all: the caller
-/// decides what, if anything, a ref should point to.
+/// decides what, if anything, a ref should point to. Refuses if the remote lacks one of them.
 pub fn fetch_objects(
     repo: &gix::Repository,
     name: &str,
     setting: &str,
     refs: &[String],
 ) -> Result<()> {
+    let fetched = fetch(repo, name, setting, refs)?;
+    match refs.iter().find(|r| fetched.find(r).is_none()) {
+        None => Ok(()),
+        Some(missing) => refuse(Refusal::new(format!("{name} has no {missing}"))),
+    }
+}
+
+/// Lists `refs` (exact full names) on the remote named `name` and, if it has every one of them,
+/// fetches their objects in the same connection. Writes no ref at all, so a dry run or a refusal
+/// after it leaves the repository's refs as they were. Returns the refs the remote has; if one
+/// is missing, nothing is fetched and the caller says which.
+pub fn fetch(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    refs: &[String],
+) -> Result<RemoteRefs> {
     if refs.is_empty() {
-        return Ok(());
+        return Ok(RemoteRefs::default());
     }
     let remote = with_specs(find(repo, name, setting)?, refs)?;
     let connection = remote
@@ -123,6 +140,11 @@ pub fn fetch_objects(
     let prepare = connection
         .prepare_fetch(gix::progress::Discard, Default::default())
         .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+    let mut found = convert(&prepare.ref_map().remote_refs);
+    found.refs.retain(|r| refs.contains(&r.name));
+    if refs.iter().any(|r| found.find(r).is_none()) {
+        return Ok(found);
+    }
     let interrupt = AtomicBool::new(false);
     prepare
         .receive(gix::progress::Discard, &interrupt)
@@ -133,19 +155,32 @@ pub fn fetch_objects(
                 url(&remote, Direction::Fetch).unwrap_or_default()
             )))
         })?;
-    Ok(())
+    Ok(found)
 }
 
-/// Fetches the remote's `refs/heads/<branch>` into `refs/remotes/<name>/<branch>` (forced, as a
-/// tracking ref follows the remote), quietly; no other ref is written.
+/// Fetches the remote's `refs/heads/<branch>` and points `refs/remotes/<name>/<branch>` at it
+/// (whatever it held before, as `git fetch` does: a tracking ref follows the remote), quietly;
+/// no other ref is written.
 pub fn fetch_tracking(
     repo: &gix::Repository,
     name: &str,
     setting: &str,
     branch: &str,
 ) -> Result<()> {
-    let spec = format!("+refs/heads/{branch}:refs/remotes/{name}/{branch}");
-    fetch_objects(repo, name, setting, &[spec])
+    let full = format!("refs/heads/{branch}");
+    let fetched = fetch(repo, name, setting, std::slice::from_ref(&full))?;
+    let Some(tip) = fetched.find(&full) else {
+        return refuse(Refusal::new(format!("{name} has no {full}")));
+    };
+    let tracking = format!("refs/remotes/{name}/{branch}");
+    repo.reference(
+        tracking.as_str(),
+        tip.target,
+        gix::refs::transaction::PreviousValue::Any,
+        "push-duty: fetch",
+    )
+    .with_context(|| format!("cannot set {tracking}"))?;
+    Ok(())
 }
 
 fn with_specs<'repo>(

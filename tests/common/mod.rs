@@ -380,3 +380,63 @@ fn path_with_binary() -> String {
     let system = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
     format!("{}:{system}", bin_dir.display())
 }
+
+impl TestRepo {
+    /// Adds a bare `security.git` beside the clone as remote `security`: the private security
+    /// mirror, starting as a copy of the upstream's `main`. Returns its path.
+    #[track_caller]
+    pub fn add_security_mirror(&self) -> PathBuf {
+        let path = self.add_bare_remote("security");
+        self.git_in(
+            &self.upstream,
+            &[
+                "push",
+                "-q",
+                "../security.git",
+                "refs/heads/main:refs/heads/main",
+            ],
+        );
+        path
+    }
+
+    /// Commits `file` on branch `name` of the security mirror, starting from the mirror's branch
+    /// `base`, in a security developer's clone (`security-dev`), and pushes it there. Returns the
+    /// new tip. With `name == base` this pushes straight to that mirror branch.
+    #[track_caller]
+    pub fn security_branch(
+        &self,
+        name: &str,
+        base: &str,
+        file: &str,
+        content: &str,
+        message: &str,
+    ) -> String {
+        let dev = self.root().join("security-dev");
+        if dev.exists() {
+            self.git_in(&dev, &["fetch", "-q", "origin"]);
+        } else {
+            self.git_in(
+                &self.root(),
+                &["clone", "-q", "security.git", "security-dev"],
+            );
+        }
+        self.git_in(
+            &dev,
+            &["switch", "-q", "-C", name, &format!("origin/{base}")],
+        );
+        let id = self.commit_in(&dev, file, content, message);
+        self.git_in(&dev, &["push", "-q", "origin", name]);
+        id
+    }
+
+    /// What a bare repository's branch points to, if it exists.
+    pub fn branch_of(&self, bare: &Path, branch: &str) -> Option<String> {
+        self.refs_of(bare).remove(&format!("refs/heads/{branch}"))
+    }
+}
+
+/// Panics showing the whole text unless it contains `needle`.
+#[track_caller]
+pub fn assert_contains(haystack: &str, needle: &str) {
+    assert!(haystack.contains(needle), "{needle:?} not in:\n{haystack}");
+}

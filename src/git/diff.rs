@@ -1,0 +1,499 @@
+//! What changes between two commits, file by file: gix's tree diff finds the files (with renames
+//! as git config asks), `similar` the lines. Rendered like `git diff --stat` and `git diff`, in
+//! colour when asked; the rendering is plain text so it can be paged, piped or tested.
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use gix::object::tree::diff::ChangeDetached;
+use gix::objs::tree::EntryMode;
+
+/// Lines of context around each change, as `git diff`.
+const CONTEXT: usize = 3;
+/// A file is binary (no line diff) if its first this many bytes hold a NUL, as git decides.
+const BINARY_PROBE: usize = 8000;
+/// The widest `+++--` bar in a stat.
+const BAR_WIDTH: usize = 40;
+
+/// One side of a changed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub path: String,
+    pub mode: u16,
+    pub id: ObjectId,
+}
+
+/// How a file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Added,
+    Deleted,
+    Modified,
+    Renamed,
+    Copied,
+}
+
+/// One line of a patch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Hunk(String),
+    Context(String),
+    Removed(String),
+    Added(String),
+    /// `\ No newline at end of file` after the line before it.
+    NoNewline,
+}
+
+/// A changed file with its line diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDiff {
+    pub kind: Kind,
+    pub old: Option<Side>,
+    pub new: Option<Side>,
+    pub binary: bool,
+    /// For renames and copies: how alike the two sides are, in percent.
+    pub similarity: Option<u32>,
+    pub insertions: usize,
+    pub deletions: usize,
+    pub lines: Vec<Line>,
+}
+
+impl FileDiff {
+    /// The path a reader looks for: the new one, or the old one for a deletion.
+    pub fn path(&self) -> &str {
+        self.new
+            .as_ref()
+            .or(self.old.as_ref())
+            .map_or("", |s| s.path.as_str())
+    }
+
+    /// `old => new` for renames and copies, else the path.
+    pub fn display_path(&self) -> String {
+        match (&self.old, &self.new, self.kind) {
+            (Some(old), Some(new), Kind::Renamed | Kind::Copied) => {
+                format!("{} => {}", old.path, new.path)
+            }
+            _ => self.path().to_owned(),
+        }
+    }
+}
+
+/// The files that differ between the trees of commits `old` and `new`, sorted by path.
+pub fn between(repo: &gix::Repository, old: ObjectId, new: ObjectId) -> Result<Vec<FileDiff>> {
+    let old_tree = tree_of(repo, old)?;
+    let new_tree = tree_of(repo, new)?;
+    let changes = repo
+        .diff_tree_to_tree(&old_tree, &new_tree, None)
+        .with_context(|| format!("cannot compare {old} with {new}"))?;
+    let mut files = Vec::new();
+    for change in changes {
+        if let Some(file) = file_diff(repo, change)? {
+            files.push(file);
+        }
+    }
+    files.sort_by(|a, b| a.path().cmp(b.path()));
+    Ok(files)
+}
+
+fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<gix::Tree<'_>> {
+    repo.find_commit(commit)
+        .with_context(|| format!("cannot read commit {commit}"))?
+        .tree()
+        .with_context(|| format!("cannot read the tree of {commit}"))
+}
+
+fn side(location: &gix::bstr::BStr, mode: EntryMode, id: ObjectId) -> Option<Side> {
+    // Directories are not files: their contents show up one by one.
+    (!mode.is_tree()).then(|| Side {
+        path: location.to_string(),
+        mode: mode.value(),
+        id,
+    })
+}
+
+fn file_diff(repo: &gix::Repository, change: ChangeDetached) -> Result<Option<FileDiff>> {
+    let mut similarity = None;
+    let (kind, old, new) = match change {
+        ChangeDetached::Addition {
+            location,
+            entry_mode,
+            id,
+            ..
+        } => (Kind::Added, None, side(location.as_ref(), entry_mode, id)),
+        ChangeDetached::Deletion {
+            location,
+            entry_mode,
+            id,
+            ..
+        } => (Kind::Deleted, side(location.as_ref(), entry_mode, id), None),
+        ChangeDetached::Modification {
+            location,
+            previous_entry_mode,
+            previous_id,
+            entry_mode,
+            id,
+        } => (
+            Kind::Modified,
+            side(location.as_ref(), previous_entry_mode, previous_id),
+            side(location.as_ref(), entry_mode, id),
+        ),
+        ChangeDetached::Rewrite {
+            source_location,
+            source_entry_mode,
+            source_id,
+            entry_mode,
+            id,
+            location,
+            copy,
+            diff,
+            ..
+        } => {
+            // Identical sides come without line stats.
+            similarity = Some(diff.map_or(100, |d| (d.similarity * 100.0) as u32));
+            (
+                if copy { Kind::Copied } else { Kind::Renamed },
+                side(source_location.as_ref(), source_entry_mode, source_id),
+                side(location.as_ref(), entry_mode, id),
+            )
+        }
+    };
+    // A directory replaced by a file (or back) is one addition or deletion of the file.
+    let kind = match (kind, &old, &new) {
+        (_, None, None) => return Ok(None),
+        (Kind::Modified, None, Some(_)) => Kind::Added,
+        (Kind::Modified, Some(_), None) => Kind::Deleted,
+        (kind, _, _) => kind,
+    };
+    let old_data = content(repo, old.as_ref())?;
+    let new_data = content(repo, new.as_ref())?;
+    let binary = is_binary(&old_data) || is_binary(&new_data);
+    let mut file = FileDiff {
+        kind,
+        old,
+        new,
+        binary,
+        similarity,
+        insertions: 0,
+        deletions: 0,
+        lines: Vec::new(),
+    };
+    if !binary {
+        line_diff(&mut file, &old_data, &new_data);
+    }
+    Ok(Some(file))
+}
+
+fn content(repo: &gix::Repository, side: Option<&Side>) -> Result<Vec<u8>> {
+    let Some(side) = side else {
+        return Ok(Vec::new());
+    };
+    if EntryMode::from(gix::objs::tree::EntryKind::Commit).value() == side.mode {
+        // A submodule: git shows the commit it points to.
+        return Ok(format!("Subproject commit {}\n", side.id).into_bytes());
+    }
+    let object = repo
+        .find_object(side.id)
+        .with_context(|| format!("cannot read {} ({})", side.path, side.id))?;
+    Ok(object.data.clone())
+}
+
+fn is_binary(data: &[u8]) -> bool {
+    data[..data.len().min(BINARY_PROBE)].contains(&0)
+}
+
+fn line_diff(file: &mut FileDiff, old: &[u8], new: &[u8]) {
+    use similar::ChangeTag;
+    let old = String::from_utf8_lossy(old);
+    let new = String::from_utf8_lossy(new);
+    let diff = similar::TextDiff::configure()
+        .newline_terminated(true)
+        .diff_lines(old.as_ref(), new.as_ref());
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            ChangeTag::Insert => file.insertions += 1,
+            ChangeTag::Delete => file.deletions += 1,
+            ChangeTag::Equal => {}
+        }
+    }
+    let mut unified = diff.unified_diff();
+    unified.context_radius(CONTEXT);
+    for hunk in unified.iter_hunks() {
+        file.lines.push(Line::Hunk(hunk.header().to_string()));
+        for change in hunk.iter_changes() {
+            let text = change.value();
+            let text = text.strip_suffix('\n').unwrap_or(text).to_owned();
+            file.lines.push(match change.tag() {
+                ChangeTag::Equal => Line::Context(text),
+                ChangeTag::Delete => Line::Removed(text),
+                ChangeTag::Insert => Line::Added(text),
+            });
+            if change.missing_newline() {
+                file.lines.push(Line::NoNewline);
+            }
+        }
+    }
+}
+
+/// ANSI colours as `git diff` uses them.
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn meta(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn frag(&self, text: &str) -> String {
+        self.wrap("36", text)
+    }
+    fn removed(&self, text: &str) -> String {
+        self.wrap("31", text)
+    }
+    fn added(&self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+}
+
+/// `git diff --stat`: one line per file with its count and bar, then the summary.
+pub fn render_stat(files: &[FileDiff], color: bool) -> String {
+    let paint = Paint { on: color };
+    let names: Vec<String> = files.iter().map(FileDiff::display_path).collect();
+    let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let most = files
+        .iter()
+        .map(|f| f.insertions + f.deletions)
+        .max()
+        .unwrap_or(0);
+    let count_width = most.to_string().len();
+    let mut text = String::new();
+    for (file, name) in files.iter().zip(&names) {
+        let pad = name_width - name.chars().count();
+        text.push_str(&format!(" {name}{} | ", " ".repeat(pad)));
+        if file.binary {
+            text.push_str("Bin\n");
+            continue;
+        }
+        let (plus, minus) = bar(file.insertions, file.deletions, most);
+        text.push_str(&format!(
+            "{:>count_width$} {}{}\n",
+            file.insertions + file.deletions,
+            paint.added(&"+".repeat(plus)),
+            paint.removed(&"-".repeat(minus)),
+        ));
+    }
+    text.push_str(&summary(files));
+    text.push('\n');
+    text
+}
+
+/// The bar's `+` and `-` counts, scaled down like git's when the largest change is wide.
+fn bar(insertions: usize, deletions: usize, most: usize) -> (usize, usize) {
+    if most <= BAR_WIDTH {
+        return (insertions, deletions);
+    }
+    let scale = |n: usize| {
+        if n == 0 {
+            0
+        } else {
+            (n * BAR_WIDTH / most).max(1)
+        }
+    };
+    (scale(insertions), scale(deletions))
+}
+
+/// ` 2 files changed, 3 insertions(+), 1 deletion(-)`.
+pub fn summary(files: &[FileDiff]) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let insertions: usize = files.iter().map(|f| f.insertions).sum();
+    let deletions: usize = files.iter().map(|f| f.deletions).sum();
+    let mut text = format!(" {} changed", plural(files.len(), "file", "files"));
+    if insertions > 0 || deletions == 0 {
+        text.push_str(&format!(
+            ", {}(+)",
+            plural(insertions, "insertion", "insertions")
+        ));
+    }
+    if deletions > 0 {
+        text.push_str(&format!(
+            ", {}(-)",
+            plural(deletions, "deletion", "deletions")
+        ));
+    }
+    text
+}
+
+/// `git diff`: the unified diff of every file.
+pub fn render_patch(files: &[FileDiff], color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut text = String::new();
+    for file in files {
+        let a = file.old.as_ref().map_or(file.path(), |s| s.path.as_str());
+        let b = file.new.as_ref().map_or(file.path(), |s| s.path.as_str());
+        let mut meta = vec![format!("diff --git a/{a} b/{b}")];
+        match (&file.old, &file.new) {
+            (None, Some(new)) => meta.push(format!("new file mode {:06o}", new.mode)),
+            (Some(old), None) => meta.push(format!("deleted file mode {:06o}", old.mode)),
+            (Some(old), Some(new)) if old.mode != new.mode => {
+                meta.push(format!("old mode {:06o}", old.mode));
+                meta.push(format!("new mode {:06o}", new.mode));
+            }
+            _ => {}
+        }
+        if let Some(similarity) = file.similarity {
+            meta.push(format!("similarity index {similarity}%"));
+        }
+        match file.kind {
+            Kind::Renamed => {
+                meta.push(format!("rename from {a}"));
+                meta.push(format!("rename to {b}"));
+            }
+            Kind::Copied => {
+                meta.push(format!("copy from {a}"));
+                meta.push(format!("copy to {b}"));
+            }
+            _ => {}
+        }
+        let short = |s: &Option<Side>| {
+            s.as_ref().map_or_else(
+                || "0000000".to_owned(),
+                |s| s.id.to_hex_with_len(7).to_string(),
+            )
+        };
+        let same_mode = match (&file.old, &file.new) {
+            (Some(old), Some(new)) if old.mode == new.mode => format!(" {:06o}", new.mode),
+            _ => String::new(),
+        };
+        let content_changed = file.old.as_ref().map(|s| s.id) != file.new.as_ref().map(|s| s.id);
+        if content_changed {
+            meta.push(format!(
+                "index {}..{}{same_mode}",
+                short(&file.old),
+                short(&file.new)
+            ));
+        }
+        let from = if file.old.is_some() {
+            format!("a/{a}")
+        } else {
+            "/dev/null".to_owned()
+        };
+        let to = if file.new.is_some() {
+            format!("b/{b}")
+        } else {
+            "/dev/null".to_owned()
+        };
+        if file.binary && content_changed {
+            meta.push(format!("Binary files {from} and {to} differ"));
+        } else if !file.lines.is_empty() {
+            meta.push(format!("--- {from}"));
+            meta.push(format!("+++ {to}"));
+        }
+        for line in meta {
+            text.push_str(&paint.meta(&line));
+            text.push('\n');
+        }
+        for line in &file.lines {
+            let rendered = match line {
+                Line::Hunk(h) => paint.frag(h),
+                Line::Context(l) => format!(" {l}"),
+                Line::Removed(l) => paint.removed(&format!("-{l}")),
+                Line::Added(l) => paint.added(&format!("+{l}")),
+                Line::NoNewline => "\\ No newline at end of file".to_owned(),
+            };
+            text.push_str(&rendered);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_hex(format!("{n:02x}").repeat(20).as_bytes()).expect("valid hex")
+    }
+
+    fn modified(path: &str, old: &str, new: &str) -> FileDiff {
+        let mut file = FileDiff {
+            kind: Kind::Modified,
+            old: Some(Side {
+                path: path.into(),
+                mode: 0o100644,
+                id: id(1),
+            }),
+            new: Some(Side {
+                path: path.into(),
+                mode: 0o100644,
+                id: id(2),
+            }),
+            binary: false,
+            similarity: None,
+            insertions: 0,
+            deletions: 0,
+            lines: Vec::new(),
+        };
+        line_diff(&mut file, old.as_bytes(), new.as_bytes());
+        file
+    }
+
+    #[test]
+    fn a_patch_reads_like_git_diff() {
+        let file = modified("a.txt", "one\ntwo\nthree\n", "one\n2\nthree\n");
+        assert_eq!(
+            render_patch(&[file], false),
+            "diff --git a/a.txt b/a.txt\nindex 0101010..0202020 100644\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_marked() {
+        let file = modified("a.txt", "one\n", "one\ntwo");
+        let patch = render_patch(&[file], false);
+        assert!(
+            patch.ends_with("+two\n\\ No newline at end of file\n"),
+            "{patch}"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let file = modified("a.txt", "a\n", "b\n");
+        assert!(!render_patch(std::slice::from_ref(&file), false).contains('\x1b'));
+        let coloured = render_patch(&[file], true);
+        assert!(coloured.contains("\x1b[31m-a\x1b[m"), "{coloured:?}");
+        assert!(coloured.contains("\x1b[32m+b\x1b[m"), "{coloured:?}");
+    }
+
+    #[test]
+    fn the_stat_counts_and_sums() {
+        let files = [
+            modified("a.txt", "a\nb\n", "a\nc\nd\n"),
+            modified("long/name.txt", "x\n", ""),
+        ];
+        assert_eq!(
+            render_stat(&files, false),
+            " a.txt         | 3 ++-\n long/name.txt | 1 -\n 2 files changed, 2 insertions(+), 2 deletions(-)\n"
+        );
+    }
+
+    #[test]
+    fn wide_bars_are_scaled_but_never_vanish() {
+        assert_eq!(bar(400, 1, 401), (39, 1));
+        assert_eq!(bar(3, 2, 5), (3, 2));
+        assert_eq!(bar(0, 80, 80), (0, 40));
+    }
+
+    #[test]
+    fn binary_means_a_nul_near_the_start() {
+        assert!(is_binary(b"PNG\0\x01"));
+        assert!(!is_binary(b"plain text\n"));
+    }
+}

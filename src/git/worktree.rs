@@ -1,0 +1,222 @@
+//! Fast-forwarding the branch that is checked out, as `git merge --ff-only` would: only from a
+//! clean worktree, never over an untracked file, writing only the files that change, then the
+//! index, then the branch. Anything short of that leaves the branch and says why.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use gix::refs::transaction::PreviousValue;
+
+use crate::error::{Refusal, refuse};
+
+/// Where a local branch is checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckedOut {
+    /// Nowhere: only the ref needs to move.
+    Nowhere,
+    /// In this repository's worktree.
+    Here,
+    /// In another worktree of the same repository, at this path.
+    Elsewhere(String),
+}
+
+/// Where `branch` (a full ref name) is checked out among this repository's worktrees.
+pub fn checked_out(repo: &gix::Repository, branch: &str) -> Result<CheckedOut> {
+    if head_is(repo, branch)? {
+        return Ok(if repo.workdir().is_some() {
+            CheckedOut::Here
+        } else {
+            CheckedOut::Nowhere
+        });
+    }
+    for other in repo
+        .worktrees_including_main()
+        .context("cannot list the worktrees")?
+    {
+        let Ok(other) = other else { continue };
+        if other.git_dir() == repo.git_dir() || other.workdir().is_none() {
+            continue;
+        }
+        if head_is(&other, branch)? {
+            let path = other
+                .workdir()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            return Ok(CheckedOut::Elsewhere(path));
+        }
+    }
+    Ok(CheckedOut::Nowhere)
+}
+
+fn head_is(repo: &gix::Repository, branch: &str) -> Result<bool> {
+    Ok(repo
+        .head_name()
+        .context("cannot read HEAD")?
+        .is_some_and(|name| name.as_bstr() == branch))
+}
+
+/// Why the worktree cannot be brought from commit `from` to commit `to` in place, if it cannot:
+/// uncommitted changes, a sparse checkout, or an untracked file where a new file would go.
+pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<Option<String>> {
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None);
+    };
+    if repo
+        .is_dirty()
+        .context("cannot read the worktree's status")?
+    {
+        return Ok(Some("the worktree has uncommitted changes".into()));
+    }
+    let old = index_of(repo, from)?;
+    if old
+        .entries()
+        .iter()
+        .any(|e| e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
+    {
+        return Ok(Some("the worktree is a sparse checkout".into()));
+    }
+    let new = index_of(repo, to)?;
+    for entry in new.entries() {
+        let path = entry.path(&new);
+        if old.entry_by_path(path).is_some() {
+            continue;
+        }
+        let on_disk = workdir.join(relative(path)?);
+        if exists_or_blocked(&on_disk) {
+            return Ok(Some(format!(
+                "the untracked file {path} would be overwritten"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// True if something is at `path`, or its place is taken by a file where a directory should be.
+fn exists_or_blocked(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => true,
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    }
+}
+
+fn index_of(repo: &gix::Repository, commit: ObjectId) -> Result<gix::index::File> {
+    let tree = repo
+        .find_commit(commit)
+        .with_context(|| format!("cannot read commit {commit}"))?
+        .tree_id()
+        .with_context(|| format!("cannot read the tree of {commit}"))?;
+    repo.index_from_tree(&tree)
+        .with_context(|| format!("cannot list the files of {commit}"))
+}
+
+/// Moves the checked-out `branch` (a full ref name) from `from` to `to`, updating the files that
+/// differ and the index. Checks again that nothing is in the way, as time passed since the plan.
+pub fn fast_forward(
+    repo: &gix::Repository,
+    branch: &str,
+    from: ObjectId,
+    to: ObjectId,
+) -> Result<()> {
+    if !head_is(repo, branch)? {
+        return refuse(Refusal::new(format!(
+            "{branch} is no longer checked out here; it was left as it is"
+        )));
+    }
+    if let Some(why) = blocker(repo, from, to)? {
+        return refuse(Refusal::new(format!("{branch} was left as it is: {why}")));
+    }
+    let Some(workdir) = repo.workdir() else {
+        return refuse(Refusal::new("there is no worktree to update"));
+    };
+    let old = repo.open_index().context("cannot read the index")?;
+    let mut new = index_of(repo, to)?;
+
+    // Deleted files go first: a file may make way for a directory of the same name.
+    for entry in old.entries() {
+        let path = entry.path(&old);
+        if new.entry_by_path(path).is_none() {
+            remove_file_and_empty_parents(workdir, &relative(path)?)?;
+        }
+    }
+    // Files that stay as they are keep their stat and are not written again.
+    let skip = gix::index::entry::Flags::SKIP_WORKTREE;
+    for (entry, path) in new.entries_mut_with_paths() {
+        if let Some(before) = old.entry_by_path(path)
+            && before.id == entry.id
+            && before.mode == entry.mode
+        {
+            entry.stat = before.stat;
+            entry.flags.insert(skip);
+        }
+    }
+    let mut options = repo
+        .checkout_options(gix::worktree::stack::state::attributes::Source::IdMapping)
+        .context("cannot read the checkout configuration")?;
+    options.overwrite_existing = true;
+    let objects = repo
+        .objects
+        .clone()
+        .into_arc()
+        .context("cannot share the object database")?;
+    let interrupt = AtomicBool::new(false);
+    let outcome = gix::worktree::state::checkout(
+        &mut new,
+        workdir,
+        objects,
+        &gix::progress::Discard,
+        &gix::progress::Discard,
+        &interrupt,
+        options,
+    )
+    .context("cannot write the worktree")?;
+    for entry in new.entries_mut() {
+        entry.flags.remove(skip);
+    }
+    if let Some(problem) = outcome.errors.first() {
+        return Err(anyhow::anyhow!(
+            "cannot write {}: {}",
+            problem.path,
+            problem.error
+        ));
+    }
+    if let Some(collision) = outcome.collisions.first() {
+        return Err(anyhow::anyhow!(
+            "cannot write {}: another file has the same name on this file system",
+            collision.path
+        ));
+    }
+    new.write(Default::default())
+        .context("cannot write the index")?;
+    repo.reference(
+        branch,
+        to,
+        PreviousValue::MustExistAndMatch(from.into()),
+        "push-duty: fast-forward",
+    )
+    .with_context(|| format!("cannot move {branch} from {from} to {to}"))?;
+    Ok(())
+}
+
+fn relative(path: &gix::bstr::BStr) -> Result<std::borrow::Cow<'_, Path>> {
+    gix::path::from_bstr(path).map_err(|e| anyhow::anyhow!("cannot use the path {path}: {e}"))
+}
+
+fn remove_file_and_empty_parents(top: &Path, relative: &Path) -> Result<()> {
+    let path = top.join(relative);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        // Stops at the first directory that still holds something, and never removes the top.
+        if d == top || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}

@@ -1,0 +1,749 @@
+//! `git push-duty security-merge`: the guarded merge against real bare `upstream` and `security`
+//! repositories on disk, with real pushes; a `pre-receive` hook that exits 1 is a remote that
+//! rejects.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{TestRepo, assert_contains};
+
+/// A clone with the security mirror beside it (a copy of the upstream's main).
+fn setup() -> (TestRepo, PathBuf) {
+    let repo = TestRepo::new();
+    let security = repo.add_security_mirror();
+    (repo, security)
+}
+
+/// Like `setup`, with a fix branch `fix-xss` on the mirror; returns its tip too.
+fn with_fix() -> (TestRepo, PathBuf, String) {
+    let (repo, security) = setup();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    (repo, security, fix)
+}
+
+fn record_path(repo: &TestRepo) -> PathBuf {
+    repo.work.join(".git/push-duty/security-merge.json")
+}
+
+/// Makes a bare repository refuse every push, as a remote with a newer branch or a protection
+/// rule would.
+fn reject_pushes(bare: &Path) {
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("create hooks");
+    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n")
+        .expect("write hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+}
+
+fn accept_pushes(bare: &Path) {
+    std::fs::remove_file(bare.join("hooks/pre-receive")).expect("remove hook");
+}
+
+fn parents(repo: &TestRepo, commit: &str) -> Vec<String> {
+    repo.git(&["rev-list", "--parents", "-n", "1", commit])
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_happy_path_publishes_upstream_then_the_mirror_and_fast_forwards_the_checkout() {
+    let (repo, security) = setup();
+    let fix = repo.security_branch(
+        "fix-xss",
+        "main",
+        "search.py",
+        "escape(query)\n",
+        "Escape the search query",
+    );
+    let other = repo.upstream_commit("app.py", "app\n", "Unrelated work merged upstream");
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(up.as_str())
+    );
+    assert_eq!(parents(&repo, &up), vec![other.clone(), fix.clone()]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s|%cn|%an", &up]),
+        "Merge security/fix-xss|Hero Pusher|Hero Pusher"
+    );
+    // What went public was shown: the commits and the diff.
+    assert_contains(&run.stdout, "Escape the search query");
+    assert_contains(&run.stdout, "+escape(query)");
+    assert_contains(
+        &run.stdout,
+        &format!("upstream/main and security/main are both at {up}"),
+    );
+    // The checked-out main came along, files and all, and is clean.
+    assert_eq!(repo.git(&["rev-parse", "main"]), up);
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("search.py")).expect("read"),
+        "escape(query)\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("app.py")).expect("read"),
+        "app\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // The tracking refs say what the remotes have, as after a fetch.
+    assert_eq!(repo.git(&["rev-parse", "upstream/main"]), up);
+    assert_eq!(repo.git(&["rev-parse", "security/main"]), up);
+    assert_eq!(repo.git(&["rev-parse", "security/fix-xss"]), fix);
+    assert!(!record_path(&repo).exists());
+
+    // A rerun does nothing.
+    let before = repo.snapshot();
+    let again = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert_contains(
+        &again.stderr,
+        "security/fix-xss: already merged into upstream/main, skipped",
+    );
+    assert_contains(&again.stderr, "Nothing to do");
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_branch_on_top_of_the_upstream_is_a_fast_forward_without_a_merge_commit() {
+    let (repo, security) = setup();
+    let fix = repo.security_branch(
+        "fix-csrf",
+        "main",
+        "form.py",
+        "token\n",
+        "Check the CSRF token",
+    );
+
+    let run = repo
+        .run(&["security-merge", "security/fix-csrf", "--yes", "--json"])
+        .ok();
+
+    assert_eq!(
+        repo.branch_of(&repo.upstream, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(json["result"], fix.as_str());
+    assert_eq!(json["published"], fix.as_str());
+    assert_eq!(json["branches"][0]["name"], "fix-csrf");
+    assert_eq!(json["branches"][0]["outcome"], "fast-forward");
+    assert_eq!(json["commits"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["files"][0]["path"], "form.py");
+    assert_eq!(json["files"][0]["insertions"], 1);
+}
+
+#[test]
+fn two_branches_in_one_run_a_fast_forward_then_a_real_merge() {
+    let (repo, security) = setup();
+    let a = repo.security_branch("fix-a", "main", "a.py", "a\n", "Fix A");
+    let b = repo.security_branch("fix-b", "main", "b.py", "b\n", "Fix B");
+
+    let run = repo
+        .run(&["security-merge", "fix-a", "fix-b", "--yes"])
+        .ok();
+
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(up.as_str())
+    );
+    assert_eq!(parents(&repo, &up), vec![a, b]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", &up]),
+        "Merge security/fix-b"
+    );
+    assert_eq!(repo.git(&["show", &format!("{up}:a.py")]), "a");
+    assert_eq!(repo.git(&["show", &format!("{up}:b.py")]), "b");
+    assert_contains(&run.stderr, "security/fix-a: fast-forward");
+    assert_contains(&run.stderr, "security/fix-b: merge commit");
+    assert_contains(&run.stdout, " 2 files changed, 2 insertions(+)");
+}
+
+#[test]
+fn a_conflict_names_the_paths_and_changes_nothing() {
+    let (repo, _security) = setup();
+    repo.security_branch(
+        "fix-readme",
+        "main",
+        "README.md",
+        "# safe site\n",
+        "Fix the readme",
+    );
+    repo.upstream_commit("README.md", "# busy site\n", "Reword the readme");
+    let before = repo.snapshot();
+
+    let run = repo
+        .run(&["security-merge", "fix-readme", "--yes"])
+        .expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "security/fix-readme conflicts with upstream/main in: README.md; nothing was changed",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: merge the upstream branch into the security branch on the mirror, then run this again",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
+    let (repo, _security) = setup();
+    let sneaky = repo.security_branch(
+        "main",
+        "main",
+        "hotfix.py",
+        "x\n",
+        "Merged with the web button",
+    );
+    repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "the security mirror is ahead of the upstream: security/main has 1 commit that upstream/main lacks",
+    );
+    assert_contains(
+        &run.stderr,
+        &format!("  {} Merged with the web button", &sneaky[..7]),
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn an_upstream_that_rejects_gets_nothing_to_the_mirror_and_a_rerun_starts_afresh() {
+    let (repo, security, _fix) = with_fix();
+    reject_pushes(&repo.upstream);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(&run.stderr, "upstream did not take");
+    assert_contains(&run.stderr, "so nothing was pushed to the mirror security");
+    assert_eq!(repo.snapshot(), before);
+    assert!(!record_path(&repo).exists());
+
+    accept_pushes(&repo.upstream);
+    repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    let up = repo.branch_of(&repo.upstream, "main");
+    assert_eq!(repo.branch_of(&security, "main"), up);
+}
+
+#[test]
+fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
+    let (repo, security, fix) = with_fix();
+    let mirror_before = repo.branch_of(&security, "main");
+    reject_pushes(&security);
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(&run.stderr, "upstream main has");
+    assert_contains(&run.stderr, "but the mirror security did not take it");
+    assert_contains(
+        &run.stderr,
+        "hint: fix the cause, then push the mirror only: git push-duty security-merge --continue",
+    );
+    assert_eq!(
+        repo.branch_of(&repo.upstream, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_eq!(repo.branch_of(&security, "main"), mirror_before);
+    assert!(record_path(&repo).exists());
+    // The local branch waits for the mirror.
+    assert_ne!(repo.git(&["rev-parse", "main"]), fix);
+
+    // The public part cannot be forgotten, and no new run starts over it.
+    let abort = repo.run(&["security-merge", "--abort"]).expect(1);
+    assert_contains(&abort.stderr, "it is public and cannot be forgotten");
+    let fresh = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+    assert_contains(&fresh.stderr, "is unfinished");
+    assert_contains(
+        &fresh.stderr,
+        "hint: finish it: git push-duty security-merge --continue",
+    );
+
+    accept_pushes(&security);
+    let done = repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &done.stdout,
+        &format!("upstream/main and security/main are both at {fix}"),
+    );
+    assert!(!record_path(&repo).exists());
+    assert_eq!(repo.git(&["rev-parse", "main"]), fix);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn continue_after_a_second_refusal_keeps_the_record() {
+    let (repo, security, _fix) = with_fix();
+    reject_pushes(&security);
+    repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+    let record = std::fs::read_to_string(record_path(&repo)).expect("recorded");
+
+    let again = repo
+        .run(&["security-merge", "--continue", "--yes"])
+        .expect(1);
+
+    assert_contains(&again.stderr, "the mirror security still does not have");
+    assert_eq!(
+        std::fs::read_to_string(record_path(&repo)).expect("still recorded"),
+        record
+    );
+}
+
+#[test]
+fn a_dirty_worktree_is_left_exactly_as_it_was() {
+    let (repo, security, fix) = with_fix();
+    std::fs::write(repo.work.join("README.md"), "# work in progress\n").expect("edit");
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "Local main: left as it is: the worktree has uncommitted changes",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    let after = repo.snapshot();
+    assert_eq!(after.files, before.files);
+    assert_eq!(after.index, before.index);
+    assert_eq!(after.head, before.head);
+}
+
+#[test]
+fn an_untracked_file_in_the_way_is_not_overwritten() {
+    let (repo, _security, _fix) = with_fix();
+    std::fs::write(repo.work.join("search.py"), "my notes\n").expect("untracked");
+    let main_before = repo.git(&["rev-parse", "main"]);
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_contains(
+        &run.stderr,
+        "the untracked file search.py would be overwritten",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("search.py")).expect("read"),
+        "my notes\n"
+    );
+}
+
+#[test]
+fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
+    let (repo, security, fix) = with_fix();
+    repo.git(&["switch", "-q", "-c", "feature"]);
+    repo.commit("feature.py", "wip\n", "Feature work");
+    std::fs::write(repo.work.join("feature.py"), "more wip\n").expect("edit");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    let after = repo.snapshot();
+    assert_eq!(after.head, before.head);
+    assert_eq!(after.index, before.index);
+    assert_eq!(after.files, before.files);
+    // main is not checked out: only its ref moves.
+    assert_eq!(repo.git(&["rev-parse", "main"]), fix);
+    assert_contains(&run.stderr, "fast-forward local main");
+}
+
+#[test]
+fn dry_run_shows_what_goes_public_and_changes_nothing() {
+    let (repo, _security) = setup();
+    repo.security_branch(
+        "fix-xss",
+        "main",
+        "search.py",
+        "escape(query)\n",
+        "Escape the search query",
+    );
+    repo.upstream_commit("app.py", "app\n", "Unrelated work");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--dry-run"]).ok();
+
+    assert_contains(&run.stdout, "go public on upstream main");
+    assert_contains(&run.stdout, "Escape the search query");
+    assert_contains(&run.stdout, "diff --git a/search.py b/search.py");
+    assert_contains(&run.stdout, "+escape(query)");
+    assert_contains(&run.stderr, "push ");
+    assert_contains(&run.stderr, "Dry run: nothing was changed.");
+    assert_eq!(repo.snapshot(), before);
+    assert!(!repo.work.join(".git/push-duty").exists());
+}
+
+#[test]
+fn stat_shows_the_diffstat_only() {
+    let (repo, _security, _fix) = with_fix();
+
+    let run = repo
+        .run(&["security-merge", "fix-xss", "--dry-run", "--stat"])
+        .ok();
+
+    assert_contains(
+        &run.stdout,
+        " search.py | 1 +\n 1 file changed, 1 insertion(+)",
+    );
+    assert!(!run.stdout.contains("diff --git"), "{}", run.stdout);
+}
+
+#[test]
+fn a_second_concurrent_run_is_refused() {
+    let (repo, security, _fix) = with_fix();
+    let dir = repo.work.join(".git/push-duty");
+    std::fs::create_dir_all(&dir).expect("state dir");
+    let held = std::fs::File::create(dir.join("security-merge.lock")).expect("lock file");
+    held.lock()
+        .expect("hold the lock as a running security-merge would");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "another security merge is running in this repository",
+    );
+    assert_eq!(repo.snapshot(), before);
+
+    // Once the other run ends, this one goes through.
+    drop(held);
+    repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert_eq!(
+        repo.branch_of(&security, "main"),
+        repo.branch_of(&repo.upstream, "main")
+    );
+}
+
+#[test]
+fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
+    let (repo, _security, _fix) = with_fix();
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss"]).expect(2);
+
+    assert_contains(
+        &run.stderr,
+        "not on a terminal, and this changes a remote: nothing was done",
+    );
+    assert_contains(&run.stderr, "hint: pass --yes");
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn no_security_remote_configured() {
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "there is no remote named \"security\" (the remotes here are: upstream)",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: or name the remote you use: git config pushduty.security <remote>",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_security_remote_whose_repository_is_gone() {
+    let repo = TestRepo::new();
+    let gone = repo.root().join("gone.git");
+    repo.git(&[
+        "remote",
+        "add",
+        "security",
+        gone.to_str().expect("utf-8 path"),
+    ]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(
+        &run.stderr,
+        &format!("cannot reach remote security ({})", gone.display()),
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn the_mirror_is_named_by_pushduty_security() {
+    let repo = TestRepo::new();
+    repo.add_security_mirror();
+    repo.git(&["remote", "rename", "security", "private"]);
+    repo.git(&["config", "pushduty.security", "private"]);
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+
+    let run = repo
+        .run(&["security-merge", "private/fix-xss", "--yes"])
+        .ok();
+
+    assert_contains(
+        &run.stdout,
+        &format!("upstream/main and private/main are both at {fix}"),
+    );
+}
+
+#[test]
+fn a_branch_the_mirror_does_not_have() {
+    let (repo, _security, _fix) = with_fix();
+    let before = repo.snapshot();
+
+    let run = repo
+        .run(&["security-merge", "fix-xss", "fix-typo", "--yes"])
+        .expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "the security mirror security has no branch fix-typo; nothing was changed",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: list the mirror's branches: git ls-remote --heads security",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
+    let (repo, _security, _fix) = with_fix();
+    std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
+    std::fs::write(record_path(&repo), "{ \"version\": 1, \"step\": ").expect("write");
+    let before = repo.snapshot();
+
+    for args in [
+        &["security-merge", "fix-xss", "--yes"][..],
+        &["security-merge", "--continue", "--yes"],
+        &["security-merge", "--abort"],
+    ] {
+        let run = repo.run(args).expect(1);
+        assert_contains(&run.stderr, "security-merge.json, is not valid JSON");
+        assert_contains(
+            &run.stderr,
+            "hint: if they point to the same commit, no run is unfinished: remove",
+        );
+    }
+    assert_eq!(repo.snapshot(), before);
+    assert_eq!(
+        std::fs::read_to_string(record_path(&repo)).expect("kept"),
+        "{ \"version\": 1, \"step\": "
+    );
+}
+
+#[test]
+fn a_record_of_an_unknown_version_is_a_clear_error() {
+    let (repo, _security, _fix) = with_fix();
+    std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
+    std::fs::write(
+        record_path(&repo),
+        "{\"version\": 2, \"step\": \"push-mirror\"}\n",
+    )
+    .expect("write");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "was written by another version of git-push-duty (record version 2; this one reads version 1)",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_rerun_for_a_branch_already_upstream_only_brings_the_mirror_up_to_date() {
+    let (repo, security, fix) = with_fix();
+    // Someone pushed the fix to the upstream by hand and forgot the mirror.
+    repo.git_in(
+        &repo.root().join("security-dev"),
+        &["push", "-q", "../upstream.git", "fix-xss:main"],
+    );
+    let mirror_before = repo.branch_of(&security, "main");
+    assert_ne!(mirror_before.as_deref(), Some(fix.as_str()));
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_contains(&run.stderr, "already merged into upstream/main, skipped");
+    assert_contains(
+        &run.stderr,
+        "only the mirror security is brought up to date",
+    );
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(&run.stdout, &format!("both at {fix}"));
+}
+
+#[test]
+fn abort_forgets_a_run_that_never_reached_the_upstream() {
+    let (repo, _security) = setup();
+    // A run that was killed while pushing to the upstream: the commit exists only here.
+    let tree = repo.git(&["rev-parse", "HEAD^{tree}"]);
+    let orphan = repo.git(&["commit-tree", &tree, "-p", "HEAD", "-m", "never pushed"]);
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
+    let record = format!(
+        "{{\"version\": 1, \"step\": \"push-upstream\", \"upstream\": \"upstream\", \"security\": \"security\", \"branch\": \"main\", \"base\": \"{base}\", \"commit\": \"{orphan}\", \"merged\": [\"fix-xss\"]}}"
+    );
+    std::fs::write(record_path(&repo), record).expect("write");
+
+    let cont = repo
+        .run(&["security-merge", "--continue", "--yes"])
+        .expect(1);
+    assert_contains(&cont.stderr, "the recorded run never reached the upstream");
+
+    let before = repo.snapshot();
+    let run = repo.run(&["security-merge", "--abort"]).ok();
+    assert_contains(&run.stderr, "Forgotten; nothing was pushed");
+    assert!(!record_path(&repo).exists());
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn continue_and_abort_with_nothing_recorded() {
+    let (repo, _security) = setup();
+    let run = repo
+        .run(&["security-merge", "--continue", "--yes"])
+        .expect(1);
+    assert_contains(
+        &run.stderr,
+        "no security merge is recorded here: there is nothing to continue",
+    );
+    let run = repo.run(&["security-merge", "--abort"]).expect(1);
+    assert_contains(&run.stderr, "there is nothing to abort");
+}
+
+#[test]
+fn a_branch_is_required_unless_continuing_or_aborting() {
+    let (repo, _security) = setup();
+    let run = repo.run(&["security-merge", "--yes"]).expect(2);
+    assert_contains(&run.stderr, "<BRANCH>");
+    repo.run(&["security-merge", "--continue", "fix-xss"])
+        .expect(2);
+}
+
+#[test]
+fn the_checkout_follows_deletions_renames_and_new_directories() {
+    let repo = TestRepo::new();
+    repo.commit("legacy/old.py", "old\n", "Legacy code");
+    repo.commit("config.py", "DEBUG = True\n", "Config");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    let security = repo.add_security_mirror();
+    let dev = repo.root().join("security-dev");
+    repo.security_branch(
+        "fix-debug",
+        "main",
+        "lib/new/guard.py",
+        "guard\n",
+        "Add a guard",
+    );
+    repo.git_in(&dev, &["rm", "-q", "-r", "legacy"]);
+    repo.git_in(&dev, &["mv", "config.py", "settings.py"]);
+    repo.git_in(
+        &dev,
+        &["commit", "-q", "-m", "Remove legacy code, rename config"],
+    );
+    repo.git_in(&dev, &["push", "-q", "origin", "fix-debug"]);
+
+    repo.run(&["security-merge", "fix-debug", "--yes"]).ok();
+
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(up.as_str())
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), up);
+    assert!(!repo.work.join("legacy").exists());
+    assert!(!repo.work.join("config.py").exists());
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("settings.py")).expect("read"),
+        "DEBUG = True\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("lib/new/guard.py")).expect("read"),
+        "guard\n"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+}
+
+#[test]
+fn two_merge_commits_in_a_row_build_on_each_other_in_memory() {
+    let (repo, security) = setup();
+    let a = repo.security_branch("fix-a", "main", "a.py", "a\n", "Fix A");
+    let b = repo.security_branch("fix-b", "main", "b.py", "b\n", "Fix B");
+    let other = repo.upstream_commit("app.py", "app\n", "Unrelated work");
+
+    repo.run(&["security-merge", "fix-a", "fix-b", "--yes"])
+        .ok();
+
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(up.as_str())
+    );
+    let first = parents(&repo, &up);
+    assert_eq!(first[1], b);
+    assert_eq!(parents(&repo, &first[0]), vec![other, a]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", &first[0]]),
+        "Merge security/fix-a"
+    );
+    assert_eq!(
+        repo.git(&["ls-tree", "--name-only", &up]),
+        "README.md\na.py\napp.py\nb.py"
+    );
+}
+
+#[test]
+fn on_a_terminal_it_asks_and_no_changes_nothing() {
+    let (repo, _security, _fix) = with_fix();
+    let before = repo.snapshot();
+    let run = repo
+        .run_on_terminal(&["security-merge", "fix-xss", "--stat"], "n\n")
+        .expect(1);
+    // The terminal carries both streams: the question, then the refusal.
+    assert_contains(&run.stdout, "? [y/N]");
+    assert_contains(&run.stdout, "not confirmed: nothing was done");
+    assert_eq!(repo.snapshot(), before);
+    assert!(!record_path(&repo).exists());
+}
