@@ -85,3 +85,26 @@ fn without_upstream_refs_the_mirrors_commits_are_refused_but_other_work_passes()
     repo.commit("index.html", "<p>\n", "Pages");
     repo.push(&["-q", "fork", "pages"]).silent();
 }
+
+#[test]
+fn security_merge_passes_the_guard_it_was_built_for() {
+    let repo = TestRepo::new();
+    let security = repo.add_security_mirror();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    repo.install_hook();
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert!(
+        !run.stderr.contains("push-duty: refusing"),
+        "{}",
+        run.stderr
+    );
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(repo.branch_of(&security, "main"), Some(up.clone()));
+    assert_eq!(
+        repo.git(&["merge-base", &up, &fix]),
+        fix,
+        "the fix is published"
+    );
+}
