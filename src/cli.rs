@@ -35,6 +35,11 @@ pub enum Command {
     Completions(commands::completions::Args),
     SecurityMerge(commands::security_merge::Args),
     Diff(commands::diff::Args),
+    Hooks(commands::hooks::Args),
+    Check(commands::check::Args),
+    /// Run a git hook (the installed hook calls this).
+    #[command(hide = true)]
+    Hook(commands::hook::Args),
     /// Print the man page (roff) generated from these definitions.
     #[command(hide = true)]
     Man,

@@ -187,7 +187,7 @@ fn collect(
     }
 }
 
-fn describe_origin(meta: &gix::config::file::Metadata) -> Origin {
+pub(crate) fn describe_origin(meta: &gix::config::file::Metadata) -> Origin {
     use gix::config::Source;
     Origin(match (&meta.path, meta.source) {
         (Some(path), _) => path.display().to_string(),

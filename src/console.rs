@@ -87,3 +87,13 @@ impl<'a> Console<'a> {
         ))
     }
 }
+
+impl Console<'_> {
+    /// Reads the whole of standard input (a hook's lines from git).
+    pub fn read_all_input(&mut self) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut self.input, &mut bytes)
+            .context("cannot read standard input")?;
+        Ok(bytes)
+    }
+}

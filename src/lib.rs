@@ -13,12 +13,15 @@ pub mod console;
 pub mod error;
 pub mod forge;
 pub mod git;
+pub mod guard;
+pub mod hooks;
 pub mod man;
 pub mod pager;
 pub mod plan;
 pub mod security_state;
 pub mod survey;
 pub mod tags;
+pub mod url;
 
 use anyhow::Result;
 
@@ -32,6 +35,9 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
         Command::Man => {
             console.out.write_all(&man::render())?;
             Ok(())
+        }
+        Command::Hooks(args) if commands::hooks::needs_no_repository(args) => {
+            commands::hooks::run_template(console, args)
         }
         command => {
             let repo = git::open_here()?;
@@ -52,6 +58,9 @@ pub fn run_with_repo(
         Command::Compare(args) => commands::compare::run(repo, console, args),
         Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
         Command::Diff(args) => commands::diff::run(repo, console, args),
+        Command::Hook(args) => commands::hook::run(repo, console, args),
+        Command::Hooks(args) => commands::hooks::run(repo, console, args),
+        Command::Check(args) => commands::check::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

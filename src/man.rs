@@ -16,6 +16,10 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../man/sections/security-merge.roff"),
     ),
     (
+        "PRE-PUSH GUARD",
+        include_str!("../man/sections/pre-push-guard.roff"),
+    ),
+    (
         "EXIT STATUS",
         include_str!("../man/sections/exit-status.roff"),
     ),

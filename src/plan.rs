@@ -61,6 +61,18 @@ pub enum Effect {
         to: ObjectId,
         what: String,
     },
+    /// Replace a file with an executable one (a hook), atomically.
+    WriteExecutable {
+        path: PathBuf,
+        contents: String,
+        what: String,
+    },
+    /// Rename a file (keep a user's hook under another name); fails if `to` exists.
+    RenameFile {
+        from: PathBuf,
+        to: PathBuf,
+        what: String,
+    },
 }
 
 impl Effect {
@@ -74,7 +86,9 @@ impl Effect {
             | Effect::WriteFile { what, .. }
             | Effect::RemoveFile { what, .. }
             | Effect::SetTrackingRefs { what, .. }
-            | Effect::FastForwardCheckout { what, .. } => what,
+            | Effect::FastForwardCheckout { what, .. }
+            | Effect::WriteExecutable { what, .. }
+            | Effect::RenameFile { what, .. } => what,
         }
     }
 
@@ -133,6 +147,24 @@ pub fn carry_out(
     mode: Mode,
     question: &str,
 ) -> Result<Outcome> {
+    carry_out_with(console, plan, mode, question, &mut |effect| {
+        apply(repo, effect)
+    })
+}
+
+/// [`carry_out`] for a plan that only touches files (installing a hook), which needs no
+/// repository.
+pub fn carry_out_files(console: &mut Console<'_>, plan: Plan, mode: Mode) -> Result<Outcome> {
+    carry_out_with(console, plan, mode, "Go ahead?", &mut apply_file)
+}
+
+fn carry_out_with(
+    console: &mut Console<'_>,
+    plan: Plan,
+    mode: Mode,
+    question: &str,
+    apply: &mut dyn FnMut(Effect) -> Result<()>,
+) -> Result<Outcome> {
     writeln!(console.err, "Plan:")?;
     for (n, effect) in plan.effects.iter().enumerate() {
         writeln!(console.err, "  {}. {}", n + 1, effect.describe())?;
@@ -158,7 +190,7 @@ pub fn carry_out(
     for (n, effect) in plan.effects.into_iter().enumerate() {
         let what = effect.describe().to_owned();
         let changes_refs = effect.changes_refs();
-        apply(repo, effect).with_context(|| {
+        apply(effect).with_context(|| {
             let before = if done.is_empty() {
                 "nothing was changed".to_owned()
             } else {
@@ -216,19 +248,6 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
             .with_context(|| format!("cannot move {name} from {from} to {to}"))?;
             Ok(())
         }
-        Effect::WriteFile { path, contents, .. } => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            std::fs::write(&path, contents)
-                .with_context(|| format!("cannot write {}", path.display()))
-        }
-        Effect::RemoveFile { path, .. } => match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
-        },
         Effect::SetTrackingRefs { refs, .. } => {
             for (name, target) in refs {
                 repo.reference(
@@ -244,5 +263,56 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
         Effect::FastForwardCheckout {
             branch, from, to, ..
         } => git::worktree::fast_forward(repo, &branch, from, to),
+        file => apply_file(file),
     }
+}
+
+/// The effects on files, which need no repository.
+fn apply_file(effect: Effect) -> Result<()> {
+    match effect {
+        Effect::WriteFile { path, contents, .. } => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            std::fs::write(&path, contents)
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        Effect::RemoveFile { path, .. } => match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        },
+        Effect::WriteExecutable { path, contents, .. } => write_executable(&path, &contents),
+        Effect::RenameFile { from, to, .. } => {
+            if to.symlink_metadata().is_ok() {
+                return refuse(Refusal::new(format!(
+                    "{} appeared meanwhile; {} was left as it is",
+                    to.display(),
+                    from.display()
+                )));
+            }
+            std::fs::rename(&from, &to)
+                .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+        }
+        other => Err(anyhow::anyhow!("{} needs a repository", other.describe())),
+    }
+}
+
+/// Writes beside `path` and renames over it, so git never runs a half-written hook and a
+/// symlink at `path` is replaced rather than written through.
+fn write_executable(path: &std::path::Path, contents: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".push-duty-new");
+    let temp = dir.join(name);
+    std::fs::write(&temp, contents).with_context(|| format!("cannot write {}", temp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot make {} executable", temp.display()))?;
+    }
+    std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
 }

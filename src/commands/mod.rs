@@ -1,8 +1,11 @@
 //! One file per subcommand: its `Args` (whose doc comment is its `--help`) and its `run`.
 
+pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod diff;
+pub mod hook;
+pub mod hooks;
 pub mod next_tag;
 pub mod security_merge;
 pub mod tag;

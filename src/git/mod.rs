@@ -3,6 +3,7 @@
 //! user's credentials and hooks apply. Commands wire this layer to the pure domain modules.
 
 pub mod diff;
+pub mod facts;
 pub mod merge;
 pub mod pick;
 pub mod push;

@@ -112,10 +112,11 @@ pub fn is_ancestor(
     Ok(base.is_some_and(|b| b.detach() == ancestor))
 }
 
-/// The commits reachable from `tip` but not from `hidden`, newest first: `git log hidden..tip`.
+/// The commits reachable from `tip` but not from any of `hidden` (an `Option` or a list), newest
+/// first: `git log ^hidden... tip`.
 pub fn commits_between(
     repo: &gix::Repository,
-    hidden: Option<ObjectId>,
+    hidden: impl IntoIterator<Item = ObjectId>,
     tip: ObjectId,
 ) -> Result<Vec<ObjectId>> {
     let walk = repo

@@ -4,6 +4,8 @@
 //! `git-push-duty` binary with an injected "today".
 #![allow(dead_code)]
 
+pub mod mirror;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -70,6 +72,16 @@ impl TestRepo {
     /// Like `new`, with the upstream's default branch named `branch` and
     /// `refs/remotes/upstream/HEAD` recorded, as `git clone -o upstream` leaves it.
     pub fn with_branch(branch: &str) -> Self {
+        Self::init(branch, "sha1")
+    }
+
+    /// Like `new`, in SHA-256 repositories (`git init --object-format=sha256`).
+    pub fn sha256() -> Self {
+        Self::init("main", "sha256")
+    }
+
+    fn init(branch: &str, object_format: &str) -> Self {
+        let format = format!("--object-format={object_format}");
         let dir = tempfile::Builder::new()
             .prefix("push-duty-test-")
             .tempdir()
@@ -86,9 +98,17 @@ impl TestRepo {
         };
         repo.git_in(
             &root,
-            &["init", "--bare", "-q", "-b", branch, "upstream.git"],
+            &[
+                "init",
+                "--bare",
+                "-q",
+                &format,
+                "-b",
+                branch,
+                "upstream.git",
+            ],
         );
-        repo.git_in(&root, &["init", "-q", "-b", branch, "work"]);
+        repo.git_in(&root, &["init", "-q", &format, "-b", branch, "work"]);
         repo.commit("README.md", "# site\n", "Initial commit");
         repo.git(&["remote", "add", "upstream", "../upstream.git"]);
         repo.git(&["push", "-q", "upstream", branch]);
@@ -155,6 +175,15 @@ impl TestRepo {
         Run::from(cmd.output().expect("run git"))
     }
 
+    /// A command for `program` in `dir` with the isolated environment, for a test that needs to
+    /// change it (PATH, GIT_CONFIG_GLOBAL) or feed standard input.
+    pub fn command(&self, program: &str, dir: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        self.isolate(&mut cmd, self.clock.load(Ordering::SeqCst));
+        cmd.current_dir(dir);
+        cmd
+    }
+
     /// Runs git in the working clone.
     #[track_caller]
     pub fn git(&self, args: &[&str]) -> String {
@@ -200,7 +229,11 @@ impl TestRepo {
     #[track_caller]
     pub fn add_bare_remote(&self, name: &str) -> PathBuf {
         let bare = format!("{name}.git");
-        self.git_in(&self.root(), &["init", "--bare", "-q", &bare]);
+        let format = format!(
+            "--object-format={}",
+            self.git(&["rev-parse", "--show-object-format"])
+        );
+        self.git_in(&self.root(), &["init", "--bare", "-q", &format, &bare]);
         self.git(&["remote", "add", name, &format!("../{bare}")]);
         self.root().join(bare)
     }

@@ -1,0 +1,319 @@
+//! `git push-duty check`: is it safe to do push duty from here? The security mirror's main
+//! against the upstream's (after fetching both), the pre-push hook, the configuration. Exits 1
+//! if anything is wrong.
+
+use anyhow::Result;
+
+use crate::commands::hooks::this_binary;
+use crate::config::{self, Settings};
+use crate::console::Console;
+use crate::error::{Refusal, refuse};
+use crate::git::{self, remote};
+use crate::hooks::Health;
+
+/// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
+///
+/// Reports the security mirror's main against the upstream's main: in sync, behind by N commits
+/// (fine: the mirror catches up after the upstream), or ahead, listing the commits that are not
+/// on the upstream (wrong: the two must stay in sync, upstream first). Both are fetched first
+/// unless --offline. Then whether the pre-push hook is installed, executable, current and not
+/// shadowed by core.hooksPath, and whether the configuration is valid.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Compare the refs as last fetched; do not fetch.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print a JSON object: ok, checks (name, ok, summary, details, fix), mirror.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Item {
+    name: &'static str,
+    ok: bool,
+    summary: String,
+    details: Vec<String>,
+    fix: Option<String>,
+}
+
+impl Item {
+    fn ok(name: &'static str, summary: String) -> Self {
+        Item {
+            name,
+            ok: true,
+            summary,
+            details: Vec::new(),
+            fix: None,
+        }
+    }
+
+    fn wrong(name: &'static str, summary: String, fix: Option<String>) -> Self {
+        Item {
+            ok: false,
+            fix,
+            ..Item::ok(name, summary)
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct Mirror {
+    /// in-sync, behind, ahead, diverged, unknown.
+    state: &'static str,
+    upstream: Option<String>,
+    security: Option<String>,
+    ahead: Vec<CommitLine>,
+    behind: usize,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CommitLine {
+    id: String,
+    subject: String,
+}
+
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    ok: bool,
+    offline: bool,
+    checks: &'a [Item],
+    mirror: &'a Mirror,
+}
+
+pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let mut items = Vec::new();
+    let mut mirror = Mirror {
+        state: "unknown",
+        ..Mirror::default()
+    };
+    match Settings::load(repo) {
+        Ok(settings) => {
+            let branch = settings.branch(repo);
+            items.push(configuration(repo, &settings, &branch));
+            items.push(compare(
+                repo,
+                &settings,
+                &branch,
+                args.offline,
+                &mut mirror,
+            )?);
+        }
+        Err(e) => {
+            let fix = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<Refusal>())
+                .and_then(|r| r.hints().first().cloned());
+            items.push(Item::wrong("configuration", format!("{e:#}"), fix));
+        }
+    }
+    items.push(hook(repo)?);
+
+    let wrong: Vec<&Item> = items.iter().filter(|i| !i.ok).collect();
+    if args.json {
+        let report = Report {
+            ok: wrong.is_empty(),
+            offline: args.offline,
+            checks: &items,
+            mirror: &mirror,
+        };
+        serde_json::to_writer_pretty(&mut *console.out, &report)?;
+        writeln!(console.out)?;
+    } else {
+        for item in &items {
+            let mark = if item.ok { "ok   " } else { "WRONG" };
+            writeln!(console.out, "{mark} {}: {}", item.name, item.summary)?;
+            for detail in &item.details {
+                writeln!(console.out, "        {detail}")?;
+            }
+        }
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = wrong.iter().map(|i| i.name).collect();
+    let mut refusal = Refusal::new(format!(
+        "check found {} wrong: {}",
+        if wrong.len() == 1 {
+            "one thing".to_owned()
+        } else {
+            format!("{} things", wrong.len())
+        },
+        names.join(", ")
+    ));
+    for fix in wrong.iter().filter_map(|i| i.fix.as_ref()) {
+        refusal = refusal.hint(fix.clone());
+    }
+    refuse(refusal)
+}
+
+fn has_remote(repo: &gix::Repository, name: &str) -> bool {
+    repo.remote_names()
+        .iter()
+        .any(|n| n.as_ref() as &[u8] == name.as_bytes())
+}
+
+fn configuration(repo: &gix::Repository, settings: &Settings, branch: &str) -> Item {
+    let mut missing = Vec::new();
+    if !has_remote(repo, &settings.upstream) {
+        missing.push((settings.upstream.as_str(), config::UPSTREAM));
+    }
+    if !has_remote(repo, &settings.security) {
+        missing.push((settings.security.as_str(), config::SECURITY));
+    }
+    if let Some((name, key)) = missing.first() {
+        let all: Vec<String> = missing.iter().map(|(n, _)| format!("{n:?}")).collect();
+        return Item::wrong(
+            "configuration",
+            format!("there is no remote named {}", all.join(" or ")),
+            Some(format!(
+                "add it: git remote add {name} <url>, or name the remote you use: git config {key} <remote>"
+            )),
+        );
+    }
+    Item::ok(
+        "configuration",
+        format!(
+            "upstream {:?}, security mirror {:?}, release branch {branch}",
+            settings.upstream, settings.security
+        ),
+    )
+}
+
+fn compare(
+    repo: &gix::Repository,
+    settings: &Settings,
+    branch: &str,
+    offline: bool,
+    mirror: &mut Mirror,
+) -> Result<Item> {
+    const NAME: &str = "security mirror";
+    let upstream = format!("{}/{branch}", settings.upstream);
+    let security = format!("{}/{branch}", settings.security);
+    let mut unfetched = Vec::new();
+    if !offline {
+        for (name, key) in [
+            (&settings.upstream, config::UPSTREAM),
+            (&settings.security, config::SECURITY),
+        ] {
+            if has_remote(repo, name)
+                && let Err(e) = remote::fetch_tracking(repo, name, key, branch)
+            {
+                unfetched.push(format!("cannot fetch {name}: {e:#}"));
+            }
+        }
+    }
+    let up = git::ref_commit(repo, &format!("refs/remotes/{upstream}"))?;
+    let sec = git::ref_commit(repo, &format!("refs/remotes/{security}"))?;
+    mirror.upstream = up.map(|id| id.to_string());
+    mirror.security = sec.map(|id| id.to_string());
+    let (Some(up), Some(sec)) = (up, sec) else {
+        let gone = if up.is_none() { &upstream } else { &security };
+        let remote = gone.split('/').next().unwrap_or_default();
+        let mut item = Item::wrong(
+            NAME,
+            format!("refs/remotes/{gone} does not exist, so the mirror cannot be compared"),
+            Some(format!("git fetch {remote} {branch}")),
+        );
+        item.details = unfetched;
+        return Ok(item);
+    };
+    let ahead = git::commits_between(repo, Some(up), sec)?;
+    mirror.behind = git::commits_between(repo, Some(sec), up)?.len();
+    for id in &ahead {
+        mirror.ahead.push(CommitLine {
+            id: id.to_string(),
+            subject: git::subject(repo, *id)?,
+        });
+    }
+    let stale = if offline {
+        " (as last fetched)"
+    } else if unfetched.is_empty() {
+        ""
+    } else {
+        " (as last fetched: a fetch failed)"
+    };
+    let mut item = if ahead.is_empty() && mirror.behind == 0 {
+        mirror.state = "in-sync";
+        Item::ok(
+            NAME,
+            format!(
+                "{security} is in sync with {upstream} at {}{stale}",
+                git::short(repo, up)
+            ),
+        )
+    } else if ahead.is_empty() {
+        mirror.state = "behind";
+        Item::ok(
+            NAME,
+            format!(
+                "{security} is behind {upstream} by {}{stale}; sync it with: git push {} {upstream}:refs/heads/{branch}",
+                commits(mirror.behind),
+                settings.security
+            ),
+        )
+    } else {
+        mirror.state = if mirror.behind == 0 {
+            "ahead"
+        } else {
+            "diverged"
+        };
+        let behind = if mirror.behind == 0 {
+            String::new()
+        } else {
+            format!(" (and behind by {})", commits(mirror.behind))
+        };
+        let mut item = Item::wrong(
+            NAME,
+            format!(
+                "{security} is AHEAD of {upstream} by {}{behind}{stale}; these are not on the upstream:",
+                commits(ahead.len())
+            ),
+            Some(format!(
+                "the mirror's {branch} must only follow the upstream: get these commits onto {upstream} first (reviewed, then git push {} <commit>:{branch}), and the mirror is in sync again",
+                settings.upstream
+            )),
+        );
+        for c in &mirror.ahead {
+            let id = gix::ObjectId::from_hex(c.id.as_bytes())?;
+            item.details
+                .push(format!("{} {}", git::short(repo, id), c.subject));
+        }
+        item
+    };
+    if !unfetched.is_empty() {
+        item.ok = false;
+        item.details.extend(unfetched);
+        item.fix.get_or_insert_with(|| {
+            "check the connection, or compare what was last fetched: git push-duty check --offline"
+                .into()
+        });
+    }
+    Ok(item)
+}
+
+fn commits(n: usize) -> String {
+    if n == 1 {
+        "1 commit".into()
+    } else {
+        format!("{n} commits")
+    }
+}
+
+fn hook(repo: &gix::Repository) -> Result<Item> {
+    const NAME: &str = "pre-push hook";
+    let health = Health::of(repo, &this_binary()?)?;
+    let problems = health.problems();
+    if problems.is_empty() {
+        return Ok(Item::ok(
+            NAME,
+            format!(
+                "{} is installed, executable, current and used by git",
+                health.hook.path.display()
+            ),
+        ));
+    }
+    let summary: Vec<&str> = problems.iter().map(|p| p.problem.as_str()).collect();
+    let fix = problems.first().map(|p| p.fix.clone());
+    Ok(Item::wrong(NAME, summary.join("; "), fix))
+}

@@ -1,0 +1,93 @@
+//! `git push-duty hook pre-push <remote> <url>`: what the installed pre-push hook runs. Reads
+//! git's lines, decides with `guard`, prints nothing when the push is fine, and refuses it with
+//! the refs, the commits, the reason and what to run instead when it is not.
+
+use anyhow::{Context, Result};
+
+use crate::config::Settings;
+use crate::console::Console;
+use crate::error::{Refusal, refuse};
+use crate::git::facts::{self, RepoFacts};
+use crate::guard::{self, Names};
+
+/// Run a git hook (the installed hook calls this; not for direct use).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub hook: Hook,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Hook {
+    /// Check a push before git sends it; git's lines come on standard input.
+    PrePush {
+        /// The remote's name, or the URL as typed.
+        remote: String,
+        /// The URL git pushes to.
+        url: String,
+    },
+}
+
+pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    match &args.hook {
+        Hook::PrePush { remote, url } => pre_push(repo, console, remote, url),
+    }
+}
+
+fn pre_push(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    remote: &str,
+    url: &str,
+) -> Result<()> {
+    let input = console.read_all_input()?;
+    let lines = match guard::parse(&String::from_utf8_lossy(&input), repo.object_hash()) {
+        Ok(lines) => lines,
+        Err(bad) => {
+            return refuse(
+                Refusal::new(format!(
+                    "the git-push-duty pre-push hook cannot read line {} from git ({}): {:?}; nothing was pushed to {url}",
+                    bad.number, bad.problem, bad.line
+                ))
+                .hint("in an emergency, git push --no-verify skips this check"),
+            );
+        }
+    };
+    // An up-to-date push: nothing to judge, nothing to read.
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let settings = Settings::load(repo).with_context(|| {
+        format!(
+            "the git-push-duty pre-push hook cannot read its settings; nothing was pushed to {url}"
+        )
+    })?;
+    let branch = settings.branch(repo);
+    // Git resolved relative URLs against its working directory, which the hook shares.
+    let base = std::env::current_dir().context("cannot read the current directory")?;
+    let destination = facts::destination(repo, &settings, remote, url, &base);
+    let ctx = guard::Context {
+        destination,
+        branch: &branch,
+    };
+    let mut facts = RepoFacts::new(repo, &settings, &branch);
+    let blocked = guard::decide(&lines, &ctx, &mut facts).with_context(|| {
+        format!(
+            "the git-push-duty pre-push hook could not check this push; nothing was pushed to {url}"
+        )
+    })?;
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    let names = Names {
+        remote,
+        url,
+        upstream: &settings.upstream,
+        security: &settings.security,
+        branch: &branch,
+        destination,
+    };
+    let (details, refusal) = guard::explain(&blocked, &names);
+    console.err.write_all(details.as_bytes())?;
+    refuse(refusal)
+}

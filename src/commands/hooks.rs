@@ -1,0 +1,243 @@
+//! `git push-duty hooks install|uninstall|status`: put the pre-push guard where git runs it,
+//! take it out again, and say where it is and whether git uses it.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::console::Console;
+use crate::error::{Refusal, refuse};
+use crate::hooks::{self, Health};
+use crate::plan::{self, Mode, Outcome, Plan};
+
+/// Install, remove or inspect the pre-push hook that guards the security mirror.
+///
+/// The hook refuses a push that would put the security mirror's main ahead of the upstream's
+/// main (or delete it), and a push anywhere else that would publish an embargoed security fix.
+/// It prints nothing when a push is fine. git push --no-verify skips it in an emergency.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Action {
+    /// Install the pre-push hook in this repository.
+    ///
+    /// Writes a short shim, which runs this binary (its absolute path is recorded, with PATH as
+    /// the fallback), into the directory git takes hooks from: the common git directory, so
+    /// every linked worktree is guarded too. A pre-push hook that is already there and not ours
+    /// is kept as pre-push.local and run first, with the same arguments and input; its failure
+    /// blocks the push. Installing again changes nothing. When core.hooksPath is set, another
+    /// tool (husky, a global hooks directory) may own that directory: nothing is installed
+    /// there without --force.
+    Install(InstallArgs),
+    /// Remove the hook this tool wrote, and put back the hook it had kept as pre-push.local.
+    Uninstall(UninstallArgs),
+    /// Say where the pre-push hook is, whether it is ours, executable and current, and whether
+    /// git actually runs it.
+    Status,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct InstallArgs {
+    /// Install into the directory core.hooksPath names, though another tool may own it.
+    #[arg(long)]
+    pub force: bool,
+    /// Install into the hooks of init.templateDir, so that new clones and git init get the hook.
+    #[arg(long)]
+    pub template: bool,
+    /// Show what would be done and change nothing.
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct UninstallArgs {
+    /// Remove it from the hooks of init.templateDir instead.
+    #[arg(long)]
+    pub template: bool,
+    /// Show what would be done and change nothing.
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+}
+
+/// True if the command works without a repository (`--template`).
+pub fn needs_no_repository(args: &Args) -> bool {
+    match &args.action {
+        Action::Install(a) => a.template,
+        Action::Uninstall(a) => a.template,
+        Action::Status => false,
+    }
+}
+
+/// `hooks install --template` / `hooks uninstall --template`, which need no repository.
+pub fn run_template(console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let dir = hooks::template_dir()?;
+    match &args.action {
+        Action::Install(a) => install_into(console, &dir, a.dry_run, "the template for new clones"),
+        Action::Uninstall(a) => uninstall_from(console, &[dir], a.dry_run),
+        Action::Status => Ok(()),
+    }
+}
+
+pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    if needs_no_repository(args) {
+        return run_template(console, args);
+    }
+    match &args.action {
+        Action::Install(a) => install(repo, console, a),
+        Action::Uninstall(a) => {
+            let mut dirs = Vec::new();
+            if let Some(hp) = hooks::hooks_path(repo)? {
+                dirs.push(hp.dir);
+            }
+            dirs.push(hooks::default_dir(repo));
+            uninstall_from(console, &dirs, a.dry_run)
+        }
+        Action::Status => status(repo, console),
+    }
+}
+
+/// The binary the shim should run: this one.
+pub fn this_binary() -> Result<PathBuf> {
+    std::env::current_exe().context("cannot tell where git-push-duty is installed")
+}
+
+fn install(repo: &gix::Repository, console: &mut Console<'_>, args: &InstallArgs) -> Result<()> {
+    let dir = match hooks::hooks_path(repo)? {
+        None => hooks::default_dir(repo),
+        Some(hp) if args.force => {
+            writeln!(
+                console.err,
+                "core.hooksPath = {} (set in {}): installing into {} as asked (--force)",
+                hp.value,
+                hp.origin,
+                hp.dir.display()
+            )?;
+            hp.dir
+        }
+        Some(hp) => {
+            return refuse(
+                Refusal::new(format!(
+                    "core.hooksPath = {} (set in {}), so git runs hooks from {}, which another tool (husky, a global hooks directory) may own: nothing was installed",
+                    hp.value,
+                    hp.origin,
+                    hp.dir.display()
+                ))
+                .hint("install there anyway (an existing pre-push hook is kept and run first): git push-duty hooks install --force")
+                .hint(format!(
+                    "or stop using it here: git config --unset core.hooksPath (it is set in {})",
+                    hp.origin
+                )),
+            );
+        }
+    };
+    install_into(console, &dir, args.dry_run, "this repository")
+}
+
+fn install_into(
+    console: &mut Console<'_>,
+    dir: &std::path::Path,
+    dry_run: bool,
+    what: &str,
+) -> Result<()> {
+    let binary = this_binary()?;
+    let plan = hooks::plan_install(dir, &binary)?;
+    let path = dir.join(hooks::HOOK);
+    if plan.effects.is_empty() {
+        writeln!(
+            console.err,
+            "The git-push-duty pre-push hook is already installed for {what}: {} (nothing changed)",
+            path.display()
+        )?;
+        return Ok(());
+    }
+    if carry_out(console, plan, dry_run)? {
+        writeln!(
+            console.err,
+            "Installed the git-push-duty pre-push hook for {what}: {}",
+            path.display()
+        )?;
+        let chained = dir.join(hooks::CHAINED);
+        if chained.exists() && !hooks::is_executable(&chained) {
+            writeln!(
+                console.err,
+                "note: {} is not executable, so git did not run it before and the hook does not run it now",
+                chained.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn uninstall_from(console: &mut Console<'_>, dirs: &[PathBuf], dry_run: bool) -> Result<()> {
+    let mut plan = Plan::default();
+    for dir in dirs {
+        plan.effects.extend(hooks::plan_uninstall(dir)?.effects);
+    }
+    if plan.effects.is_empty() {
+        let places: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        writeln!(
+            console.err,
+            "There is no git-push-duty pre-push hook in {}: nothing changed",
+            places.join(" or ")
+        )?;
+        return Ok(());
+    }
+    if carry_out(console, plan, dry_run)? {
+        writeln!(console.err, "Removed the git-push-duty pre-push hook.")?;
+    }
+    Ok(())
+}
+
+/// Carries out a plan that changes only local files; true if it was done.
+fn carry_out(console: &mut Console<'_>, plan: Plan, dry_run: bool) -> Result<bool> {
+    let outcome = plan::carry_out_files(console, plan, Mode { dry_run, yes: true })?;
+    Ok(outcome == Outcome::Done)
+}
+
+fn status(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
+    let binary = this_binary()?;
+    let health = Health::of(repo, &binary)?;
+    let hook = &health.hook;
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let out = &mut console.out;
+    writeln!(out, "hook:        {}", hook.path.display())?;
+    if let Some(hp) = &health.hooks_path {
+        writeln!(
+            out,
+            "hooks from:  core.hooksPath = {} (set in {})",
+            hp.value, hp.origin
+        )?;
+    }
+    if !hook.exists {
+        writeln!(out, "installed:   no")?;
+    } else {
+        writeln!(
+            out,
+            "ours:        {}",
+            if hook.ours {
+                "yes"
+            } else {
+                "no (another hook)"
+            }
+        )?;
+        writeln!(out, "executable:  {}", yes(hook.executable))?;
+        if hook.ours {
+            writeln!(out, "current:     {}", yes(hook.current))?;
+            if let Some(recorded) = &hook.recorded {
+                writeln!(out, "runs:        {recorded}")?;
+            }
+        }
+    }
+    writeln!(out, "used by git: {}", yes(health.used()))?;
+    if let Some(chained) = &hook.chained {
+        writeln!(out, "runs first:  {}", chained.display())?;
+    }
+    for p in health.problems() {
+        writeln!(console.err, "{}\nhint: {}", p.problem, p.fix)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! `git push-duty check`: the mirror's main against the upstream's (fetched first unless
+//! --offline), the hook, the configuration; exit 1 when anything is wrong.
+
+mod common;
+
+use common::TestRepo;
+
+/// A colleague pushed straight to the mirror's main, past the guard.
+fn mirror_ahead(repo: &TestRepo) -> String {
+    repo.git_in(
+        &repo.root(),
+        &["clone", "-q", "security.git", "colleague-sec"],
+    );
+    let other = repo.root().join("colleague-sec");
+    let id = repo.commit_in(&other, "web-ui.txt", "edited\n", "Edit in the web UI");
+    repo.git_in(&other, &["push", "-q", "--no-verify", "origin", "main"]);
+    id
+}
+
+#[test]
+fn all_well_exits_zero() {
+    let repo = TestRepo::guarded();
+    let run = repo.run(&["check"]).ok();
+    let tip = &repo.rev("upstream/main")[..7];
+    assert_eq!(
+        run.stdout,
+        format!(
+            "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
+             ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
+             ok    pre-push hook: {} is installed, executable, current and used by git\n",
+            repo.work.join(".git/hooks/pre-push").display()
+        )
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
+    let repo = TestRepo::guarded();
+    let id = mirror_ahead(&repo);
+    // As last fetched, all looks well.
+    let offline = repo.run(&["check", "--offline"]).ok();
+    offline.stdout_has("in sync with upstream/main at");
+    offline.stdout_has("(as last fetched)");
+    assert_ne!(
+        repo.rev("refs/remotes/security/main"),
+        id,
+        "--offline fetched nothing"
+    );
+
+    let run = repo.run(&["check"]).expect(1);
+    assert!(run.stdout.contains(
+        "WRONG security mirror: security/main is AHEAD of upstream/main by 1 commit; these are not on the upstream:\n"
+    ), "{}", run.stdout);
+    run.stdout_has(&format!("        {} Edit in the web UI\n", &id[..7]));
+    run.stderr_has("error: check found one thing wrong: security mirror");
+    assert_eq!(repo.rev("refs/remotes/security/main"), id, "fetched");
+}
+
+#[test]
+fn a_mirror_behind_is_fine_and_says_how_to_sync() {
+    let repo = TestRepo::guarded();
+    repo.upstream_commit("new.txt", "new\n", "New");
+    let run = repo.run(&["check"]).ok();
+    assert!(run.stdout.contains(
+        "ok    security mirror: security/main is behind upstream/main by 1 commit; sync it with: git push security upstream/main:refs/heads/main"
+    ), "{}", run.stdout);
+}
+
+#[test]
+fn json_carries_the_state_and_the_commits() {
+    let repo = TestRepo::guarded();
+    let id = mirror_ahead(&repo);
+    repo.upstream_commit("new.txt", "new\n", "New");
+    let run = repo.run(&["check", "--json"]).expect(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["mirror"]["state"], "diverged");
+    assert_eq!(json["mirror"]["behind"], 1);
+    assert_eq!(json["mirror"]["ahead"][0]["id"], id.as_str());
+    assert_eq!(json["mirror"]["ahead"][0]["subject"], "Edit in the web UI");
+    let names: Vec<&str> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
+    assert_eq!(json["checks"][2]["ok"], true);
+}
+
+#[test]
+fn a_missing_hook_is_wrong() {
+    let repo = TestRepo::new();
+    repo.add_mirror("security");
+    let run = repo.run(&["check"]).expect(1);
+    let path = repo.work.join(".git/hooks/pre-push");
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: no pre-push hook in {}",
+        path.display()
+    ));
+    run.stderr_has("hint: git push-duty hooks install");
+}
+
+#[test]
+fn a_hook_that_is_not_executable_is_wrong() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::guarded();
+    let path = repo.work.join(".git/hooks/pre-push");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let run = repo.run(&["check"]).expect(1);
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: {} is not executable, so git skips it",
+        path.display()
+    ));
+    run.stderr_has(&format!("hint: chmod +x {}", path.display()));
+    let status = repo.run(&["hooks", "status"]).ok();
+    status.stdout_has("used by git: no");
+}
+
+#[test]
+fn a_hook_shadowed_by_core_hooks_path_is_wrong() {
+    let repo = TestRepo::guarded();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    let run = repo.run(&["check"]).expect(1);
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: the hook in {} is shadowed: core.hooksPath = .husky/_",
+        repo.work.join(".git/hooks/pre-push").display()
+    ));
+    run.stderr_has("hint: git push-duty hooks install --force");
+    // And git really does not run it.
+    repo.commit("x.txt", "x\n", "Unguarded");
+    repo.push(&["-q", "--dry-run", "security", "main"]).silent();
+}
+
+#[test]
+fn an_outdated_hook_is_wrong() {
+    let repo = TestRepo::guarded();
+    let path = repo.work.join(".git/hooks/pre-push");
+    let old = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace(common::BIN, "/old/git-push-duty");
+    std::fs::write(&path, old).expect("write");
+    let run = repo.run(&["check"]).expect(1);
+    run.stdout_has("is not current: it runs /old/git-push-duty");
+}
+
+#[test]
+fn bad_configuration_is_wrong() {
+    let repo = TestRepo::guarded();
+    repo.git(&["config", "pushduty.cadence", "0"]);
+    let run = repo.run(&["check"]).expect(1);
+    run.stdout_has("WRONG configuration: pushduty.cadence = \"0\"");
+    let run = TestRepo::new().run(&["check", "--offline"]).expect(1);
+    run.stdout_has("WRONG configuration: there is no remote named \"security\"");
+    run.stderr_has("hint: add it: git remote add security <url>");
+}
+
+#[test]
+fn an_unreachable_remote_is_wrong_and_the_last_fetch_is_compared() {
+    let repo = TestRepo::guarded();
+    repo.lose_upstream();
+    let run = repo.run(&["check"]).expect(1);
+    run.stdout_has("in sync with upstream/main at");
+    run.stdout_has("(as last fetched: a fetch failed)");
+    run.stdout_has("cannot fetch upstream");
+}

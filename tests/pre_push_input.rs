@@ -1,0 +1,45 @@
+//! `git push-duty hook pre-push` on untrusted standard input: garbage is refused with a
+//! message, never a panic; nothing at all is an up-to-date push.
+
+mod common;
+
+use common::TestRepo;
+
+#[test]
+fn garbage_on_standard_input_is_refused_not_a_panic() {
+    let repo = TestRepo::guarded();
+    let args = ["hook", "pre-push", "security", "../security.git"];
+    let id = repo.rev("HEAD");
+    for input in [
+        "garbage\n".to_owned(),
+        format!("HEAD {id} refs/heads/main\n"),
+        format!("HEAD {} refs/heads/main {id}\n", &id[..20]),
+        format!("HEAD {id} refs/heads/main {}\n", "z".repeat(40)),
+        "\u{0}\u{1}\u{2} \u{3} \u{4} \u{5}\n".to_owned(),
+        format!("HEAD {id} refs/heads/main {}\n", "0".repeat(64)),
+    ] {
+        let run = repo.run_input(&args, &input);
+        assert_eq!(run.status, 1, "{input:?}: {}", run.stderr);
+        run.stderr_has("cannot read line 1 from git");
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    let run = repo.run_input(&args, "\n\n");
+    assert_eq!((run.status, run.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn a_well_formed_line_for_an_object_this_clone_lacks_is_refused_on_the_mirror_main() {
+    let repo = TestRepo::guarded();
+    let args = ["hook", "pre-push", "security", "../security.git"];
+    let unknown = "1".repeat(40);
+    let zero = "0".repeat(40);
+    let run = repo.run_input(&args, &format!("x {unknown} refs/heads/main {zero}\n"));
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    run.stderr_has("the pushed object is not in this repository");
+    // Elsewhere, too: nothing can be said about it.
+    let run = repo.run_input(
+        &["hook", "pre-push", "fork", "/nowhere"],
+        &format!("x {unknown} refs/heads/x {zero}\n"),
+    );
+    assert_eq!(run.status, 1, "{}", run.stderr);
+}

@@ -1,0 +1,99 @@
+//! How the guard knows what is on the upstream's main: its tracking ref, refreshed by one quiet
+//! fetch when it says no; refusals when it is missing, when there is no upstream remote, when
+//! the upstream cannot be reached, and for commits that are only like the upstream's.
+
+mod common;
+
+use common::TestRepo;
+
+/// The upstream's main moved (a colleague pushed); this clone has the commit on its main but
+/// `refs/remotes/upstream/main` is stale.
+fn stale_tracking_ref(repo: &TestRepo) -> String {
+    let theirs = repo.upstream_commit("theirs.txt", "theirs\n", "Their fix");
+    let colleague = repo.root().join("colleague");
+    repo.git(&["fetch", "-q", colleague.to_str().expect("utf-8"), "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+    assert_ne!(repo.rev("refs/remotes/upstream/main"), theirs);
+    theirs
+}
+
+#[test]
+fn a_stale_tracking_ref_is_fetched_and_the_push_passes() {
+    let repo = TestRepo::guarded();
+    let theirs = stale_tracking_ref(&repo);
+    repo.push(&["-q", "security", "main"]).silent();
+    assert_eq!(repo.rev("refs/remotes/upstream/main"), theirs, "fetched");
+    assert!(repo.ls_remote(&repo.mirror()).contains(&theirs));
+}
+
+#[test]
+fn a_missing_tracking_ref_is_refused_with_the_fetch_to_run() {
+    let repo = TestRepo::guarded();
+    repo.commit("ok.txt", "ok\n", "Reviewed");
+    repo.push(&["-q", "upstream", "main"]).silent();
+    repo.git(&["update-ref", "-d", "refs/remotes/upstream/main"]);
+    let before = repo.ls_remote(&repo.mirror());
+    repo.push(&["security", "main"])
+        .refused()
+        .says("refs/remotes/upstream/main does not exist")
+        .says("hint: fetch it: git fetch upstream main");
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
+fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
+    let repo = TestRepo::guarded();
+    repo.commit("ok.txt", "ok\n", "Reviewed");
+    repo.push(&["-q", "upstream", "main"]).silent();
+    repo.git(&["remote", "remove", "upstream"]);
+    let before = repo.ls_remote(&repo.mirror());
+    repo.push(&["security", "main"])
+        .refused()
+        .says("there is no remote named \"upstream\" (pushduty.upstream)")
+        .says("hint: or name the remote you use: git config pushduty.upstream <remote>");
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
+fn an_unreachable_upstream_is_refused() {
+    let repo = TestRepo::guarded();
+    let theirs = stale_tracking_ref(&repo);
+    repo.lose_upstream();
+    let before = repo.ls_remote(&repo.mirror());
+    repo.push(&["security", "main"])
+        .refused()
+        .says("could not be fetched to check again")
+        .says(&theirs[..7])
+        .says("hint: check the connection, then: git fetch upstream main");
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
+fn a_commit_only_on_another_upstream_branch_is_refused() {
+    let repo = TestRepo::guarded();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let feature = repo.commit("f.txt", "f\n", "Feature work");
+    repo.push(&["-q", "upstream", "feature"]).silent();
+    assert_eq!(repo.rev("refs/remotes/upstream/feature"), feature);
+    let before = repo.ls_remote(&repo.mirror());
+    repo.push(&["security", "feature:main"])
+        .refused()
+        .says("Feature work");
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
+fn a_cherry_picked_twin_is_refused() {
+    let repo = TestRepo::guarded();
+    let theirs = repo.upstream_commit("fix.txt", "fix\n", "Fix the thing");
+    repo.git(&["fetch", "-q", "upstream"]);
+    // The same change, picked onto the old main: another commit.
+    repo.git(&["cherry-pick", "-x", &theirs]);
+    let twin = repo.rev("HEAD");
+    assert_ne!(twin, theirs);
+    let before = repo.ls_remote(&repo.mirror());
+    repo.push(&["security", "main"])
+        .refused()
+        .says(&format!("    {} Fix the thing", &twin[..7]));
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
