@@ -82,4 +82,6 @@ if ! man -w git-push-duty >/dev/null 2>&1; then
   echo "  export MANPATH=\"$prefix/share/man:\$(manpath 2>/dev/null)\""
 fi
 echo
-echo "Next, in each repository you push from: git push-duty next-tag"
+echo "Then, in each clone you push from: git push-duty hooks install"
+echo "  (refuses pushes that would put the security mirror's main ahead of the upstream or leak an"
+echo "  embargoed fix; check with: git push-duty check)"
