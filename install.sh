@@ -70,17 +70,19 @@ install -m 0644 "$here/man/git-push-duty.1" "$man_dir/git-push-duty.1"
 for f in "${files[@]}"; do echo "installed $f"; done
 
 case ":$PATH:" in
-  *":$bin_dir:"*) ;;
+  *":$bin_dir:"*)
+    if ! man -w git-push-duty >/dev/null 2>&1; then
+      echo "note: man does not look in $prefix/share/man; 'git push-duty --help' needs it:"
+      echo "  export MANPATH=\"$prefix/share/man:\$(manpath 2>/dev/null)\""
+    fi
+    ;;
   *)
     echo
     echo "note: $bin_dir is not on your PATH, so git will not find 'git push-duty'. Add it:"
     echo "  echo 'export PATH=\"$bin_dir:\$PATH\"' >> ~/.bashrc   # or ~/.zshrc"
+    echo "  (man then finds the page in $prefix/share/man too, for 'git push-duty --help')"
     ;;
 esac
-if ! man -w git-push-duty >/dev/null 2>&1; then
-  echo "note: man does not look in $prefix/share/man yet; 'git push-duty --help' needs it:"
-  echo "  export MANPATH=\"$prefix/share/man:\$(manpath 2>/dev/null)\""
-fi
 echo
 echo "Then, in each clone you push from: git push-duty hooks install"
 echo "  (refuses pushes that would put the security mirror's main ahead of the upstream or leak an"
