@@ -355,6 +355,71 @@ fn an_untracked_file_in_the_way_is_not_overwritten() {
 }
 
 #[test]
+fn a_file_marked_assume_unchanged_keeps_its_local_changes() {
+    let (repo, security) = setup();
+    let fix = repo.security_branch(
+        "fix-readme",
+        "main",
+        "README.md",
+        "# site\nsecured\n",
+        "Fix the readme",
+    );
+    // Local settings git is told not to look at: a status calls the worktree clean.
+    repo.git(&["update-index", "--assume-unchanged", "README.md"]);
+    std::fs::write(repo.work.join("README.md"), "# my local notes\n").expect("edit");
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let flags_before = repo.git(&["ls-files", "-v"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-readme", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "Local main: left as it is: README.md is marked assume-unchanged, so its changes cannot be seen",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    let after = repo.snapshot();
+    assert_eq!(after.files, before.files);
+    assert_eq!(after.index, before.index);
+    assert_eq!(repo.git(&["ls-files", "-v"]), flags_before);
+}
+
+#[test]
+fn a_sparse_checkout_is_left_as_it_was() {
+    let repo = TestRepo::new();
+    repo.commit("docs/guide.md", "guide\n", "Docs");
+    repo.commit("src/app.py", "app\n", "App");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    let security = repo.add_security_mirror();
+    let fix = repo.security_branch("fix-app", "main", "src/guard.py", "guard\n", "Guard");
+    repo.git(&["sparse-checkout", "set", "src"]);
+    assert!(!repo.work.join("docs").exists());
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let flags_before = repo.git(&["ls-files", "-v"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-app", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "Local main: left as it is: the worktree is a sparse checkout",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(repo.snapshot().files, before.files);
+    // Still sparse: nothing outside the cone reads as deleted.
+    assert_eq!(repo.git(&["ls-files", "-v"]), flags_before);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
 fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
     let (repo, security, fix) = with_fix();
     repo.git(&["switch", "-q", "-c", "feature"]);

@@ -58,11 +58,28 @@ fn head_is(repo: &gix::Repository, branch: &str) -> Result<bool> {
 }
 
 /// Why the worktree cannot be brought from commit `from` to commit `to` in place, if it cannot:
-/// uncommitted changes, a sparse checkout, or an untracked file where a new file would go.
+/// uncommitted changes, a sparse checkout, a file marked assume-unchanged, or an untracked file
+/// where a new file would go.
 pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<Option<String>> {
     let Some(workdir) = repo.workdir() else {
         return Ok(None);
     };
+    // These flags live in the real index only (an index built from a commit never has them):
+    // git neither looks at such a file nor may a fast-forward write it, so a status says
+    // nothing about the changes it may hold.
+    use gix::index::entry::Flags;
+    let index = repo.index_or_empty().context("cannot read the index")?;
+    for entry in index.entries() {
+        if entry.flags.contains(Flags::SKIP_WORKTREE) {
+            return Ok(Some("the worktree is a sparse checkout".into()));
+        }
+        if entry.flags.contains(Flags::ASSUME_VALID) {
+            return Ok(Some(format!(
+                "{} is marked assume-unchanged, so its changes cannot be seen",
+                entry.path(&index)
+            )));
+        }
+    }
     if repo
         .is_dirty()
         .context("cannot read the worktree's status")?
@@ -70,13 +87,6 @@ pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<O
         return Ok(Some("the worktree has uncommitted changes".into()));
     }
     let old = index_of(repo, from)?;
-    if old
-        .entries()
-        .iter()
-        .any(|e| e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
-    {
-        return Ok(Some("the worktree is a sparse checkout".into()));
-    }
     let new = index_of(repo, to)?;
     for entry in new.entries() {
         let path = entry.path(&new);
