@@ -420,6 +420,57 @@ fn a_sparse_checkout_is_left_as_it_was() {
 }
 
 #[test]
+fn a_branch_being_rebased_or_bisected_is_not_moved() {
+    let repo = TestRepo::new();
+    let initial = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit("a.py", "a\n", "A");
+    repo.commit("b.py", "b\n", "B");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    let security = repo.add_security_mirror();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let main_before = repo.git(&["rev-parse", "main"]);
+
+    // A bisect started on main: HEAD is detached, and git returns to main at the end.
+    repo.git(&["bisect", "start", "main", &initial]);
+    let plan = repo.run(&["security-merge", "fix-xss", "--dry-run"]).ok();
+    assert_contains(
+        &plan.stderr,
+        &format!(
+            "Local main: left as it is: it is being bisected in {}",
+            repo.work.display()
+        ),
+    );
+    repo.git(&["bisect", "reset"]);
+
+    // A rebase of main stopped halfway: git writes the rebased commits to main when it ends.
+    repo.git(&[
+        "-c",
+        "sequence.editor=sed -i s/^pick/edit/",
+        "rebase",
+        "-q",
+        "-i",
+        "HEAD~1",
+    ]);
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "Local main: left as it is: it is being rebased in {}",
+            repo.work.display()
+        ),
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    // The rebase can still finish.
+    repo.git(&["rebase", "--continue"]);
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+}
+
+#[test]
 fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
     let (repo, security, fix) = with_fix();
     repo.git(&["switch", "-q", "-c", "feature"]);

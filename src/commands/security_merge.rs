@@ -711,6 +711,7 @@ fn local_branch(
             format!("left as it is: it is checked out in {path}; {later} there"),
             None,
         )),
+        CheckedOut::Busy(why) => Ok((format!("left as it is: {why}; {later} after that"), None)),
         CheckedOut::Here => match git::worktree::blocker(scratch, local, tip)? {
             Some(why) => Ok((format!("left as it is: {why}; {later}"), None)),
             None => Ok((

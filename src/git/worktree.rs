@@ -20,6 +20,9 @@ pub enum CheckedOut {
     Here,
     /// In another worktree of the same repository, at this path.
     Elsewhere(String),
+    /// Not at HEAD, but a rebase or bisect in a worktree started on it and moves it when it
+    /// ends, so git counts it as checked out: says which and where.
+    Busy(String),
 }
 
 /// Where `branch` (a full ref name) is checked out among this repository's worktrees.
@@ -31,6 +34,18 @@ pub fn checked_out(repo: &gix::Repository, branch: &str) -> Result<CheckedOut> {
             CheckedOut::Nowhere
         });
     }
+    let place = |repo: &gix::Repository| {
+        repo.workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .display()
+            .to_string()
+    };
+    if let Some(what) = busy_with(repo, branch) {
+        return Ok(CheckedOut::Busy(format!(
+            "it is being {what} in {}",
+            place(repo)
+        )));
+    }
     for other in repo
         .worktrees_including_main()
         .context("cannot list the worktrees")?
@@ -40,14 +55,32 @@ pub fn checked_out(repo: &gix::Repository, branch: &str) -> Result<CheckedOut> {
             continue;
         }
         if head_is(&other, branch)? {
-            let path = other
-                .workdir()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            return Ok(CheckedOut::Elsewhere(path));
+            return Ok(CheckedOut::Elsewhere(place(&other)));
+        }
+        if let Some(what) = busy_with(&other, branch) {
+            return Ok(CheckedOut::Busy(format!(
+                "it is being {what} in {}",
+                place(&other)
+            )));
         }
     }
     Ok(CheckedOut::Nowhere)
+}
+
+/// What a worktree with a detached HEAD is doing to `branch`, as git sees it: a rebase started
+/// on it writes the rebased commits to it when it ends, a bisect returns to it.
+fn busy_with(repo: &gix::Repository, branch: &str) -> Option<&'static str> {
+    let read = |file: &str| std::fs::read_to_string(repo.git_dir().join(file)).ok();
+    for file in ["rebase-merge/head-name", "rebase-apply/head-name"] {
+        if read(file).is_some_and(|name| name.trim() == branch) {
+            return Some("rebased");
+        }
+    }
+    // BISECT_START holds the short name of the branch the bisect started from.
+    let short = branch.strip_prefix("refs/heads/")?;
+    read("BISECT_START")
+        .is_some_and(|name| name.trim() == short)
+        .then_some("bisected")
 }
 
 fn head_is(repo: &gix::Repository, branch: &str) -> Result<bool> {
