@@ -294,6 +294,36 @@ fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
 }
 
 #[test]
+fn continue_after_the_mirror_was_brought_past_the_run_by_hand() {
+    let (repo, security, fix) = with_fix();
+    reject_pushes(&security);
+    repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+    assert!(record_path(&repo).exists());
+    // Meanwhile the upstream moves on, and the hero syncs the mirror with it by hand.
+    let later = repo.upstream_commit("app.py", "app\n", "Later work");
+    accept_pushes(&security);
+    repo.git(&["fetch", "-q", "upstream"]);
+    repo.git(&["push", "-q", "security", "upstream/main:refs/heads/main"]);
+
+    let done = repo.run(&["security-merge", "--continue", "--yes"]).ok();
+
+    assert_contains(
+        &done.stderr,
+        &format!("security main already has {}", &fix[..7]),
+    );
+    assert_contains(
+        &done.stdout,
+        &format!("upstream/main and security/main are both at {later}"),
+    );
+    assert!(!record_path(&repo).exists());
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(later.as_str())
+    );
+    assert_eq!(repo.git(&["rev-parse", "security/main"]), later);
+}
+
+#[test]
 fn continue_after_a_second_refusal_keeps_the_record() {
     let (repo, security, _fix) = with_fix();
     reject_pushes(&security);

@@ -853,11 +853,14 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             )),
         });
     }
-    remotes.check_mirror_not_ahead(repo, mirror, commit)?;
+    // Against the upstream as it is now: it may have moved on, and the mirror with it.
+    remotes.check_mirror_not_ahead(repo, mirror, upstream)?;
 
     let record_path = security_state::record_path(repo);
     let mut plan = Plan::default();
     let mirror_has_it = git::is_ancestor(repo, commit, mirror)?;
+    // Where the mirror is once the plan is carried out.
+    let published = if mirror_has_it { mirror } else { commit };
     if mirror_has_it {
         writeln!(
             console.err,
@@ -871,7 +874,10 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             remotes.tracking(&remotes.upstream, &remotes.branch),
             upstream,
         ),
-        (remotes.tracking(&remotes.security, &remotes.branch), commit),
+        (
+            remotes.tracking(&remotes.security, &remotes.branch),
+            published,
+        ),
     ]));
     let (local, local_effect) = local_branch(repo, &remotes, commit)?;
     match local_effect {
@@ -913,8 +919,8 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
         Outcome::Done => {}
         Outcome::DryRun => return finish_report(console, args, &report),
     }
-    remotes.verify(repo, commit)?;
-    report.published = Some(commit.to_string());
+    remotes.verify(repo, published)?;
+    report.published = Some(published.to_string());
     finish_report(console, args, &report)
 }
 
