@@ -80,3 +80,25 @@ fn a_revision_that_is_not_there() {
         "REV \"no-such-branch\" does not name a commit here",
     );
 }
+
+#[test]
+fn a_change_in_a_file_that_is_not_utf8_is_shown() {
+    let repo = TestRepo::new();
+    std::fs::write(repo.work.join("latin1.txt"), b"caf\xe9\nend\n").expect("write");
+    repo.git(&["add", "latin1.txt"]);
+    repo.git(&["commit", "-q", "-m", "Latin-1"]);
+    repo.git(&["push", "-q", "upstream", "main"]);
+    repo.git(&["fetch", "-q", "upstream"]);
+    // Only a byte that is not UTF-8 changes.
+    std::fs::write(repo.work.join("latin1.txt"), b"caf\xe8\nend\n").expect("write");
+    repo.git(&["commit", "-q", "-a", "-m", "Another accent"]);
+
+    let run = repo.run(&["diff"]).ok();
+
+    let git = repo.git(&["diff", "--stat", "upstream/main", "main"]) + "\n";
+    assert!(run.stdout.starts_with(&git), "{}", run.stdout);
+    assert_contains(
+        &run.stdout,
+        "@@ -1,2 +1,2 @@\n-caf\u{fffd}\n+caf\u{fffd}\n end\n",
+    );
+}

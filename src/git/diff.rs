@@ -202,11 +202,11 @@ fn is_binary(data: &[u8]) -> bool {
 
 fn line_diff(file: &mut FileDiff, old: &[u8], new: &[u8]) {
     use similar::ChangeTag;
-    let old = String::from_utf8_lossy(old);
-    let new = String::from_utf8_lossy(new);
+    // Lines are compared as bytes, as git does: made UTF-8 first, two lines that differ only in
+    // bytes that are not UTF-8 (a Latin-1 file) would read as equal and the change would not show.
     let diff = similar::TextDiff::configure()
         .newline_terminated(true)
-        .diff_lines(old.as_ref(), new.as_ref());
+        .diff_lines(old, new);
     for change in diff.iter_all_changes() {
         match change.tag() {
             ChangeTag::Insert => file.insertions += 1,
@@ -220,7 +220,8 @@ fn line_diff(file: &mut FileDiff, old: &[u8], new: &[u8]) {
         file.lines.push(Line::Hunk(hunk.header().to_string()));
         for change in hunk.iter_changes() {
             let text = change.value();
-            let text = text.strip_suffix('\n').unwrap_or(text).to_owned();
+            let text =
+                String::from_utf8_lossy(text.strip_suffix(b"\n").unwrap_or(text)).into_owned();
             file.lines.push(match change.tag() {
                 ChangeTag::Equal => Line::Context(text),
                 ChangeTag::Delete => Line::Removed(text),
