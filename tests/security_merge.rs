@@ -850,6 +850,63 @@ fn the_checkout_follows_deletions_renames_and_new_directories() {
     );
 }
 
+/// A mirror branch `fix-layout` on which the file `docs` becomes a directory and the directory
+/// `legacy` a file, pushed there; returns its tip.
+fn layout_fix(repo: &TestRepo) -> String {
+    repo.commit("docs", "see the wiki\n", "Docs pointer");
+    repo.commit("legacy/old.py", "old\n", "Legacy code");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    repo.add_security_mirror();
+    let dev = repo.root().join("security-dev");
+    repo.security_branch("fix-layout", "main", "legacy/gone.py", "x\n", "Start");
+    repo.git_in(&dev, &["rm", "-q", "-r", "docs", "legacy"]);
+    repo.commit_in(&dev, "docs/index.md", "docs\n", "Docs as a directory");
+    let tip = repo.commit_in(&dev, "legacy", "removed\n", "Legacy as a note");
+    repo.git_in(&dev, &["push", "-q", "origin", "fix-layout"]);
+    tip
+}
+
+#[test]
+fn a_file_that_becomes_a_directory_and_back_is_followed_by_the_checkout() {
+    let repo = TestRepo::new();
+    let fix = layout_fix(&repo);
+
+    let run = repo.run(&["security-merge", "fix-layout", "--yes"]).ok();
+
+    assert_contains(&run.stderr, "with the files in the worktree");
+    assert_eq!(repo.git(&["rev-parse", "main"]), fix);
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("docs/index.md")).expect("read"),
+        "docs\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("legacy")).expect("read"),
+        "removed\n"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+}
+
+#[test]
+fn an_untracked_file_in_a_directory_that_becomes_a_file_is_kept() {
+    let repo = TestRepo::new();
+    layout_fix(&repo);
+    std::fs::write(repo.work.join("legacy/notes.txt"), "mine\n").expect("untracked");
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-layout", "--yes"]).ok();
+
+    assert_contains(
+        &run.stderr,
+        "Local main: left as it is: the untracked files in legacy/ would be removed",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(repo.snapshot().files, before.files);
+}
+
 #[test]
 fn two_merge_commits_in_a_row_build_on_each_other_in_memory() {
     let (repo, security) = setup();

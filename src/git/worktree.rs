@@ -126,22 +126,76 @@ pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<O
         if old.entry_by_path(path).is_some() {
             continue;
         }
-        let on_disk = workdir.join(relative(path)?);
-        if exists_or_blocked(&on_disk) {
-            return Ok(Some(format!(
-                "the untracked file {path} would be overwritten"
-            )));
+        if let Some(why) = in_the_way(workdir, &old, path)? {
+            return Ok(Some(why));
         }
     }
     Ok(None)
 }
 
-/// True if something is at `path`, or its place is taken by a file where a directory should be.
-fn exists_or_blocked(path: &Path) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(_) => true,
-        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+/// What untracked stands where the new file `path` goes: a file where one of its directories
+/// goes, or anything at the path itself. A tracked file there (a file that becomes a directory),
+/// or a directory of tracked files only (a directory that becomes a file), is no obstacle: the
+/// worktree is clean, and the fast-forward removes them first.
+fn in_the_way(
+    workdir: &Path,
+    old: &gix::index::File,
+    path: &gix::bstr::BStr,
+) -> Result<Option<String>> {
+    use gix::bstr::{BString, ByteSlice};
+    let parts: Vec<&[u8]> = path.split_str("/").collect();
+    let mut prefix = BString::default();
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(part);
+        let last = n + 1 == parts.len();
+        let on_disk = workdir.join(relative(prefix.as_ref())?);
+        match std::fs::symlink_metadata(&on_disk) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Ok(meta) if meta.is_dir() => {
+                if last && !only_tracked(&on_disk, prefix.as_ref(), old)? {
+                    return Ok(Some(format!(
+                        "the untracked files in {prefix}/ would be removed"
+                    )));
+                }
+            }
+            // A file or a symlink: where a directory goes only if tracked, never at the path.
+            Ok(_) if !last && old.entry_by_path(prefix.as_ref()).is_some() => return Ok(None),
+            _ => {
+                return Ok(Some(format!(
+                    "the untracked file {prefix} would be overwritten"
+                )));
+            }
+        }
     }
+    Ok(None)
+}
+
+/// True if every file below `dir` (the worktree's `prefix`) is in the index `old`.
+fn only_tracked(dir: &Path, prefix: &gix::bstr::BStr, old: &gix::index::File) -> Result<bool> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let Ok(name) = gix::path::os_str_into_bstr(&entry.file_name()).map(|n| n.to_owned()) else {
+            return Ok(false);
+        };
+        let mut path = prefix.to_owned();
+        path.push(b'/');
+        path.extend_from_slice(&name);
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let tracked = if is_dir {
+            only_tracked(&entry.path(), path.as_ref(), old)?
+        } else {
+            old.entry_by_path(path.as_ref()).is_some()
+        };
+        if !tracked {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn index_of(repo: &gix::Repository, commit: ObjectId) -> Result<gix::index::File> {
