@@ -201,6 +201,31 @@ fn a_conflict_names_the_paths_and_changes_nothing() {
 }
 
 #[test]
+fn a_branch_with_unrelated_history_is_refused_and_changes_nothing() {
+    let (repo, _security, _fix) = with_fix();
+    let dev = repo.root().join("security-dev");
+    repo.git_in(&dev, &["switch", "-q", "--orphan", "stray"]);
+    repo.commit_in(&dev, "other.txt", "another project\n", "Another root");
+    repo.git_in(&dev, &["push", "-q", "origin", "stray"]);
+    let before = repo.snapshot();
+
+    let run = repo
+        .run(&["security-merge", "fix-xss", "stray", "--yes"])
+        .expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "error: security/stray shares no history with upstream/main (unrelated histories), so it is not merged; nothing was changed",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: a fix branch starts from upstream/main; check the name (git ls-remote --heads security), or rebuild the fix on upstream/main and push it to the mirror again",
+    );
+    assert_eq!(repo.snapshot(), before);
+    assert!(!record_path(&repo).exists());
+}
+
+#[test]
 fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
     let (repo, _security) = setup();
     let sneaky = repo.security_branch(

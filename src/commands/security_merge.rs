@@ -569,6 +569,7 @@ fn merge_fixes(
                 "merge"
             }
             Merge::Conflict(paths) => return refuse(conflict(remotes, fix, paths)),
+            Merge::Unrelated => return refuse(unrelated(remotes, fix)),
         };
         if let Some(result) = merged.result() {
             tip = result;
@@ -651,6 +652,21 @@ fn conflict(remotes: &Remotes, fix: &str, paths: &[String]) -> Refusal {
     .hint("merge the upstream branch into the security branch on the mirror, then run this again:")
     .hint(format!(
         "git fetch {u} {b} && git fetch {s} {fix} && git switch -c {fix} {s}/{fix} && git merge {u}/{b} && git push {s} {fix}",
+        s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+}
+
+fn unrelated(remotes: &Remotes, fix: &str) -> Refusal {
+    Refusal::new(format!(
+        "{s}/{fix} shares no history with {u}/{b} (unrelated histories), so it is not merged; nothing was changed",
+        s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+    .hint(format!(
+        "a fix branch starts from {u}/{b}; check the name (git ls-remote --heads {s}), or rebuild the fix on {u}/{b} and push it to the mirror again",
         s = remotes.security,
         u = remotes.upstream,
         b = remotes.branch,
