@@ -526,6 +526,68 @@ fn a_branch_being_rebased_or_bisected_is_not_moved() {
 }
 
 #[test]
+fn a_git_process_holding_the_index_leaves_the_checkout_as_it_was() {
+    let (repo, security, fix) = with_fix();
+    let lock = repo.work.join(".git/index.lock");
+    std::fs::write(&lock, "").expect("lock the index");
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "Local main: left as it is: another git process is using the index ({} exists)",
+            lock.display()
+        ),
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(repo.snapshot().files, before.files);
+    assert!(lock.exists());
+}
+
+#[test]
+fn a_git_process_taking_the_index_during_the_pushes_stops_the_checkout_before_any_file() {
+    let (repo, security, fix) = with_fix();
+    // Something takes the index while the mirror is being pushed, after the plan was made.
+    let lock = repo.work.join(".git/index.lock");
+    let hook = security.join("hooks/post-receive");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\n", lock.display())).expect("hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "main was left as it is: another git process is using the index",
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "hint: once that is resolved, bring it up to date with: git merge --ff-only {}",
+            &fix[..7]
+        ),
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(repo.snapshot().files, before.files);
+    std::fs::remove_file(&lock).expect("unlock");
+    assert_eq!(repo.git(&["ls-files", "--stage"]), before.index);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
 fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
     let (repo, security, fix) = with_fix();
     repo.git(&["switch", "-q", "-c", "feature"]);

@@ -113,6 +113,13 @@ pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<O
             )));
         }
     }
+    let lock = index_lock_path(repo);
+    if lock.exists() {
+        return Ok(Some(format!(
+            "another git process is using the index ({} exists)",
+            lock.display()
+        )));
+    }
     if repo
         .is_dirty()
         .context("cannot read the worktree's status")?
@@ -221,12 +228,34 @@ pub fn fast_forward(
             "{branch} is no longer checked out here; it was left as it is"
         )));
     }
+    let later = format!(
+        "once that is resolved, bring it up to date with: git merge --ff-only {}",
+        to.to_hex_with_len(7)
+    );
     if let Some(why) = blocker(repo, from, to)? {
-        return refuse(Refusal::new(format!("{branch} was left as it is: {why}")));
+        return refuse(Refusal::new(format!("{branch} was left as it is: {why}")).hint(later));
     }
     let Some(workdir) = repo.workdir() else {
         return refuse(Refusal::new("there is no worktree to update"));
     };
+    // The index lock before the first file changes: a git process that took the index since the
+    // check above (an editor refreshing its status) stops the fast-forward before it starts,
+    // not with the files written and the index and branch left behind.
+    let lock = gix::lock::File::acquire_to_update_resource(
+        repo.index_path(),
+        gix::lock::acquire::Fail::Immediately,
+        None,
+        0,
+    )
+    .map_err(|e| {
+        anyhow::Error::new(
+            Refusal::new(format!(
+                "{branch} was left as it is: another git process is using the index ({}: {e})",
+                index_lock_path(repo).display()
+            ))
+            .hint(later),
+        )
+    })?;
     let old = repo.open_index().context("cannot read the index")?;
     let mut new = index_of(repo, to)?;
 
@@ -284,8 +313,13 @@ pub fn fast_forward(
             collision.path
         ));
     }
-    new.write(Default::default())
+    let mut out = std::io::BufWriter::new(lock);
+    new.write_to(&mut out, Default::default())
         .context("cannot write the index")?;
+    out.into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write the index: {}", e.error()))?
+        .commit()
+        .map_err(|e| anyhow::anyhow!("cannot write the index: {}", e.error))?;
     repo.reference(
         branch,
         to,
@@ -294,6 +328,13 @@ pub fn fast_forward(
     )
     .with_context(|| format!("cannot move {branch} from {from} to {to}"))?;
     Ok(())
+}
+
+/// Where git marks the index as in use by a process.
+fn index_lock_path(repo: &gix::Repository) -> std::path::PathBuf {
+    let mut path = repo.index_path().into_os_string();
+    path.push(".lock");
+    path.into()
 }
 
 fn relative(path: &gix::bstr::BStr) -> Result<std::borrow::Cow<'_, Path>> {
