@@ -611,6 +611,42 @@ fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
 }
 
 #[test]
+fn a_branch_checked_out_during_the_run_is_not_moved_under_the_checkout() {
+    let (repo, security, fix) = with_fix();
+    repo.git(&["switch", "-q", "-c", "feature"]);
+    let main_before = repo.git(&["rev-parse", "main"]);
+    // main is not checked out when the plan is made; it is by the time the local step comes.
+    let hook = security.join("hooks/post-receive");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nunset GIT_DIR\ngit -C '{}' switch -q main\n",
+            repo.work.display()
+        ),
+    )
+    .expect("hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "refs/heads/main was checked out meanwhile; it was left as it is",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(
+        repo.git(&["rev-parse", "--symbolic-full-name", "HEAD"]),
+        "refs/heads/main"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
 fn dry_run_shows_what_goes_public_and_changes_nothing() {
     let (repo, _security) = setup();
     repo.security_branch(
