@@ -391,6 +391,32 @@ fn a_dirty_worktree_is_left_exactly_as_it_was() {
 }
 
 #[test]
+fn local_commits_on_main_are_left_with_a_hint_that_works() {
+    let (repo, security, fix) = with_fix();
+    let local = repo.commit("notes.md", "todo\n", "Local notes");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "Local main: left as it is: it has commits that are not in {}; put them on top with: git rebase upstream/main",
+            &fix[..7]
+        ),
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), local);
+    assert_eq!(repo.snapshot().files, before.files);
+    // The hint does what it says.
+    repo.git(&["rebase", "-q", "upstream/main"]);
+    assert_eq!(repo.git(&["rev-parse", "main~1"]), fix);
+}
+
+#[test]
 fn an_untracked_file_in_the_way_is_not_overwritten() {
     let (repo, _security, _fix) = with_fix();
     std::fs::write(repo.work.join("search.py"), "my notes\n").expect("untracked");

@@ -697,10 +697,13 @@ fn local_branch(
         return Ok(("already up to date".into(), None));
     }
     if !git::is_ancestor(scratch, local, tip)? {
+        // No fast-forward can bring it along: its own commits go on top.
         return Ok((
             format!(
-                "left as it is: it has commits that are not in {}; {later}",
-                short_hex(tip)
+                "left as it is: it has commits that are not in {}; put them on top with: git rebase {}/{}",
+                short_hex(tip),
+                remotes.upstream,
+                remotes.branch
             ),
             None,
         ));
