@@ -26,15 +26,38 @@ fn record_path(repo: &TestRepo) -> PathBuf {
     repo.work.join(".git/push-duty/security-merge.json")
 }
 
+/// Installs the shell script `body` as the hook `name` of a bare repository.
+fn hook(bare: &Path, name: &str, body: &str) {
+    let hook = bare.join("hooks").join(name);
+    std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("create hooks");
+    std::fs::write(&hook, format!("#!/bin/sh\n{body}\n")).expect("write hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+}
+
 /// Makes a bare repository refuse every push, as a remote with a newer branch or a protection
 /// rule would.
 fn reject_pushes(bare: &Path) {
-    let hook = bare.join("hooks/pre-receive");
-    std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("create hooks");
-    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n")
-        .expect("write hook");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+    hook(bare, "pre-receive", "echo 'test: push refused' >&2\nexit 1");
+}
+
+/// Runs `security-merge BRANCH --yes`, which must publish `fix` (a fast-forward) to both
+/// remotes and leave the local main, the index and every file of the worktree as they were,
+/// saying `why`.
+#[track_caller]
+fn published_but_left(repo: &TestRepo, security: &Path, branch: &str, fix: &str, why: &str) {
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", branch, "--yes"]).ok();
+
+    assert_eq!(repo.branch_of(&repo.upstream, "main").as_deref(), Some(fix));
+    assert_eq!(repo.branch_of(security, "main").as_deref(), Some(fix));
+    assert_contains(&run.stderr, &format!("Local main: left as it is: {why}"));
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    let after = repo.snapshot();
+    assert_eq!(after.files, before.files);
+    assert_eq!(after.index, before.index);
 }
 
 fn accept_pushes(bare: &Path) {
@@ -393,24 +416,19 @@ fn a_dirty_worktree_is_left_exactly_as_it_was() {
 #[test]
 fn local_commits_on_main_are_left_with_a_hint_that_works() {
     let (repo, security, fix) = with_fix();
-    let local = repo.commit("notes.md", "todo\n", "Local notes");
-    let before = repo.snapshot();
+    repo.commit("notes.md", "todo\n", "Local notes");
 
-    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-
-    assert_eq!(
-        repo.branch_of(&security, "main").as_deref(),
-        Some(fix.as_str())
-    );
-    assert_contains(
-        &run.stderr,
+    published_but_left(
+        &repo,
+        &security,
+        "fix-xss",
+        &fix,
         &format!(
-            "Local main: left as it is: it has commits that are not in {}; put them on top with: git rebase upstream/main",
+            "it has commits that are not in {}; put them on top with: git rebase upstream/main",
             &fix[..7]
         ),
     );
-    assert_eq!(repo.git(&["rev-parse", "main"]), local);
-    assert_eq!(repo.snapshot().files, before.files);
+
     // The hint does what it says.
     repo.git(&["rebase", "-q", "upstream/main"]);
     assert_eq!(repo.git(&["rev-parse", "main~1"]), fix);
@@ -448,24 +466,16 @@ fn a_file_marked_assume_unchanged_keeps_its_local_changes() {
     // Local settings git is told not to look at: a status calls the worktree clean.
     repo.git(&["update-index", "--assume-unchanged", "README.md"]);
     std::fs::write(repo.work.join("README.md"), "# my local notes\n").expect("edit");
-    let main_before = repo.git(&["rev-parse", "main"]);
     let flags_before = repo.git(&["ls-files", "-v"]);
-    let before = repo.snapshot();
 
-    let run = repo.run(&["security-merge", "fix-readme", "--yes"]).ok();
+    published_but_left(
+        &repo,
+        &security,
+        "fix-readme",
+        &fix,
+        "README.md is marked assume-unchanged, so its changes cannot be seen",
+    );
 
-    assert_eq!(
-        repo.branch_of(&security, "main").as_deref(),
-        Some(fix.as_str())
-    );
-    assert_contains(
-        &run.stderr,
-        "Local main: left as it is: README.md is marked assume-unchanged, so its changes cannot be seen",
-    );
-    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
-    let after = repo.snapshot();
-    assert_eq!(after.files, before.files);
-    assert_eq!(after.index, before.index);
     assert_eq!(repo.git(&["ls-files", "-v"]), flags_before);
 }
 
@@ -479,22 +489,16 @@ fn a_sparse_checkout_is_left_as_it_was() {
     let fix = repo.security_branch("fix-app", "main", "src/guard.py", "guard\n", "Guard");
     repo.git(&["sparse-checkout", "set", "src"]);
     assert!(!repo.work.join("docs").exists());
-    let main_before = repo.git(&["rev-parse", "main"]);
     let flags_before = repo.git(&["ls-files", "-v"]);
-    let before = repo.snapshot();
 
-    let run = repo.run(&["security-merge", "fix-app", "--yes"]).ok();
+    published_but_left(
+        &repo,
+        &security,
+        "fix-app",
+        &fix,
+        "the worktree is a sparse checkout",
+    );
 
-    assert_eq!(
-        repo.branch_of(&security, "main").as_deref(),
-        Some(fix.as_str())
-    );
-    assert_contains(
-        &run.stderr,
-        "Local main: left as it is: the worktree is a sparse checkout",
-    );
-    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
-    assert_eq!(repo.snapshot().files, before.files);
     // Still sparse: nothing outside the cone reads as deleted.
     assert_eq!(repo.git(&["ls-files", "-v"]), flags_before);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
@@ -556,24 +560,18 @@ fn a_git_process_holding_the_index_leaves_the_checkout_as_it_was() {
     let (repo, security, fix) = with_fix();
     let lock = repo.work.join(".git/index.lock");
     std::fs::write(&lock, "").expect("lock the index");
-    let main_before = repo.git(&["rev-parse", "main"]);
-    let before = repo.snapshot();
 
-    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-
-    assert_eq!(
-        repo.branch_of(&security, "main").as_deref(),
-        Some(fix.as_str())
-    );
-    assert_contains(
-        &run.stderr,
+    published_but_left(
+        &repo,
+        &security,
+        "fix-xss",
+        &fix,
         &format!(
-            "Local main: left as it is: another git process is using the index ({} exists)",
+            "another git process is using the index ({} exists)",
             lock.display()
         ),
     );
-    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
-    assert_eq!(repo.snapshot().files, before.files);
+
     assert!(lock.exists());
 }
 
@@ -582,10 +580,11 @@ fn a_git_process_taking_the_index_during_the_pushes_stops_the_checkout_before_an
     let (repo, security, fix) = with_fix();
     // Something takes the index while the mirror is being pushed, after the plan was made.
     let lock = repo.work.join(".git/index.lock");
-    let hook = security.join("hooks/post-receive");
-    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\n", lock.display())).expect("hook");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    hook(
+        &security,
+        "post-receive",
+        &format!("touch '{}'", lock.display()),
+    );
     let main_before = repo.git(&["rev-parse", "main"]);
     let before = repo.snapshot();
 
@@ -642,17 +641,14 @@ fn a_branch_checked_out_during_the_run_is_not_moved_under_the_checkout() {
     repo.git(&["switch", "-q", "-c", "feature"]);
     let main_before = repo.git(&["rev-parse", "main"]);
     // main is not checked out when the plan is made; it is by the time the local step comes.
-    let hook = security.join("hooks/post-receive");
-    std::fs::write(
-        &hook,
-        format!(
-            "#!/bin/sh\nunset GIT_DIR\ngit -C '{}' switch -q main\n",
+    hook(
+        &security,
+        "post-receive",
+        &format!(
+            "unset GIT_DIR\ngit -C '{}' switch -q main",
             repo.work.display()
         ),
-    )
-    .expect("hook");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
@@ -1041,19 +1037,16 @@ fn a_file_that_becomes_a_directory_and_back_is_followed_by_the_checkout() {
 #[test]
 fn an_untracked_file_in_a_directory_that_becomes_a_file_is_kept() {
     let repo = TestRepo::new();
-    layout_fix(&repo);
+    let fix = layout_fix(&repo);
     std::fs::write(repo.work.join("legacy/notes.txt"), "mine\n").expect("untracked");
-    let main_before = repo.git(&["rev-parse", "main"]);
-    let before = repo.snapshot();
 
-    let run = repo.run(&["security-merge", "fix-layout", "--yes"]).ok();
-
-    assert_contains(
-        &run.stderr,
-        "Local main: left as it is: the untracked files in legacy/ would be removed",
+    published_but_left(
+        &repo,
+        &repo.root().join("security.git"),
+        "fix-layout",
+        &fix,
+        "the untracked files in legacy/ would be removed",
     );
-    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
-    assert_eq!(repo.snapshot().files, before.files);
 }
 
 #[test]
