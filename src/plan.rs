@@ -32,7 +32,8 @@ pub enum Effect {
         target: ObjectId,
         what: String,
     },
-    /// Move a local ref from `from` to `to` (a fast-forward), failing if it moved meanwhile.
+    /// Move a local branch that is not checked out from `from` to `to` (a fast-forward), failing
+    /// if it moved or was checked out meanwhile.
     UpdateRef {
         name: String,
         from: ObjectId,
@@ -239,6 +240,19 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
             Ok(())
         }
         Effect::UpdateRef { name, from, to, .. } => {
+            // Checked out since the plan (while the question waited), its files would stay
+            // and read as a staged revert of everything the move brings.
+            if git::worktree::checked_out(repo, &name)? != git::worktree::CheckedOut::Nowhere {
+                return refuse(
+                    Refusal::new(format!(
+                        "{name} was checked out meanwhile; it was left as it is"
+                    ))
+                    .hint(format!(
+                        "bring it up to date where it is checked out: git merge --ff-only {}",
+                        to.to_hex_with_len(7)
+                    )),
+                );
+            }
             repo.reference(
                 name.as_str(),
                 to,

@@ -80,3 +80,77 @@ fn a_revision_that_is_not_there() {
         "REV \"no-such-branch\" does not name a commit here",
     );
 }
+
+#[test]
+fn a_change_in_a_file_that_is_not_utf8_is_shown() {
+    let repo = TestRepo::new();
+    std::fs::write(repo.work.join("latin1.txt"), b"caf\xe9\nend\n").expect("write");
+    repo.git(&["add", "latin1.txt"]);
+    repo.git(&["commit", "-q", "-m", "Latin-1"]);
+    repo.git(&["push", "-q", "upstream", "main"]);
+    repo.git(&["fetch", "-q", "upstream"]);
+    // Only a byte that is not UTF-8 changes.
+    std::fs::write(repo.work.join("latin1.txt"), b"caf\xe8\nend\n").expect("write");
+    repo.git(&["commit", "-q", "-a", "-m", "Another accent"]);
+
+    let run = repo.run(&["diff"]).ok();
+
+    let git = repo.git(&["diff", "--stat", "upstream/main", "main"]) + "\n";
+    assert!(run.stdout.starts_with(&git), "{}", run.stdout);
+    assert_contains(
+        &run.stdout,
+        "@@ -1,2 +1,2 @@\n-caf\u{fffd}\n+caf\u{fffd}\n end\n",
+    );
+}
+
+#[test]
+fn binary_files_modes_empty_files_and_missing_newlines_read_as_in_git_diff() {
+    let repo = TestRepo::new();
+    let write = |file: &str, content: &[u8]| {
+        std::fs::write(repo.work.join(file), content).expect("write");
+    };
+    write("logo.png", b"PNG\0\x01\x02");
+    write("run.sh", b"echo hi\n");
+    write("last.txt", b"one\ntwo");
+    write("crlf.txt", b"one\r\ntwo\r\n");
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "Base"]);
+    repo.git(&["push", "-q", "upstream", "main"]);
+    repo.git(&["fetch", "-q", "upstream"]);
+    write("logo.png", b"PNG\0\x01\x03\x04");
+    write("icon.png", b"\0\0\0");
+    write("empty.txt", b"");
+    write("last.txt", b"one\nTWO");
+    write("crlf.txt", b"one\r\nTWO\r\n");
+    std::os::unix::fs::symlink("run.sh", repo.work.join("link")).expect("symlink");
+    repo.git(&["add", "."]);
+    repo.git(&["update-index", "--chmod=+x", "run.sh"]);
+    repo.git(&["commit", "-q", "-m", "Everything git diff has a word for"]);
+
+    let run = repo.run(&["diff"]).ok();
+
+    // What `git diff --stat --patch` says, to the byte: binary sizes, a mode change with no
+    // lines, an empty new file, the missing newline marker, CRLF kept.
+    let git = repo.git(&["diff", "--stat", "--patch", "upstream/main", "main"]) + "\n";
+    assert_eq!(run.stdout, git);
+    assert_contains(&run.stdout, " logo.png  | Bin 6 -> 7 bytes\n");
+    assert_contains(&run.stdout, " run.sh    |   0\n");
+    assert_contains(&run.stdout, "Binary files /dev/null and b/icon.png differ");
+}
+
+#[test]
+fn a_stat_of_changes_without_lines_names_both_counts() {
+    let repo = TestRepo::new();
+    std::fs::write(repo.work.join("icon.png"), b"\0\x01").expect("write");
+    repo.git(&["add", "icon.png"]);
+    repo.git(&["commit", "-q", "-m", "Icon"]);
+
+    let run = repo.run(&["diff", "--stat"]).ok();
+
+    let git = repo.git(&["diff", "--stat", "upstream/main", "main"]) + "\n";
+    assert_eq!(run.stdout, git);
+    assert_eq!(
+        run.stdout,
+        " icon.png | Bin 0 -> 2 bytes\n 1 file changed, 0 insertions(+), 0 deletions(-)\n"
+    );
+}

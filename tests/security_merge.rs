@@ -26,15 +26,38 @@ fn record_path(repo: &TestRepo) -> PathBuf {
     repo.work.join(".git/push-duty/security-merge.json")
 }
 
+/// Installs the shell script `body` as the hook `name` of a bare repository.
+fn hook(bare: &Path, name: &str, body: &str) {
+    let hook = bare.join("hooks").join(name);
+    std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("create hooks");
+    std::fs::write(&hook, format!("#!/bin/sh\n{body}\n")).expect("write hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+}
+
 /// Makes a bare repository refuse every push, as a remote with a newer branch or a protection
 /// rule would.
 fn reject_pushes(bare: &Path) {
-    let hook = bare.join("hooks/pre-receive");
-    std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("create hooks");
-    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n")
-        .expect("write hook");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+    hook(bare, "pre-receive", "echo 'test: push refused' >&2\nexit 1");
+}
+
+/// Runs `security-merge BRANCH --yes`, which must publish `fix` (a fast-forward) to both
+/// remotes and leave the local main, the index and every file of the worktree as they were,
+/// saying `why`.
+#[track_caller]
+fn published_but_left(repo: &TestRepo, security: &Path, branch: &str, fix: &str, why: &str) {
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", branch, "--yes"]).ok();
+
+    assert_eq!(repo.branch_of(&repo.upstream, "main").as_deref(), Some(fix));
+    assert_eq!(repo.branch_of(security, "main").as_deref(), Some(fix));
+    assert_contains(&run.stderr, &format!("Local main: left as it is: {why}"));
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    let after = repo.snapshot();
+    assert_eq!(after.files, before.files);
+    assert_eq!(after.index, before.index);
 }
 
 fn accept_pushes(bare: &Path) {
@@ -201,6 +224,31 @@ fn a_conflict_names_the_paths_and_changes_nothing() {
 }
 
 #[test]
+fn a_branch_with_unrelated_history_is_refused_and_changes_nothing() {
+    let (repo, _security, _fix) = with_fix();
+    let dev = repo.root().join("security-dev");
+    repo.git_in(&dev, &["switch", "-q", "--orphan", "stray"]);
+    repo.commit_in(&dev, "other.txt", "another project\n", "Another root");
+    repo.git_in(&dev, &["push", "-q", "origin", "stray"]);
+    let before = repo.snapshot();
+
+    let run = repo
+        .run(&["security-merge", "fix-xss", "stray", "--yes"])
+        .expect(1);
+
+    assert_contains(
+        &run.stderr,
+        "error: security/stray shares no history with upstream/main (unrelated histories), so it is not merged; nothing was changed",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: a fix branch starts from upstream/main; check the name (git ls-remote --heads security), or rebuild the fix on upstream/main and push it to the mirror again",
+    );
+    assert_eq!(repo.snapshot(), before);
+    assert!(!record_path(&repo).exists());
+}
+
+#[test]
 fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
     let (repo, _security) = setup();
     let sneaky = repo.security_branch(
@@ -294,6 +342,36 @@ fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
 }
 
 #[test]
+fn continue_after_the_mirror_was_brought_past_the_run_by_hand() {
+    let (repo, security, fix) = with_fix();
+    reject_pushes(&security);
+    repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+    assert!(record_path(&repo).exists());
+    // Meanwhile the upstream moves on, and the hero syncs the mirror with it by hand.
+    let later = repo.upstream_commit("app.py", "app\n", "Later work");
+    accept_pushes(&security);
+    repo.git(&["fetch", "-q", "upstream"]);
+    repo.git(&["push", "-q", "security", "upstream/main:refs/heads/main"]);
+
+    let done = repo.run(&["security-merge", "--continue", "--yes"]).ok();
+
+    assert_contains(
+        &done.stderr,
+        &format!("security main already has {}", &fix[..7]),
+    );
+    assert_contains(
+        &done.stdout,
+        &format!("upstream/main and security/main are both at {later}"),
+    );
+    assert!(!record_path(&repo).exists());
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(later.as_str())
+    );
+    assert_eq!(repo.git(&["rev-parse", "security/main"]), later);
+}
+
+#[test]
 fn continue_after_a_second_refusal_keeps_the_record() {
     let (repo, security, _fix) = with_fix();
     reject_pushes(&security);
@@ -336,6 +414,27 @@ fn a_dirty_worktree_is_left_exactly_as_it_was() {
 }
 
 #[test]
+fn local_commits_on_main_are_left_with_a_hint_that_works() {
+    let (repo, security, fix) = with_fix();
+    repo.commit("notes.md", "todo\n", "Local notes");
+
+    published_but_left(
+        &repo,
+        &security,
+        "fix-xss",
+        &fix,
+        &format!(
+            "it has commits that are not in {}; put them on top with: git rebase upstream/main",
+            &fix[..7]
+        ),
+    );
+
+    // The hint does what it says.
+    repo.git(&["rebase", "-q", "upstream/main"]);
+    assert_eq!(repo.git(&["rev-parse", "main~1"]), fix);
+}
+
+#[test]
 fn an_untracked_file_in_the_way_is_not_overwritten() {
     let (repo, _security, _fix) = with_fix();
     std::fs::write(repo.work.join("search.py"), "my notes\n").expect("untracked");
@@ -352,6 +451,165 @@ fn an_untracked_file_in_the_way_is_not_overwritten() {
         std::fs::read_to_string(repo.work.join("search.py")).expect("read"),
         "my notes\n"
     );
+}
+
+#[test]
+fn a_file_marked_assume_unchanged_keeps_its_local_changes() {
+    let (repo, security) = setup();
+    let fix = repo.security_branch(
+        "fix-readme",
+        "main",
+        "README.md",
+        "# site\nsecured\n",
+        "Fix the readme",
+    );
+    // Local settings git is told not to look at: a status calls the worktree clean.
+    repo.git(&["update-index", "--assume-unchanged", "README.md"]);
+    std::fs::write(repo.work.join("README.md"), "# my local notes\n").expect("edit");
+    let flags_before = repo.git(&["ls-files", "-v"]);
+
+    published_but_left(
+        &repo,
+        &security,
+        "fix-readme",
+        &fix,
+        "README.md is marked assume-unchanged, so its changes cannot be seen",
+    );
+
+    assert_eq!(repo.git(&["ls-files", "-v"]), flags_before);
+}
+
+#[test]
+fn a_sparse_checkout_is_left_as_it_was() {
+    let repo = TestRepo::new();
+    repo.commit("docs/guide.md", "guide\n", "Docs");
+    repo.commit("src/app.py", "app\n", "App");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    let security = repo.add_security_mirror();
+    let fix = repo.security_branch("fix-app", "main", "src/guard.py", "guard\n", "Guard");
+    repo.git(&["sparse-checkout", "set", "src"]);
+    assert!(!repo.work.join("docs").exists());
+    let flags_before = repo.git(&["ls-files", "-v"]);
+
+    published_but_left(
+        &repo,
+        &security,
+        "fix-app",
+        &fix,
+        "the worktree is a sparse checkout",
+    );
+
+    // Still sparse: nothing outside the cone reads as deleted.
+    assert_eq!(repo.git(&["ls-files", "-v"]), flags_before);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_branch_being_rebased_or_bisected_is_not_moved() {
+    let repo = TestRepo::new();
+    let initial = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit("a.py", "a\n", "A");
+    repo.commit("b.py", "b\n", "B");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    let security = repo.add_security_mirror();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let main_before = repo.git(&["rev-parse", "main"]);
+
+    // A bisect started on main: HEAD is detached, and git returns to main at the end.
+    repo.git(&["bisect", "start", "main", &initial]);
+    let plan = repo.run(&["security-merge", "fix-xss", "--dry-run"]).ok();
+    assert_contains(
+        &plan.stderr,
+        &format!(
+            "Local main: left as it is: it is being bisected in {}",
+            repo.work.display()
+        ),
+    );
+    repo.git(&["bisect", "reset"]);
+
+    // A rebase of main stopped halfway: git writes the rebased commits to main when it ends.
+    repo.git(&[
+        "-c",
+        "sequence.editor=sed -i s/^pick/edit/",
+        "rebase",
+        "-q",
+        "-i",
+        "HEAD~1",
+    ]);
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "Local main: left as it is: it is being rebased in {}",
+            repo.work.display()
+        ),
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    // The rebase can still finish.
+    repo.git(&["rebase", "--continue"]);
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+}
+
+#[test]
+fn a_git_process_holding_the_index_leaves_the_checkout_as_it_was() {
+    let (repo, security, fix) = with_fix();
+    let lock = repo.work.join(".git/index.lock");
+    std::fs::write(&lock, "").expect("lock the index");
+
+    published_but_left(
+        &repo,
+        &security,
+        "fix-xss",
+        &fix,
+        &format!(
+            "another git process is using the index ({} exists)",
+            lock.display()
+        ),
+    );
+
+    assert!(lock.exists());
+}
+
+#[test]
+fn a_git_process_taking_the_index_during_the_pushes_stops_the_checkout_before_any_file() {
+    let (repo, security, fix) = with_fix();
+    // Something takes the index while the mirror is being pushed, after the plan was made.
+    let lock = repo.work.join(".git/index.lock");
+    hook(
+        &security,
+        "post-receive",
+        &format!("touch '{}'", lock.display()),
+    );
+    let main_before = repo.git(&["rev-parse", "main"]);
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "main was left as it is: another git process is using the index",
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "hint: once that is resolved, bring it up to date with: git merge --ff-only {}",
+            &fix[..7]
+        ),
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(repo.snapshot().files, before.files);
+    std::fs::remove_file(&lock).expect("unlock");
+    assert_eq!(repo.git(&["ls-files", "--stage"]), before.index);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -375,6 +633,39 @@ fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
     // main is not checked out: only its ref moves.
     assert_eq!(repo.git(&["rev-parse", "main"]), fix);
     assert_contains(&run.stderr, "fast-forward local main");
+}
+
+#[test]
+fn a_branch_checked_out_during_the_run_is_not_moved_under_the_checkout() {
+    let (repo, security, fix) = with_fix();
+    repo.git(&["switch", "-q", "-c", "feature"]);
+    let main_before = repo.git(&["rev-parse", "main"]);
+    // main is not checked out when the plan is made; it is by the time the local step comes.
+    hook(
+        &security,
+        "post-receive",
+        &format!(
+            "unset GIT_DIR\ngit -C '{}' switch -q main",
+            repo.work.display()
+        ),
+    );
+
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_contains(
+        &run.stderr,
+        "refs/heads/main was checked out meanwhile; it was left as it is",
+    );
+    assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
+    assert_eq!(
+        repo.git(&["rev-parse", "--symbolic-full-name", "HEAD"]),
+        "refs/heads/main"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -701,6 +992,60 @@ fn the_checkout_follows_deletions_renames_and_new_directories() {
     assert_eq!(
         repo.git(&["status", "--porcelain", "--untracked-files=all"]),
         ""
+    );
+}
+
+/// A mirror branch `fix-layout` on which the file `docs` becomes a directory and the directory
+/// `legacy` a file, pushed there; returns its tip.
+fn layout_fix(repo: &TestRepo) -> String {
+    repo.commit("docs", "see the wiki\n", "Docs pointer");
+    repo.commit("legacy/old.py", "old\n", "Legacy code");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    repo.add_security_mirror();
+    let dev = repo.root().join("security-dev");
+    repo.security_branch("fix-layout", "main", "legacy/gone.py", "x\n", "Start");
+    repo.git_in(&dev, &["rm", "-q", "-r", "docs", "legacy"]);
+    repo.commit_in(&dev, "docs/index.md", "docs\n", "Docs as a directory");
+    let tip = repo.commit_in(&dev, "legacy", "removed\n", "Legacy as a note");
+    repo.git_in(&dev, &["push", "-q", "origin", "fix-layout"]);
+    tip
+}
+
+#[test]
+fn a_file_that_becomes_a_directory_and_back_is_followed_by_the_checkout() {
+    let repo = TestRepo::new();
+    let fix = layout_fix(&repo);
+
+    let run = repo.run(&["security-merge", "fix-layout", "--yes"]).ok();
+
+    assert_contains(&run.stderr, "with the files in the worktree");
+    assert_eq!(repo.git(&["rev-parse", "main"]), fix);
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("docs/index.md")).expect("read"),
+        "docs\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("legacy")).expect("read"),
+        "removed\n"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+}
+
+#[test]
+fn an_untracked_file_in_a_directory_that_becomes_a_file_is_kept() {
+    let repo = TestRepo::new();
+    let fix = layout_fix(&repo);
+    std::fs::write(repo.work.join("legacy/notes.txt"), "mine\n").expect("untracked");
+
+    published_but_left(
+        &repo,
+        &repo.root().join("security.git"),
+        "fix-layout",
+        &fix,
+        "the untracked files in legacy/ would be removed",
     );
 }
 

@@ -569,6 +569,7 @@ fn merge_fixes(
                 "merge"
             }
             Merge::Conflict(paths) => return refuse(conflict(remotes, fix, paths)),
+            Merge::Unrelated => return refuse(unrelated(remotes, fix)),
         };
         if let Some(result) = merged.result() {
             tip = result;
@@ -657,6 +658,21 @@ fn conflict(remotes: &Remotes, fix: &str, paths: &[String]) -> Refusal {
     ))
 }
 
+fn unrelated(remotes: &Remotes, fix: &str) -> Refusal {
+    Refusal::new(format!(
+        "{s}/{fix} shares no history with {u}/{b} (unrelated histories), so it is not merged; nothing was changed",
+        s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+    .hint(format!(
+        "a fix branch starts from {u}/{b}; check the name (git ls-remote --heads {s}), or rebuild the fix on {u}/{b} and push it to the mirror again",
+        s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+}
+
 /// What happens to the local branch: the effect that fast-forwards it, or why it is left.
 fn local_branch(
     scratch: &gix::Repository,
@@ -681,10 +697,13 @@ fn local_branch(
         return Ok(("already up to date".into(), None));
     }
     if !git::is_ancestor(scratch, local, tip)? {
+        // No fast-forward can bring it along: its own commits go on top.
         return Ok((
             format!(
-                "left as it is: it has commits that are not in {}; {later}",
-                short_hex(tip)
+                "left as it is: it has commits that are not in {}; put them on top with: git rebase {}/{}",
+                short_hex(tip),
+                remotes.upstream,
+                remotes.branch
             ),
             None,
         ));
@@ -711,6 +730,7 @@ fn local_branch(
             format!("left as it is: it is checked out in {path}; {later} there"),
             None,
         )),
+        CheckedOut::Busy(why) => Ok((format!("left as it is: {why}; {later} after that"), None)),
         CheckedOut::Here => match git::worktree::blocker(scratch, local, tip)? {
             Some(why) => Ok((format!("left as it is: {why}; {later}"), None)),
             None => Ok((
@@ -852,11 +872,14 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             )),
         });
     }
-    remotes.check_mirror_not_ahead(repo, mirror, commit)?;
+    // Against the upstream as it is now: it may have moved on, and the mirror with it.
+    remotes.check_mirror_not_ahead(repo, mirror, upstream)?;
 
     let record_path = security_state::record_path(repo);
     let mut plan = Plan::default();
     let mirror_has_it = git::is_ancestor(repo, commit, mirror)?;
+    // Where the mirror is once the plan is carried out.
+    let published = if mirror_has_it { mirror } else { commit };
     if mirror_has_it {
         writeln!(
             console.err,
@@ -870,7 +893,10 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             remotes.tracking(&remotes.upstream, &remotes.branch),
             upstream,
         ),
-        (remotes.tracking(&remotes.security, &remotes.branch), commit),
+        (
+            remotes.tracking(&remotes.security, &remotes.branch),
+            published,
+        ),
     ]));
     let (local, local_effect) = local_branch(repo, &remotes, commit)?;
     match local_effect {
@@ -912,8 +938,8 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
         Outcome::Done => {}
         Outcome::DryRun => return finish_report(console, args, &report),
     }
-    remotes.verify(repo, commit)?;
-    report.published = Some(commit.to_string());
+    remotes.verify(repo, published)?;
+    report.published = Some(published.to_string());
     finish_report(console, args, &report)
 }
 

@@ -50,6 +50,9 @@ pub struct FileDiff {
     pub old: Option<Side>,
     pub new: Option<Side>,
     pub binary: bool,
+    /// The size in bytes of the old and the new side (0 for a side that is missing): a binary
+    /// file's stat shows them.
+    pub sizes: (usize, usize),
     /// For renames and copies: how alike the two sides are, in percent.
     pub similarity: Option<u32>,
     pub insertions: usize,
@@ -171,6 +174,7 @@ fn file_diff(repo: &gix::Repository, change: ChangeDetached) -> Result<Option<Fi
         old,
         new,
         binary,
+        sizes: (old_data.len(), new_data.len()),
         similarity,
         insertions: 0,
         deletions: 0,
@@ -202,11 +206,11 @@ fn is_binary(data: &[u8]) -> bool {
 
 fn line_diff(file: &mut FileDiff, old: &[u8], new: &[u8]) {
     use similar::ChangeTag;
-    let old = String::from_utf8_lossy(old);
-    let new = String::from_utf8_lossy(new);
+    // Lines are compared as bytes, as git does: made UTF-8 first, two lines that differ only in
+    // bytes that are not UTF-8 (a Latin-1 file) would read as equal and the change would not show.
     let diff = similar::TextDiff::configure()
         .newline_terminated(true)
-        .diff_lines(old.as_ref(), new.as_ref());
+        .diff_lines(old, new);
     for change in diff.iter_all_changes() {
         match change.tag() {
             ChangeTag::Insert => file.insertions += 1,
@@ -220,7 +224,8 @@ fn line_diff(file: &mut FileDiff, old: &[u8], new: &[u8]) {
         file.lines.push(Line::Hunk(hunk.header().to_string()));
         for change in hunk.iter_changes() {
             let text = change.value();
-            let text = text.strip_suffix('\n').unwrap_or(text).to_owned();
+            let text =
+                String::from_utf8_lossy(text.strip_suffix(b"\n").unwrap_or(text)).into_owned();
             file.lines.push(match change.tag() {
                 ChangeTag::Equal => Line::Context(text),
                 ChangeTag::Delete => Line::Removed(text),
@@ -258,33 +263,57 @@ impl Paint {
     fn added(&self, text: &str) -> String {
         self.wrap("32", text)
     }
+    /// `n` times `ch` in the colour of `paint`; nothing at all (no colour codes) for none.
+    fn bar(&self, ch: &str, n: usize, paint: fn(&Self, &str) -> String) -> String {
+        if n == 0 {
+            String::new()
+        } else {
+            paint(self, &ch.repeat(n))
+        }
+    }
 }
 
-/// `git diff --stat`: one line per file with its count and bar, then the summary.
+/// `git diff --stat`: one line per file with its count and bar (or, for a binary file, its sizes),
+/// then the summary.
 pub fn render_stat(files: &[FileDiff], color: bool) -> String {
     let paint = Paint { on: color };
     let names: Vec<String> = files.iter().map(FileDiff::display_path).collect();
     let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let most = files
         .iter()
+        .filter(|f| !f.binary)
         .map(|f| f.insertions + f.deletions)
         .max()
         .unwrap_or(0);
-    let count_width = most.to_string().len();
+    let mut count_width = most.to_string().len();
+    if files.iter().any(|f| f.binary) {
+        // "Bin" lines up with the counts, as in git.
+        count_width = count_width.max(3);
+    }
     let mut text = String::new();
     for (file, name) in files.iter().zip(&names) {
         let pad = name_width - name.chars().count();
-        text.push_str(&format!(" {name}{} | ", " ".repeat(pad)));
+        text.push_str(&format!(" {name}{} |", " ".repeat(pad)));
         if file.binary {
-            text.push_str("Bin\n");
+            text.push_str(&format!(" {:>count_width$}", "Bin"));
+            if file.old.as_ref().map(|s| s.id) != file.new.as_ref().map(|s| s.id) {
+                let (old, new) = file.sizes;
+                text.push_str(&format!(
+                    " {} -> {} bytes",
+                    paint.removed(&old.to_string()),
+                    paint.added(&new.to_string())
+                ));
+            }
+            text.push('\n');
             continue;
         }
+        let count = file.insertions + file.deletions;
         let (plus, minus) = bar(file.insertions, file.deletions, most);
         text.push_str(&format!(
-            "{:>count_width$} {}{}\n",
-            file.insertions + file.deletions,
-            paint.added(&"+".repeat(plus)),
-            paint.removed(&"-".repeat(minus)),
+            " {count:>count_width$}{}{}{}\n",
+            if count > 0 { " " } else { "" },
+            paint.bar("+", plus, Paint::added),
+            paint.bar("-", minus, Paint::removed),
         ));
     }
     text.push_str(&summary(files));
@@ -307,7 +336,7 @@ fn bar(insertions: usize, deletions: usize, most: usize) -> (usize, usize) {
     (scale(insertions), scale(deletions))
 }
 
-/// ` 2 files changed, 3 insertions(+), 1 deletion(-)`.
+/// ` 2 files changed, 3 insertions(+), 1 deletion(-)`; both counts when both are 0, as in git.
 pub fn summary(files: &[FileDiff]) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -320,7 +349,7 @@ pub fn summary(files: &[FileDiff]) -> String {
             plural(insertions, "insertion", "insertions")
         ));
     }
-    if deletions > 0 {
+    if deletions > 0 || insertions == 0 {
         text.push_str(&format!(
             ", {}(-)",
             plural(deletions, "deletion", "deletions")
@@ -435,6 +464,7 @@ mod tests {
                 id: id(2),
             }),
             binary: false,
+            sizes: (old.len(), new.len()),
             similarity: None,
             insertions: 0,
             deletions: 0,
@@ -481,6 +511,16 @@ mod tests {
         assert_eq!(
             render_stat(&files, false),
             " a.txt         | 3 ++-\n long/name.txt | 1 -\n 2 files changed, 2 insertions(+), 2 deletions(-)\n"
+        );
+    }
+
+    #[test]
+    fn a_stat_paints_no_empty_bars() {
+        let mut file = modified("run.sh", "x\n", "x\n");
+        file.new.as_mut().expect("new side").mode = 0o100755;
+        assert_eq!(
+            render_stat(&[file], true),
+            " run.sh | 0\n 1 file changed, 0 insertions(+), 0 deletions(-)\n"
         );
     }
 

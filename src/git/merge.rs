@@ -19,6 +19,8 @@ pub enum Merge {
     Commit(ObjectId),
     /// The trees conflict in these paths; nothing was written.
     Conflict(Vec<String>),
+    /// The two share no history, which `git merge` refuses to merge; nothing was written.
+    Unrelated,
 }
 
 impl Merge {
@@ -26,7 +28,7 @@ impl Merge {
     pub fn result(&self) -> Option<ObjectId> {
         match self {
             Merge::FastForward(id) | Merge::Commit(id) => Some(*id),
-            Merge::AlreadyMerged | Merge::Conflict(_) => None,
+            Merge::AlreadyMerged | Merge::Conflict(_) | Merge::Unrelated => None,
         }
     }
 }
@@ -48,6 +50,12 @@ pub fn merge(
     }
     if is_ancestor(repo, ours, theirs)? {
         return Ok(Merge::FastForward(theirs));
+    }
+    let base = repo
+        .merge_base(ours, theirs)
+        .with_context(|| format!("cannot compare {theirs_label} with {ours_label}"))?;
+    if base.is_none() {
+        return Ok(Merge::Unrelated);
     }
     let options = repo
         .tree_merge_options()
