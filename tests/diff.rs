@@ -154,3 +154,34 @@ fn a_stat_of_changes_without_lines_names_both_counts() {
         " icon.png | Bin 0 -> 2 bytes\n 1 file changed, 0 insertions(+), 0 deletions(-)\n"
     );
 }
+
+#[test]
+fn odd_file_names_are_quoted_as_git_quotes_them() {
+    // A name with a newline must never read as a line of the diff under review.
+    let repo = TestRepo::new();
+    for (name, content) in [
+        ("café.txt", "crème\n"),
+        ("tab\there.txt", "tab\n"),
+        ("new\n+injected.txt", "x\n"),
+        ("quote\"d.txt", "q\n"),
+    ] {
+        std::fs::write(repo.work.join(name), content).expect("write");
+    }
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "Odd names"]);
+
+    let run = repo.run(&["diff"]).ok();
+
+    let git = repo.git(&["diff", "--stat", "--patch", "upstream/main", "main"]) + "\n";
+    assert_eq!(run.stdout, git);
+    assert_contains(
+        &run.stdout,
+        "diff --git \"a/new\\n+injected.txt\" \"b/new\\n+injected.txt\"\n",
+    );
+    assert_contains(&run.stdout, "\"caf\\303\\251.txt\"");
+    assert!(
+        !run.stdout.lines().any(|l| l == "+injected.txt"),
+        "{}",
+        run.stdout
+    );
+}

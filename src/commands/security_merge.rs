@@ -388,7 +388,7 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         files: files
             .iter()
             .map(|f| FileLine {
-                path: f.display_path(),
+                path: f.path().to_owned(),
                 insertions: f.insertions,
                 deletions: f.deletions,
                 binary: f.binary,

@@ -69,13 +69,17 @@ impl FileDiff {
             .map_or("", |s| s.path.as_str())
     }
 
-    /// `old => new` for renames and copies, else the path.
+    /// `old => new` for renames and copies, else the path; quoted as git quotes it.
     pub fn display_path(&self) -> String {
         match (&self.old, &self.new, self.kind) {
             (Some(old), Some(new), Kind::Renamed | Kind::Copied) => {
-                format!("{} => {}", old.path, new.path)
+                format!(
+                    "{} => {}",
+                    quote_path("", &old.path),
+                    quote_path("", &new.path)
+                )
             }
-            _ => self.path().to_owned(),
+            _ => quote_path("", self.path()),
         }
     }
 }
@@ -358,6 +362,36 @@ pub fn summary(files: &[FileDiff]) -> String {
     text
 }
 
+/// `prefix` + `path` as git prints a path (`core.quotePath`): in double quotes with C escapes
+/// when it holds a control character, a quote, a backslash or a non-ASCII byte. A file name with
+/// a newline can then never pass for a line of the diff the hero reviews.
+pub fn quote_path(prefix: &str, path: &str) -> String {
+    let needs = path
+        .bytes()
+        .any(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\');
+    if !needs {
+        return format!("{prefix}{path}");
+    }
+    let mut quoted = format!("\"{prefix}");
+    for b in path.bytes() {
+        match b {
+            0x07 => quoted.push_str("\\a"),
+            0x08 => quoted.push_str("\\b"),
+            b'\t' => quoted.push_str("\\t"),
+            b'\n' => quoted.push_str("\\n"),
+            0x0b => quoted.push_str("\\v"),
+            0x0c => quoted.push_str("\\f"),
+            b'\r' => quoted.push_str("\\r"),
+            b'"' => quoted.push_str("\\\""),
+            b'\\' => quoted.push_str("\\\\"),
+            b if !(0x20..0x7f).contains(&b) => quoted.push_str(&format!("\\{b:03o}")),
+            b => quoted.push(char::from(b)),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
 /// `git diff`: the unified diff of every file.
 pub fn render_patch(files: &[FileDiff], color: bool) -> String {
     let paint = Paint { on: color };
@@ -365,7 +399,11 @@ pub fn render_patch(files: &[FileDiff], color: bool) -> String {
     for file in files {
         let a = file.old.as_ref().map_or(file.path(), |s| s.path.as_str());
         let b = file.new.as_ref().map_or(file.path(), |s| s.path.as_str());
-        let mut meta = vec![format!("diff --git a/{a} b/{b}")];
+        let mut meta = vec![format!(
+            "diff --git {} {}",
+            quote_path("a/", a),
+            quote_path("b/", b)
+        )];
         match (&file.old, &file.new) {
             (None, Some(new)) => meta.push(format!("new file mode {:06o}", new.mode)),
             (Some(old), None) => meta.push(format!("deleted file mode {:06o}", old.mode)),
@@ -380,12 +418,12 @@ pub fn render_patch(files: &[FileDiff], color: bool) -> String {
         }
         match file.kind {
             Kind::Renamed => {
-                meta.push(format!("rename from {a}"));
-                meta.push(format!("rename to {b}"));
+                meta.push(format!("rename from {}", quote_path("", a)));
+                meta.push(format!("rename to {}", quote_path("", b)));
             }
             Kind::Copied => {
-                meta.push(format!("copy from {a}"));
-                meta.push(format!("copy to {b}"));
+                meta.push(format!("copy from {}", quote_path("", a)));
+                meta.push(format!("copy to {}", quote_path("", b)));
             }
             _ => {}
         }
@@ -408,12 +446,12 @@ pub fn render_patch(files: &[FileDiff], color: bool) -> String {
             ));
         }
         let from = if file.old.is_some() {
-            format!("a/{a}")
+            quote_path("a/", a)
         } else {
             "/dev/null".to_owned()
         };
         let to = if file.new.is_some() {
-            format!("b/{b}")
+            quote_path("b/", b)
         } else {
             "/dev/null".to_owned()
         };
