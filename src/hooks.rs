@@ -204,7 +204,8 @@ pub fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// What installing into `dir` takes; an empty plan when the current shim is already there.
+/// What installing into `dir` takes; an empty plan when the current shim is already there and
+/// executable.
 pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
     if dir.exists() && !dir.is_dir() {
         return refuse(Refusal::new(format!(
@@ -215,7 +216,8 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
     let shim = render(binary);
     let found = inspect(dir, binary)?;
     let mut plan = Plan::default();
-    if found.current {
+    // Current but not executable is not installed: git skips it with only a hint.
+    if found.current && found.executable {
         return Ok(plan);
     }
     if found.exists && !found.ours {
@@ -243,7 +245,11 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
             ),
         });
     }
-    let verb = if found.ours { "update" } else { "write" };
+    let verb = match (found.ours, found.current) {
+        (true, true) => "make executable",
+        (true, false) => "update",
+        (false, _) => "write",
+    };
     plan.push(Effect::WriteExecutable {
         path: found.path.clone(),
         contents: shim,

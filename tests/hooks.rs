@@ -100,6 +100,26 @@ fn installing_twice_changes_nothing() {
 }
 
 #[test]
+fn installing_again_makes_a_hook_that_lost_its_execute_bit_run_again() {
+    let repo = TestRepo::guarded();
+    let path = hook_path(&repo);
+    let content = read(&path);
+    chmod(&path, 0o644);
+    repo.run(&["check", "--offline"])
+        .expect(1)
+        .stdout_has("is not executable, so git skips it");
+    let run = repo.run(&["hooks", "install"]).ok();
+    assert!(!run.stderr.contains("already installed"), "{}", run.stderr);
+    assert!(is_executable(&path));
+    assert_eq!(read(&path), content);
+    repo.run(&["check", "--offline"]).ok();
+    let before = repo.ls_remote(&repo.mirror());
+    bad_commit(&repo);
+    repo.push(&["security", "main"]).refused();
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
 fn a_dry_run_installs_nothing() {
     let repo = TestRepo::new();
     let run = repo.run(&["hooks", "install", "--dry-run"]).ok();
