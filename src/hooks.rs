@@ -43,6 +43,42 @@ pub fn recorded_binary(content: &str) -> Option<String> {
     shell_unquote(line.strip_prefix(BINARY_PREFIX)?)
 }
 
+/// Our marked block in `content`, marker lines included (to the end if the end marker is gone).
+fn block(content: &str) -> Option<String> {
+    let mut found = String::new();
+    let mut inside = false;
+    for line in content.split_inclusive('\n') {
+        if line.starts_with(START) {
+            inside = true;
+        }
+        if inside {
+            found.push_str(line);
+            if line.starts_with(END) {
+                break;
+            }
+        }
+    }
+    inside.then_some(found)
+}
+
+/// `content` with our block replaced by the one in `shim`, keeping every line around it.
+fn with_block(content: &str, shim: &str) -> String {
+    let new = block(shim).unwrap_or_default();
+    let mut out = String::new();
+    let (mut inside, mut replaced) = (false, false);
+    for line in content.split_inclusive('\n') {
+        if inside {
+            inside = !line.starts_with(END);
+        } else if !replaced && line.starts_with(START) {
+            out.push_str(&new);
+            (inside, replaced) = (true, true);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// `content` without our marked block; `None` when nothing but a `#!` line would be left.
 pub fn without_ours(content: &str) -> Option<String> {
     let mut kept = Vec::new();
@@ -173,7 +209,8 @@ pub fn inspect(dir: &Path, binary: &Path) -> Result<Installed> {
         exists: content.is_some(),
         ours,
         executable: content.is_some() && is_executable(&path),
-        current: content.as_deref() == Some(render(binary).as_str()),
+        // Lines someone added around the block are theirs; only the block must be ours now.
+        current: ours && content.as_deref().and_then(block) == block(&render(binary)),
         recorded: content
             .as_deref()
             .filter(|_| ours)
@@ -250,9 +287,13 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
         (true, false) => "update",
         (false, _) => "write",
     };
+    let contents = match read_if_exists(&found.path)? {
+        Some(content) if found.ours => with_block(&content, &shim),
+        _ => shim,
+    };
     plan.push(Effect::WriteExecutable {
         path: found.path.clone(),
-        contents: shim,
+        contents,
         what: format!(
             "{verb} the git-push-duty pre-push hook {} (runs {})",
             found.path.display(),
@@ -443,6 +484,21 @@ mod tests {
             Some("#!/bin/sh\necho mine\n")
         );
         assert!(!is_ours("#!/bin/sh\nexec husky\n"));
+    }
+
+    #[test]
+    fn with_block_replaces_only_our_block() {
+        let old = render(Path::new("/old/x"));
+        let new = render(Path::new("/new/x"));
+        assert_eq!(with_block(&old, &new), new);
+        let edited = old.replacen("#!/bin/sh\n", "#!/bin/sh\necho before\n", 1) + "echo after\n";
+        let updated = with_block(&edited, &new);
+        assert_eq!(
+            updated,
+            new.replacen("#!/bin/sh\n", "#!/bin/sh\necho before\n", 1) + "echo after\n"
+        );
+        assert_eq!(block(&updated), block(&new));
+        assert_eq!(block("#!/bin/sh\necho mine\n"), None);
     }
 
     #[test]

@@ -379,6 +379,45 @@ fn uninstall_keeps_lines_someone_added_around_the_block() {
 }
 
 #[test]
+fn installing_again_keeps_lines_someone_added_around_the_block() {
+    let repo = TestRepo::guarded();
+    let path = hook_path(&repo);
+    let shim = read(&path);
+    let log = repo.root().join("mine.log");
+    // Their own line runs before the block; an old binary path inside it is ours to update.
+    let edited = shim
+        .replacen(
+            "#!/bin/sh\n",
+            &format!("#!/bin/sh\necho mine >> '{}'\n", log.display()),
+            1,
+        )
+        .replace(
+            &format!("push_duty='{BIN}'"),
+            "push_duty='/old/git-push-duty'",
+        );
+    std::fs::write(&path, &edited).expect("write");
+    let status = repo.run(&["hooks", "status"]).ok();
+    status.stdout_has("current:     no");
+    repo.run(&["hooks", "install"]).ok();
+    let expected = edited.replace(
+        "push_duty='/old/git-push-duty'",
+        &format!("push_duty='{BIN}'"),
+    );
+    assert_eq!(read(&path), expected);
+    assert!(is_executable(&path));
+    repo.run(&["hooks", "status"])
+        .ok()
+        .stdout_has("current:     yes");
+    repo.run(&["hooks", "install"])
+        .ok()
+        .stderr_has("already installed");
+    assert_eq!(read(&path), expected);
+    repo.push(&["-q", "security", "HEAD:refs/heads/fine"])
+        .silent();
+    assert_eq!(read(&log), "mine\n");
+}
+
+#[test]
 fn the_man_page_explains_what_is_blocked_and_how_to_bypass() {
     let page = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("man/git-push-duty.1"));
     for needed in [
