@@ -304,7 +304,8 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
 }
 
 /// What removing our hook from `dir` takes: delete the shim (or only our block, if someone added
-/// lines around it) and put a chained hook back. Empty when there is nothing of ours.
+/// lines around it) and put a chained hook back. Empty when there is nothing of ours; refused
+/// when lines around the block would stay while a chained hook waits to be put back.
 pub fn plan_uninstall(dir: &Path) -> Result<Plan> {
     let path = dir.join(HOOK);
     let mut plan = Plan::default();
@@ -314,7 +315,23 @@ pub fn plan_uninstall(dir: &Path) -> Result<Plan> {
     if !is_ours(&content) {
         return Ok(plan);
     }
+    let chained = dir.join(CHAINED);
     match without_ours(&content) {
+        Some(_) if chained.symlink_metadata().is_ok() => {
+            return refuse(
+                Refusal::new(format!(
+                    "{} has lines around the git-push-duty block and {} is the hook it replaced (nothing would run it without the block): neither was changed",
+                    path.display(),
+                    chained.display()
+                ))
+                .hint(format!(
+                    "merge them by hand: move what {} does into {}, remove {}, then run: git push-duty hooks uninstall",
+                    chained.display(),
+                    path.display(),
+                    chained.display()
+                )),
+            );
+        }
         Some(rest) => plan.push(Effect::WriteExecutable {
             path: path.clone(),
             contents: rest,
@@ -328,7 +345,6 @@ pub fn plan_uninstall(dir: &Path) -> Result<Plan> {
                 path: path.clone(),
                 what: format!("remove the git-push-duty pre-push hook {}", path.display()),
             });
-            let chained = dir.join(CHAINED);
             if chained.symlink_metadata().is_ok() {
                 plan.push(Effect::RenameFile {
                     from: chained.clone(),

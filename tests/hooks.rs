@@ -379,6 +379,28 @@ fn uninstall_keeps_lines_someone_added_around_the_block() {
 }
 
 #[test]
+fn uninstall_never_leaves_the_chained_hook_unused() {
+    let repo = TestRepo::new();
+    let original = "#!/bin/sh\necho lint >&2\n";
+    write_script(&hook_path(&repo), original);
+    repo.install_hook();
+    let path = hook_path(&repo);
+    let chained = repo.work.join(".git/hooks/pre-push.local");
+    let edited = read(&path).replacen("#!/bin/sh\n", "#!/bin/sh\necho extra >&2\n", 1);
+    std::fs::write(&path, &edited).expect("write");
+    // Keeping their lines as pre-push would leave pre-push.local run by nothing.
+    let run = repo.run(&["hooks", "uninstall"]).expect(1);
+    run.stderr_has(&format!(
+        "error: {} has lines around the git-push-duty block and {} is the hook it replaced (nothing would run it without the block): neither was changed",
+        path.display(),
+        chained.display()
+    ));
+    run.stderr_has("hint: merge them by hand");
+    assert_eq!(read(&path), edited);
+    assert_eq!(read(&chained), original);
+}
+
+#[test]
 fn installing_again_keeps_lines_someone_added_around_the_block() {
     let repo = TestRepo::guarded();
     let path = hook_path(&repo);
