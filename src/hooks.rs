@@ -206,7 +206,8 @@ pub fn inspect(dir: &Path, binary: &Path) -> Result<Installed> {
     let chained = dir.join(CHAINED);
     let ours = content.as_deref().is_some_and(is_ours);
     Ok(Installed {
-        exists: content.is_some(),
+        // A symlink whose target is missing is still someone's hook, to keep, not overwrite.
+        exists: path.symlink_metadata().is_ok(),
         ours,
         executable: content.is_some() && is_executable(&path),
         // Lines someone added around the block are theirs; only the block must be ours now.

@@ -193,6 +193,37 @@ fn a_failing_foreign_hook_blocks_the_push() {
 }
 
 #[test]
+fn a_foreign_hook_that_is_a_symlink_is_kept_even_when_its_target_is_missing() {
+    let repo = TestRepo::guarded();
+    repo.run(&["hooks", "uninstall"]).ok();
+    let path = hook_path(&repo);
+    let chained = repo.work.join(".git/hooks/pre-push.local");
+    // The team's hook, committed in scripts/ on another branch: not there in this checkout.
+    let target = Path::new("../../scripts/pre-push");
+    std::os::unix::fs::symlink(target, &path).expect("symlink");
+    repo.run(&["hooks", "install"])
+        .ok()
+        .stderr_has("keep the existing pre-push hook as");
+    assert_eq!(std::fs::read_link(&chained).expect("a symlink"), target);
+    assert!(read(&path).contains("git-push-duty pre-push hook"));
+    let before = repo.ls_remote(&repo.mirror());
+    bad_commit(&repo);
+    repo.push(&["security", "main"]).refused();
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    // Once the script is there, it runs first, through the link.
+    write_script(
+        &repo.work.join("scripts/pre-push"),
+        "#!/bin/sh\necho team >&2\n",
+    );
+    repo.push(&["-q", "security", "HEAD~1:refs/heads/fine"])
+        .ok()
+        .stderr_has("team");
+    repo.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_link(&path).expect("a symlink again"), target);
+    assert!(chained.symlink_metadata().is_err());
+}
+
+#[test]
 fn a_second_foreign_hook_is_never_overwritten() {
     let repo = TestRepo::new();
     write_script(&hook_path(&repo), "#!/bin/sh\nexit 0\n");
