@@ -224,7 +224,15 @@ pub fn inspect(dir: &Path, binary: &Path) -> Result<Installed> {
 fn read_if_exists(path: &Path) -> Result<Option<String>> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // Not a directory: core.hooksPath = /dev/null, the usual way to turn hooks off.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
 }
@@ -414,6 +422,16 @@ impl Health {
         let mut problems = Vec::new();
         if !hook.ours {
             let problem = match (&self.shadowed, &self.hooks_path) {
+                (_, Some(hp)) if hp.dir.exists() && !hp.dir.is_dir() => Problem {
+                    problem: format!(
+                        "core.hooksPath = {} (set in {}) is not a directory, so git runs no hooks at all",
+                        hp.value, hp.origin
+                    ),
+                    fix: format!(
+                        "git config --unset core.hooksPath (it is set in {}), then: git push-duty hooks install",
+                        hp.origin
+                    ),
+                },
                 (Some(shadowed), Some(hp)) => Problem {
                     problem: format!(
                         "the hook in {} is shadowed: core.hooksPath = {} (set in {}) makes git run hooks from {} instead",
