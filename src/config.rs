@@ -16,9 +16,12 @@ pub const TEAM_FILE: &str = ".pushduty";
 /// The public remote that is tagged and pushed to.
 pub const UPSTREAM: &str = "pushduty.upstream";
 pub const UPSTREAM_DEFAULT: &str = "upstream";
-/// The branch that is tagged and released; default: the upstream's default branch, else `main`.
+/// The branch that is tagged and released; default: the upstream's default branch, else `main`
+/// (`master` if the upstream has only that).
 pub const BRANCH: &str = "pushduty.branch";
 pub const BRANCH_DEFAULT: &str = "main";
+/// The default when the upstream has a `master` and no `main`.
+pub const BRANCH_FALLBACK: &str = "master";
 /// The weekday of the push.
 pub const PUSH_DAY: &str = "pushduty.pushDay";
 pub const PUSH_DAY_DEFAULT: chrono::Weekday = chrono::Weekday::Thu;
@@ -43,7 +46,7 @@ pub const KEYS: &[(&str, &str)] = &[
     (UPSTREAM, "the public remote's name (default: upstream)"),
     (
         BRANCH,
-        "the branch that is tagged and released (default: the upstream's default branch from refs/remotes/<upstream>/HEAD, else main)",
+        "the branch that is tagged and released (default: the upstream's default branch from refs/remotes/<upstream>/HEAD, else main, or master if the upstream has a master and no main)",
     ),
     (PUSH_DAY, "the weekday of the push (default: thursday)"),
     (CADENCE, "weeks between pushes (default: 1)"),
@@ -273,14 +276,16 @@ impl Settings {
     }
 
     /// The branch that is tagged: `pushduty.branch`, else the upstream's default branch as
-    /// recorded in `refs/remotes/<upstream>/HEAD`, else `main`.
+    /// recorded in `refs/remotes/<upstream>/HEAD`, else `main`, or `master` when the upstream
+    /// was fetched with a `master` and no `main`.
     pub fn branch(&self, repo: &gix::Repository) -> String {
         if let Some(branch) = &self.branch {
             return branch.clone();
         }
         let head = format!("refs/remotes/{}/HEAD", self.upstream);
         let prefix = format!("refs/remotes/{}/", self.upstream);
-        repo.try_find_reference(head.as_str())
+        let recorded = repo
+            .try_find_reference(head.as_str())
             .ok()
             .flatten()
             .and_then(|r| match r.target() {
@@ -290,8 +295,21 @@ impl Settings {
                     .strip_prefix(&prefix)
                     .map(str::to_owned),
                 gix::refs::TargetRef::Object(_) => None,
-            })
-            .unwrap_or_else(|| BRANCH_DEFAULT.into())
+            });
+        // No HEAD is recorded by `git remote add` + `git fetch` (before git 2.48). Guessing
+        // `main` for a `master` upstream would leave the pre-push guard judging a branch that
+        // does not exist, and the mirror's real release branch unguarded.
+        let fetched = |branch: &str| {
+            repo.try_find_reference(format!("{prefix}{branch}").as_str())
+                .is_ok_and(|r| r.is_some())
+        };
+        recorded.unwrap_or_else(|| {
+            if !fetched(BRANCH_DEFAULT) && fetched(BRANCH_FALLBACK) {
+                BRANCH_FALLBACK.into()
+            } else {
+                BRANCH_DEFAULT.into()
+            }
+        })
     }
 }
 

@@ -69,7 +69,10 @@ pub fn report(err: &anyhow::Error, stderr: &mut dyn std::io::Write) -> u8 {
     if is_broken_pipe(err) {
         return 0;
     }
-    let refusal = err.chain().find_map(|e| e.downcast_ref::<Refusal>());
+    // The outermost refusal speaks, also when it is context added to another error.
+    let refusal = err
+        .downcast_ref::<Refusal>()
+        .or_else(|| err.chain().find_map(|e| e.downcast_ref::<Refusal>()));
     let mut text = format!("error: {err}\n");
     for cause in err.chain().skip(1) {
         // A refusal wrapped in context is shown once, as a cause.
@@ -108,6 +111,19 @@ mod tests {
         assert_eq!(
             text,
             "error: cannot tag\n  because: not on a terminal\nhint: pass --yes\n"
+        );
+    }
+
+    #[test]
+    fn a_refusal_given_as_context_speaks_for_the_error_under_it() {
+        let err =
+            anyhow::anyhow!("disk on fire").context(Refusal::new("not checked").hint("retry"));
+        let mut buf = Vec::new();
+        assert_eq!(report(&err, &mut buf), EXIT_REFUSED);
+        let text = String::from_utf8(buf).expect("utf-8");
+        assert_eq!(
+            text,
+            "error: not checked\n  because: disk on fire\nhint: retry\n"
         );
     }
 

@@ -304,6 +304,9 @@ pub struct Names<'a> {
     pub destination: Destination,
 }
 
+/// The last hint of every refusal by the hook.
+pub const BYPASS: &str = "in an emergency, git push --no-verify skips this check";
+
 /// At most this many commits are listed per ref.
 const SHOWN: usize = 10;
 
@@ -437,7 +440,7 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
             }
         }
     }
-    hint("in an emergency, git push --no-verify skips this check".into());
+    hint(BYPASS.into());
     let refs = blocked.len();
     let mut refusal = Refusal::new(format!(
         "the git-push-duty pre-push hook refused {}: nothing was pushed to {}",

@@ -43,6 +43,42 @@ pub fn recorded_binary(content: &str) -> Option<String> {
     shell_unquote(line.strip_prefix(BINARY_PREFIX)?)
 }
 
+/// Our marked block in `content`, marker lines included (to the end if the end marker is gone).
+fn block(content: &str) -> Option<String> {
+    let mut found = String::new();
+    let mut inside = false;
+    for line in content.split_inclusive('\n') {
+        if line.starts_with(START) {
+            inside = true;
+        }
+        if inside {
+            found.push_str(line);
+            if line.starts_with(END) {
+                break;
+            }
+        }
+    }
+    inside.then_some(found)
+}
+
+/// `content` with our block replaced by the one in `shim`, keeping every line around it.
+fn with_block(content: &str, shim: &str) -> String {
+    let new = block(shim).unwrap_or_default();
+    let mut out = String::new();
+    let (mut inside, mut replaced) = (false, false);
+    for line in content.split_inclusive('\n') {
+        if inside {
+            inside = !line.starts_with(END);
+        } else if !replaced && line.starts_with(START) {
+            out.push_str(&new);
+            (inside, replaced) = (true, true);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// `content` without our marked block; `None` when nothing but a `#!` line would be left.
 pub fn without_ours(content: &str) -> Option<String> {
     let mut kept = Vec::new();
@@ -170,10 +206,12 @@ pub fn inspect(dir: &Path, binary: &Path) -> Result<Installed> {
     let chained = dir.join(CHAINED);
     let ours = content.as_deref().is_some_and(is_ours);
     Ok(Installed {
-        exists: content.is_some(),
+        // A symlink whose target is missing is still someone's hook, to keep, not overwrite.
+        exists: path.symlink_metadata().is_ok(),
         ours,
         executable: content.is_some() && is_executable(&path),
-        current: content.as_deref() == Some(render(binary).as_str()),
+        // Lines someone added around the block are theirs; only the block must be ours now.
+        current: ours && content.as_deref().and_then(block) == block(&render(binary)),
         recorded: content
             .as_deref()
             .filter(|_| ours)
@@ -186,7 +224,15 @@ pub fn inspect(dir: &Path, binary: &Path) -> Result<Installed> {
 fn read_if_exists(path: &Path) -> Result<Option<String>> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // Not a directory: core.hooksPath = /dev/null, the usual way to turn hooks off.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
 }
@@ -204,7 +250,8 @@ pub fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// What installing into `dir` takes; an empty plan when the current shim is already there.
+/// What installing into `dir` takes; an empty plan when the current shim is already there and
+/// executable.
 pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
     if dir.exists() && !dir.is_dir() {
         return refuse(Refusal::new(format!(
@@ -215,7 +262,8 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
     let shim = render(binary);
     let found = inspect(dir, binary)?;
     let mut plan = Plan::default();
-    if found.current {
+    // Current but not executable is not installed: git skips it with only a hint.
+    if found.current && found.executable {
         return Ok(plan);
     }
     if found.exists && !found.ours {
@@ -243,10 +291,18 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
             ),
         });
     }
-    let verb = if found.ours { "update" } else { "write" };
+    let verb = match (found.ours, found.current) {
+        (true, true) => "make executable",
+        (true, false) => "update",
+        (false, _) => "write",
+    };
+    let contents = match read_if_exists(&found.path)? {
+        Some(content) if found.ours => with_block(&content, &shim),
+        _ => shim,
+    };
     plan.push(Effect::WriteExecutable {
         path: found.path.clone(),
-        contents: shim,
+        contents,
         what: format!(
             "{verb} the git-push-duty pre-push hook {} (runs {})",
             found.path.display(),
@@ -257,7 +313,8 @@ pub fn plan_install(dir: &Path, binary: &Path) -> Result<Plan> {
 }
 
 /// What removing our hook from `dir` takes: delete the shim (or only our block, if someone added
-/// lines around it) and put a chained hook back. Empty when there is nothing of ours.
+/// lines around it) and put a chained hook back. Empty when there is nothing of ours; refused
+/// when lines around the block would stay while a chained hook waits to be put back.
 pub fn plan_uninstall(dir: &Path) -> Result<Plan> {
     let path = dir.join(HOOK);
     let mut plan = Plan::default();
@@ -267,7 +324,23 @@ pub fn plan_uninstall(dir: &Path) -> Result<Plan> {
     if !is_ours(&content) {
         return Ok(plan);
     }
+    let chained = dir.join(CHAINED);
     match without_ours(&content) {
+        Some(_) if chained.symlink_metadata().is_ok() => {
+            return refuse(
+                Refusal::new(format!(
+                    "{} has lines around the git-push-duty block and {} is the hook it replaced (nothing would run it without the block): neither was changed",
+                    path.display(),
+                    chained.display()
+                ))
+                .hint(format!(
+                    "merge them by hand: move what {} does into {}, remove {}, then run: git push-duty hooks uninstall",
+                    chained.display(),
+                    path.display(),
+                    chained.display()
+                )),
+            );
+        }
         Some(rest) => plan.push(Effect::WriteExecutable {
             path: path.clone(),
             contents: rest,
@@ -281,7 +354,6 @@ pub fn plan_uninstall(dir: &Path) -> Result<Plan> {
                 path: path.clone(),
                 what: format!("remove the git-push-duty pre-push hook {}", path.display()),
             });
-            let chained = dir.join(CHAINED);
             if chained.symlink_metadata().is_ok() {
                 plan.push(Effect::RenameFile {
                     from: chained.clone(),
@@ -350,6 +422,16 @@ impl Health {
         let mut problems = Vec::new();
         if !hook.ours {
             let problem = match (&self.shadowed, &self.hooks_path) {
+                (_, Some(hp)) if hp.dir.exists() && !hp.dir.is_dir() => Problem {
+                    problem: format!(
+                        "core.hooksPath = {} (set in {}) is not a directory, so git runs no hooks at all",
+                        hp.value, hp.origin
+                    ),
+                    fix: format!(
+                        "git config --unset core.hooksPath (it is set in {}), then: git push-duty hooks install",
+                        hp.origin
+                    ),
+                },
                 (Some(shadowed), Some(hp)) => Problem {
                     problem: format!(
                         "the hook in {} is shadowed: core.hooksPath = {} (set in {}) makes git run hooks from {} instead",
@@ -437,6 +519,21 @@ mod tests {
             Some("#!/bin/sh\necho mine\n")
         );
         assert!(!is_ours("#!/bin/sh\nexec husky\n"));
+    }
+
+    #[test]
+    fn with_block_replaces_only_our_block() {
+        let old = render(Path::new("/old/x"));
+        let new = render(Path::new("/new/x"));
+        assert_eq!(with_block(&old, &new), new);
+        let edited = old.replacen("#!/bin/sh\n", "#!/bin/sh\necho before\n", 1) + "echo after\n";
+        let updated = with_block(&edited, &new);
+        assert_eq!(
+            updated,
+            new.replacen("#!/bin/sh\n", "#!/bin/sh\necho before\n", 1) + "echo after\n"
+        );
+        assert_eq!(block(&updated), block(&new));
+        assert_eq!(block("#!/bin/sh\necho mine\n"), None);
     }
 
     #[test]

@@ -88,7 +88,14 @@ fn local(path: &str, base: &Path, canonical: &dyn Fn(&Path) -> Option<PathBuf>) 
         base.join(path)
     };
     let cleaned = lexical_clean(&joined);
-    let resolved = canonical(&cleaned).unwrap_or(cleaned);
+    // git finds `x` at `x.git` too: resolve symlinks wherever the repository really is.
+    let resolved = canonical(&cleaned)
+        .or_else(|| {
+            let mut suffixed = cleaned.clone().into_os_string();
+            suffixed.push(".git");
+            canonical(Path::new(&suffixed))
+        })
+        .unwrap_or(cleaned);
     Location::Local(strip_suffixes(&resolved.to_string_lossy()).to_owned())
 }
 
@@ -216,6 +223,23 @@ mod tests {
             Path::new("/"),
             &canonical
         ));
+    }
+
+    #[test]
+    fn a_path_without_its_git_suffix_is_canonicalised_where_git_finds_it() {
+        let canonical = |p: &Path| {
+            (p == Path::new("/link/security.git")).then(|| PathBuf::from("/real/security.git"))
+        };
+        assert!(same(
+            "/link/security",
+            "/real/security.git",
+            Path::new("/"),
+            &canonical
+        ));
+        assert_eq!(
+            locate("/link/other", Path::new("/"), &canonical),
+            Location::Local("/link/other".into())
+        );
     }
 
     #[test]

@@ -165,3 +165,47 @@ fn an_unreachable_remote_is_wrong_and_the_last_fetch_is_compared() {
     run.stdout_has("(as last fetched: a fetch failed)");
     run.stdout_has("cannot fetch upstream");
 }
+
+#[test]
+fn json_has_the_same_checks_when_the_configuration_is_bad() {
+    let repo = TestRepo::guarded();
+    repo.git(&["config", "pushduty.cadence", "0"]);
+    let run = repo.run(&["check", "--offline", "--json"]).expect(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let names: Vec<&str> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
+    assert_eq!(json["checks"][1]["ok"], false);
+    assert_eq!(
+        json["checks"][1]["summary"],
+        "not compared: the configuration cannot be read"
+    );
+    assert_eq!(json["mirror"]["state"], "unknown");
+    assert_eq!(json["checks"][2]["ok"], true);
+}
+
+#[test]
+fn hooks_turned_off_with_core_hooks_path_dev_null_are_wrong_not_an_error() {
+    let repo = TestRepo::guarded();
+    repo.git(&["config", "core.hooksPath", "/dev/null"]);
+    let run = repo.run(&["check", "--offline"]).expect(1);
+    run.stdout_has(&format!(
+        "WRONG pre-push hook: core.hooksPath = /dev/null (set in {}) is not a directory, so git runs no hooks at all",
+        repo.work.join(".git/config").display()
+    ));
+    run.stderr_has("hint: git config --unset core.hooksPath");
+    let run = repo.run(&["check", "--offline", "--json"]).expect(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(json["checks"][2]["name"], "pre-push hook");
+    assert_eq!(json["checks"][2]["ok"], false);
+    repo.run(&["hooks", "status"])
+        .ok()
+        .stdout_has("used by git: no");
+    // And git really runs no hook.
+    repo.commit("x.txt", "x\n", "Unguarded");
+    repo.push(&["-q", "--dry-run", "security", "main"]).silent();
+}

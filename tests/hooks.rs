@@ -100,6 +100,26 @@ fn installing_twice_changes_nothing() {
 }
 
 #[test]
+fn installing_again_makes_a_hook_that_lost_its_execute_bit_run_again() {
+    let repo = TestRepo::guarded();
+    let path = hook_path(&repo);
+    let content = read(&path);
+    chmod(&path, 0o644);
+    repo.run(&["check", "--offline"])
+        .expect(1)
+        .stdout_has("is not executable, so git skips it");
+    let run = repo.run(&["hooks", "install"]).ok();
+    assert!(!run.stderr.contains("already installed"), "{}", run.stderr);
+    assert!(is_executable(&path));
+    assert_eq!(read(&path), content);
+    repo.run(&["check", "--offline"]).ok();
+    let before = repo.ls_remote(&repo.mirror());
+    bad_commit(&repo);
+    repo.push(&["security", "main"]).refused();
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
 fn a_dry_run_installs_nothing() {
     let repo = TestRepo::new();
     let run = repo.run(&["hooks", "install", "--dry-run"]).ok();
@@ -170,6 +190,37 @@ fn a_failing_foreign_hook_blocks_the_push() {
     assert_ne!(run.status, 0);
     run.stderr_has("lint: refusing");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
+fn a_foreign_hook_that_is_a_symlink_is_kept_even_when_its_target_is_missing() {
+    let repo = TestRepo::guarded();
+    repo.run(&["hooks", "uninstall"]).ok();
+    let path = hook_path(&repo);
+    let chained = repo.work.join(".git/hooks/pre-push.local");
+    // The team's hook, committed in scripts/ on another branch: not there in this checkout.
+    let target = Path::new("../../scripts/pre-push");
+    std::os::unix::fs::symlink(target, &path).expect("symlink");
+    repo.run(&["hooks", "install"])
+        .ok()
+        .stderr_has("keep the existing pre-push hook as");
+    assert_eq!(std::fs::read_link(&chained).expect("a symlink"), target);
+    assert!(read(&path).contains("git-push-duty pre-push hook"));
+    let before = repo.ls_remote(&repo.mirror());
+    bad_commit(&repo);
+    repo.push(&["security", "main"]).refused();
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    // Once the script is there, it runs first, through the link.
+    write_script(
+        &repo.work.join("scripts/pre-push"),
+        "#!/bin/sh\necho team >&2\n",
+    );
+    repo.push(&["-q", "security", "HEAD~1:refs/heads/fine"])
+        .ok()
+        .stderr_has("team");
+    repo.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_link(&path).expect("a symlink again"), target);
+    assert!(chained.symlink_metadata().is_err());
 }
 
 #[test]
@@ -356,6 +407,67 @@ fn uninstall_keeps_lines_someone_added_around_the_block() {
     std::fs::write(&path, content).expect("write");
     repo.run(&["hooks", "uninstall"]).ok();
     assert_eq!(read(&path), "#!/bin/sh\necho extra\n");
+}
+
+#[test]
+fn uninstall_never_leaves_the_chained_hook_unused() {
+    let repo = TestRepo::new();
+    let original = "#!/bin/sh\necho lint >&2\n";
+    write_script(&hook_path(&repo), original);
+    repo.install_hook();
+    let path = hook_path(&repo);
+    let chained = repo.work.join(".git/hooks/pre-push.local");
+    let edited = read(&path).replacen("#!/bin/sh\n", "#!/bin/sh\necho extra >&2\n", 1);
+    std::fs::write(&path, &edited).expect("write");
+    // Keeping their lines as pre-push would leave pre-push.local run by nothing.
+    let run = repo.run(&["hooks", "uninstall"]).expect(1);
+    run.stderr_has(&format!(
+        "error: {} has lines around the git-push-duty block and {} is the hook it replaced (nothing would run it without the block): neither was changed",
+        path.display(),
+        chained.display()
+    ));
+    run.stderr_has("hint: merge them by hand");
+    assert_eq!(read(&path), edited);
+    assert_eq!(read(&chained), original);
+}
+
+#[test]
+fn installing_again_keeps_lines_someone_added_around_the_block() {
+    let repo = TestRepo::guarded();
+    let path = hook_path(&repo);
+    let shim = read(&path);
+    let log = repo.root().join("mine.log");
+    // Their own line runs before the block; an old binary path inside it is ours to update.
+    let edited = shim
+        .replacen(
+            "#!/bin/sh\n",
+            &format!("#!/bin/sh\necho mine >> '{}'\n", log.display()),
+            1,
+        )
+        .replace(
+            &format!("push_duty='{BIN}'"),
+            "push_duty='/old/git-push-duty'",
+        );
+    std::fs::write(&path, &edited).expect("write");
+    let status = repo.run(&["hooks", "status"]).ok();
+    status.stdout_has("current:     no");
+    repo.run(&["hooks", "install"]).ok();
+    let expected = edited.replace(
+        "push_duty='/old/git-push-duty'",
+        &format!("push_duty='{BIN}'"),
+    );
+    assert_eq!(read(&path), expected);
+    assert!(is_executable(&path));
+    repo.run(&["hooks", "status"])
+        .ok()
+        .stdout_has("current:     yes");
+    repo.run(&["hooks", "install"])
+        .ok()
+        .stderr_has("already installed");
+    assert_eq!(read(&path), expected);
+    repo.push(&["-q", "security", "HEAD:refs/heads/fine"])
+        .silent();
+    assert_eq!(read(&log), "mine\n");
 }
 
 #[test]

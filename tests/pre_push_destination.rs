@@ -48,6 +48,29 @@ fn by_path_by_file_url_and_by_relative_path() {
     }
 }
 
+#[test]
+fn a_mirror_url_without_its_git_suffix_through_a_symlinked_directory() {
+    // The remote says <alias>/security, git finds <alias>/security.git, and <alias> is a
+    // symlink (as /tmp is on macOS): pushing by the real path is still a push to the mirror.
+    let repo = TestRepo::guarded();
+    let alias = repo.root().join("alias");
+    std::os::unix::fs::symlink(repo.root(), &alias).expect("symlink");
+    let url = alias.join("security");
+    repo.git(&[
+        "remote",
+        "set-url",
+        "security",
+        url.to_str().expect("utf-8"),
+    ]);
+    let before = repo.ls_remote(&repo.mirror());
+    bad_commit(&repo);
+    let real = repo.mirror().display().to_string();
+    repo.push(&[&real, "main"])
+        .refused()
+        .says(&format!("on the security mirror ({real})"));
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
 /// A fake `ssh` that runs git's command on this machine, with the repository path taken under
 /// `root/hosts` whatever the host.
 fn fake_ssh(repo: &TestRepo) -> PathBuf {

@@ -43,3 +43,21 @@ fn a_well_formed_line_for_an_object_this_clone_lacks_is_refused_on_the_mirror_ma
     );
     assert_eq!(run.status, 1, "{}", run.stderr);
 }
+
+#[test]
+fn a_hook_that_cannot_check_a_push_refuses_it_and_offers_the_bypass() {
+    let repo = TestRepo::guarded();
+    repo.git(&["config", "pushduty.cadence", "0"]);
+    let before = repo.ls_remote(&repo.mirror());
+    let run = repo.push(&["security", "HEAD:refs/heads/fine"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    for text in [
+        "error: the git-push-duty pre-push hook cannot read its settings; nothing was pushed to ../security.git\n",
+        "  because: pushduty.cadence = \"0\"",
+        "hint: correct it in ",
+        "hint: in an emergency, git push --no-verify skips this check\n",
+    ] {
+        run.stderr_has(text);
+    }
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}

@@ -97,3 +97,31 @@ fn a_cherry_picked_twin_is_refused() {
         .says(&format!("    {} Fix the thing", &twin[..7]));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
+
+#[test]
+fn a_master_upstream_without_a_recorded_head_is_guarded() {
+    // `git remote add upstream URL && git fetch upstream` (git before 2.48) records no
+    // refs/remotes/upstream/HEAD, and pushduty.branch is not set: the release branch is the
+    // upstream's master all the same, not a main that does not exist.
+    let repo = TestRepo::with_branch("master");
+    repo.git(&["remote", "set-head", "upstream", "-d"]);
+    let mirror = repo.add_bare_remote("security");
+    repo.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        "security",
+        "upstream/master:refs/heads/master",
+    ]);
+    repo.git(&["fetch", "-q", "security"]);
+    repo.install_hook();
+    let before = repo.ls_remote(&mirror);
+    let bad = repo.commit("secret.txt", "secret\n", "Not on the upstream");
+    repo.push(&["security", "master"])
+        .refused()
+        .says("the security mirror's master must never be ahead of upstream/master")
+        .says(&bad[..7]);
+    assert_eq!(repo.ls_remote(&mirror), before);
+    repo.push(&["-q", "upstream", "master"]).silent();
+    repo.push(&["-q", "security", "master"]).silent();
+}

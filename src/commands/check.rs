@@ -105,6 +105,12 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
                 .find_map(|c| c.downcast_ref::<Refusal>())
                 .and_then(|r| r.hints().first().cloned());
             items.push(Item::wrong("configuration", format!("{e:#}"), fix));
+            // Every check is always reported, so `--json` readers find the same list.
+            items.push(Item::wrong(
+                MIRROR,
+                "not compared: the configuration cannot be read".into(),
+                None,
+            ));
         }
     }
     items.push(hook(repo)?);
@@ -180,6 +186,9 @@ fn configuration(repo: &gix::Repository, settings: &Settings, branch: &str) -> I
     )
 }
 
+/// The name of the check comparing the mirror's branch with the upstream's.
+const MIRROR: &str = "security mirror";
+
 fn compare(
     repo: &gix::Repository,
     settings: &Settings,
@@ -187,7 +196,6 @@ fn compare(
     offline: bool,
     mirror: &mut Mirror,
 ) -> Result<Item> {
-    const NAME: &str = "security mirror";
     let upstream = format!("{}/{branch}", settings.upstream);
     let security = format!("{}/{branch}", settings.security);
     let mut unfetched = Vec::new();
@@ -211,7 +219,7 @@ fn compare(
         let gone = if up.is_none() { &upstream } else { &security };
         let remote = gone.split('/').next().unwrap_or_default();
         let mut item = Item::wrong(
-            NAME,
+            MIRROR,
             format!("refs/remotes/{gone} does not exist, so the mirror cannot be compared"),
             Some(format!("git fetch {remote} {branch}")),
         );
@@ -236,7 +244,7 @@ fn compare(
     let mut item = if ahead.is_empty() && mirror.behind == 0 {
         mirror.state = "in-sync";
         Item::ok(
-            NAME,
+            MIRROR,
             format!(
                 "{security} is in sync with {upstream} at {}{stale}",
                 git::short(repo, up)
@@ -245,7 +253,7 @@ fn compare(
     } else if ahead.is_empty() {
         mirror.state = "behind";
         Item::ok(
-            NAME,
+            MIRROR,
             format!(
                 "{security} is behind {upstream} by {}{stale}; sync it with: git push {} {upstream}:refs/heads/{branch}",
                 commits(mirror.behind),
@@ -264,7 +272,7 @@ fn compare(
             format!(" (and behind by {})", commits(mirror.behind))
         };
         let mut item = Item::wrong(
-            NAME,
+            MIRROR,
             format!(
                 "{security} is AHEAD of {upstream} by {}{behind}{stale}; these are not on the upstream:",
                 commits(ahead.len())

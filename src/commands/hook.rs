@@ -49,7 +49,7 @@ fn pre_push(
                     "the git-push-duty pre-push hook cannot read line {} from git ({}): {:?}; nothing was pushed to {url}",
                     bad.number, bad.problem, bad.line
                 ))
-                .hint("in an emergency, git push --no-verify skips this check"),
+                .hint(guard::BYPASS),
             );
         }
     };
@@ -57,9 +57,12 @@ fn pre_push(
     if lines.is_empty() {
         return Ok(());
     }
-    let settings = Settings::load(repo).with_context(|| {
-        format!(
-            "the git-push-duty pre-push hook cannot read its settings; nothing was pushed to {url}"
+    let settings = Settings::load(repo).map_err(|e| {
+        unchecked(
+            e,
+            format!(
+                "the git-push-duty pre-push hook cannot read its settings; nothing was pushed to {url}"
+            ),
         )
     })?;
     let branch = settings.branch(repo);
@@ -71,9 +74,12 @@ fn pre_push(
         branch: &branch,
     };
     let mut facts = RepoFacts::new(repo, &settings, &branch);
-    let blocked = guard::decide(&lines, &ctx, &mut facts).with_context(|| {
-        format!(
-            "the git-push-duty pre-push hook could not check this push; nothing was pushed to {url}"
+    let blocked = guard::decide(&lines, &ctx, &mut facts).map_err(|e| {
+        unchecked(
+            e,
+            format!(
+                "the git-push-duty pre-push hook could not check this push; nothing was pushed to {url}"
+            ),
         )
     })?;
     if blocked.is_empty() {
@@ -90,4 +96,16 @@ fn pre_push(
     let (details, refusal) = guard::explain(&blocked, &names);
     console.err.write_all(details.as_bytes())?;
     refuse(refusal)
+}
+
+/// The push is refused because it could not be checked: `message` says so, with the hints of
+/// the refusal that caused it and the emergency bypass, which every refusal by the hook offers.
+fn unchecked(err: anyhow::Error, message: String) -> anyhow::Error {
+    let mut refusal = Refusal::new(message);
+    if let Some(cause) = err.chain().find_map(|c| c.downcast_ref::<Refusal>()) {
+        for hint in cause.hints() {
+            refusal = refusal.hint(hint.clone());
+        }
+    }
+    err.context(refusal.hint(guard::BYPASS))
 }
