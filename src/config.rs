@@ -104,6 +104,21 @@ impl Sources {
         }
         let snapshot = repo.config_snapshot();
         collect(snapshot.plumbing(), &mut entries, describe_origin);
+        // `git -c key=value push-duty ...` arrives in GIT_CONFIG_PARAMETERS, which gix does not
+        // read; it wins over every file, as in git.
+        if let Some(params) = std::env::var_os("GIT_CONFIG_PARAMETERS") {
+            for (key, value) in parse_config_parameters(&params.to_string_lossy()) {
+                if let Some(name) = key.to_ascii_lowercase().strip_prefix("pushduty.")
+                    && !name.contains('.')
+                {
+                    entries.push((
+                        name.to_owned(),
+                        value,
+                        Origin("the command line (git -c)".into()),
+                    ));
+                }
+            }
+        }
         Ok(Sources { entries })
     }
 
@@ -139,6 +154,56 @@ impl Sources {
                 origin: o.clone(),
             })
             .collect()
+    }
+}
+
+/// Parses git's GIT_CONFIG_PARAMETERS: shell single-quoted `'key'='value'` pairs (git 2.31+) or
+/// `'key=value'` (older), separated by spaces. Anything malformed ends the parse.
+pub fn parse_config_parameters(text: &str) -> Vec<(String, String)> {
+    fn quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String> {
+        if chars.next()? != '\'' {
+            return None;
+        }
+        let mut out = String::new();
+        loop {
+            match chars.next()? {
+                // `'\''` is how a quote is written inside a quoted string.
+                '\'' if chars.peek() == Some(&'\\') => {
+                    chars.next();
+                    if chars.next()? != '\'' || chars.next()? != '\'' {
+                        return None;
+                    }
+                    out.push('\'');
+                }
+                '\'' => return Some(out),
+                c => out.push(c),
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return pairs;
+        }
+        let Some(first) = quoted(&mut chars) else {
+            return pairs;
+        };
+        if chars.peek() == Some(&'=') {
+            chars.next();
+            let Some(value) = quoted(&mut chars) else {
+                return pairs;
+            };
+            pairs.push((first, value));
+        } else if let Some((key, value)) = first.split_once('=') {
+            pairs.push((key.to_owned(), value.to_owned()));
+        } else {
+            // `-c key` alone means true.
+            pairs.push((first, "true".to_owned()));
+        }
     }
 }
 
@@ -459,6 +524,30 @@ mod tests {
         ])
         .expect("valid");
         assert_eq!(s.schedule.skip.len(), 2);
+    }
+
+    #[test]
+    fn git_dash_c_parameters_parse_in_both_forms() {
+        assert_eq!(
+            parse_config_parameters("'pushduty.pushday'='tuesday' 'a.b'='it'\\''s = x'"),
+            vec![
+                ("pushduty.pushday".to_owned(), "tuesday".to_owned()),
+                ("a.b".to_owned(), "it's = x".to_owned()),
+            ]
+        );
+        assert_eq!(
+            parse_config_parameters("'pushduty.cadence=2' 'flag.on'"),
+            vec![
+                ("pushduty.cadence".to_owned(), "2".to_owned()),
+                ("flag.on".to_owned(), "true".to_owned()),
+            ]
+        );
+        assert_eq!(parse_config_parameters(""), vec![]);
+        assert_eq!(parse_config_parameters("'unterminated"), vec![]);
+        assert_eq!(
+            parse_config_parameters("'a.b'='1' garbage 'c.d'='2'"),
+            vec![("a.b".to_owned(), "1".to_owned())]
+        );
     }
 
     #[test]

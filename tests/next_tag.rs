@@ -256,3 +256,28 @@ fn an_unreachable_upstream_names_the_remote_and_url_and_suggests_offline() {
     // Offline still works from what was fetched before.
     assert_eq!(next(&repo, "2026-12-01", &["--offline"]), "2026.12.03");
 }
+
+#[test]
+fn git_dash_c_overrides_every_file_and_is_named_in_errors() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "pushduty.pushDay", "wednesday"]);
+    let run = repo
+        .run_through_git_on(
+            "2026-11-27",
+            &["-c", "pushduty.pushDay=tuesday", "push-duty", "next-tag"],
+        )
+        .ok();
+    assert_eq!(run.stdout.trim(), "2026.12.01");
+    let run = repo
+        .run_through_git_on(
+            "2026-11-27",
+            &["-c", "pushduty.pushDay=funday", "push-duty", "next-tag"],
+        )
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("pushduty.pushDay = \"funday\" (set in the command line (git -c))"),
+        "{}",
+        run.stderr
+    );
+}

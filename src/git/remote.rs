@@ -97,10 +97,10 @@ pub fn list(
     let remote = with_specs(find(repo, name, setting)?, specs)?;
     let connection = remote
         .connect(Direction::Fetch)
-        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+        .map_err(|e| unreachable(&remote, name, &e))?;
     let (ref_map, _handshake) = connection
         .ref_map(gix::progress::Discard, Default::default())
-        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+        .map_err(|e| unreachable(&remote, name, &e))?;
     Ok(convert(&ref_map.remote_refs))
 }
 
@@ -136,10 +136,10 @@ pub fn fetch(
     let remote = with_specs(find(repo, name, setting)?, refs)?;
     let connection = remote
         .connect(Direction::Fetch)
-        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+        .map_err(|e| unreachable(&remote, name, &e))?;
     let prepare = connection
         .prepare_fetch(gix::progress::Discard, Default::default())
-        .map_err(|e| unreachable(&remote, name, &e.to_string()))?;
+        .map_err(|e| unreachable(&remote, name, &e))?;
     let mut found = convert(&prepare.ref_map().remote_refs);
     found.refs.retain(|r| refs.contains(&r.name));
     if refs.iter().any(|r| found.find(r).is_none()) {
@@ -194,8 +194,23 @@ fn with_specs<'repo>(
     Ok(remote.with_fetch_tags(gix::remote::fetch::Tags::None))
 }
 
-fn unreachable(remote: &gix::Remote<'_>, name: &str, detail: &str) -> anyhow::Error {
+fn unreachable(
+    remote: &gix::Remote<'_>,
+    name: &str,
+    error: &(dyn std::error::Error + 'static),
+) -> anyhow::Error {
     let url = url(remote, Direction::Fetch).unwrap_or_else(|| "no URL".into());
+    // The cause at the bottom ("Connection refused", "not found") is the part people act on.
+    let mut detail = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !detail.contains(&text) {
+            detail.push_str(": ");
+            detail.push_str(&text);
+        }
+        source = cause.source();
+    }
     anyhow::Error::new(
         Refusal::new(format!("cannot reach remote {name} ({url}): {detail}"))
             .hint(format!("check the URL with: git remote get-url {name}"))

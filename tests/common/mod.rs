@@ -294,6 +294,16 @@ impl TestRepo {
         Run::from(child.wait_with_output().expect("wait for script"))
     }
 
+    /// `git ARGS...` (e.g. `-c key=value push-duty next-tag`) on `today`, through git itself.
+    pub fn run_through_git_on(&self, today: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new("git");
+        self.isolate(&mut cmd, self.clock.load(Ordering::SeqCst));
+        cmd.env("PUSH_DUTY_TODAY", today)
+            .current_dir(&self.work)
+            .args(args);
+        Run::from(cmd.output().expect("run git"))
+    }
+
     /// Every ref of a repository with its target: `git for-each-ref` as a map.
     pub fn refs_of(&self, dir: &Path) -> BTreeMap<String, String> {
         self.git_in(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])

@@ -1,0 +1,94 @@
+//! An upstream reached over smart HTTP (`git http-backend` behind a local server), as most
+//! teams' `https://github.com/...` remotes are: gix must carry the HTTP transport.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::TestRepo;
+
+/// The test server, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(root: &std::path::Path) -> Self {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/git-http-server.py"
+        );
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(root)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the HTTP git server (python3)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("server stdout"))
+            .read_line(&mut line)
+            .expect("read the port");
+        let port = line.trim().parse().expect("a port number");
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn next_tag_and_tag_over_http() {
+    let repo = TestRepo::new();
+    repo.git_in(&repo.upstream, &["config", "http.receivepack", "true"]);
+    let server = Server::start(&repo.root());
+    let url = format!("http://127.0.0.1:{}/upstream.git", server.port);
+    repo.git(&["remote", "set-url", "upstream", &url]);
+    // A tag someone else pushed, never fetched here.
+    repo.upstream_commit("fix.txt", "fix\n", "Fix");
+    let other = repo.root().join("colleague");
+    repo.git_in(&other, &["tag", "-a", "-m", "x", "2026.12.03"]);
+    repo.git_in(&other, &["push", "-q", "origin", "2026.12.03"]);
+    let tip = repo.upstream_commit("more.txt", "more\n", "More work");
+
+    let run = repo.run(&["next-tag"]).ok();
+    assert_eq!(run.stdout, "2026.12.03-1\n");
+
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert!(
+        run.stdout.contains(&format!("commit: {tip} More work")),
+        "{}",
+        run.stdout
+    );
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
+}
+
+#[test]
+fn an_https_upstream_that_refuses_the_connection_says_why() {
+    let repo = TestRepo::new();
+    // Port 9 (discard) is closed here: the HTTPS transport gets as far as connecting.
+    repo.git(&[
+        "remote",
+        "set-url",
+        "upstream",
+        "https://127.0.0.1:9/mozilla/site.git",
+    ]);
+    let before = repo.snapshot();
+    let run = repo.run(&["next-tag"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Connection refused"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+}
