@@ -358,3 +358,17 @@ fn a_branch_the_upstream_does_not_have_is_refused() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+#[test]
+fn push_follow_tags_does_not_carry_other_tags_along() {
+    let repo = TestRepo::new();
+    // A private annotated tag on a commit the new tag ships; `push.followTags` would push it too.
+    repo.git(&["tag", "-a", "-m", "mine", "my-experiment"]);
+    repo.git(&["config", "push.followTags", "true"]);
+    repo.upstream_commit("x.txt", "x\n", "More");
+    repo.run(&["tag", "--yes"]).ok();
+    assert_eq!(
+        repo.tags_of(&repo.upstream).keys().collect::<Vec<_>>(),
+        ["2026.12.03"]
+    );
+}
