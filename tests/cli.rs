@@ -199,3 +199,22 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn a_closed_pipe_under_json_is_not_an_error() {
+    // `git push-duty next-tag --json | head -c0`: JSON is written through serde_json, whose error
+    // wraps the broken pipe. The read end is closed before the binary starts, so it always fails.
+    let repo = common::TestRepo::new();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = repo
+        .command(BIN, &repo.work)
+        .env("PUSH_DUTY_TODAY", common::TUESDAY)
+        .args(["next-tag", "--json"])
+        .stdout(writer)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
