@@ -277,3 +277,33 @@ fn dry_run_with_picks_writes_nothing() {
     // Built in memory only: not even an unreachable object was written.
     assert_eq!(repo.git(&["count-objects"]), loose_before);
 }
+
+#[test]
+fn the_plan_and_the_result_name_the_picked_commit_by_its_subject() {
+    let Week { repo, fix, .. } = week();
+    let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
+    // The picked commit exists only in memory when the plan is printed, in a dry run throughout.
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("commit: "))
+        .expect("a commit line");
+    assert!(line.ends_with(" Fix the crash"), "{}", run.stdout);
+    let push = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("push tag 2026.12.03 ("))
+        .expect("a push step");
+    assert!(
+        push.contains(" Fix the crash) to upstream"),
+        "{}",
+        run.stderr
+    );
+
+    let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes"]).ok();
+    assert!(
+        run.stderr.contains(" Fix the crash) to upstream"),
+        "{}",
+        run.stderr
+    );
+}

@@ -109,6 +109,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let mut scratch = repo.clone().with_object_memory();
     let intent = decide(repo, &scratch, &survey, args, &committer)?;
 
+    // Read before the memory is taken: a picked commit exists nowhere else until the plan runs.
+    let subject = git::subject(&scratch, intent.target).unwrap_or_default();
     let message = tag_message(repo, &survey, &intent);
     let tag_object = scratch
         .write_object(gix::objs::Tag {
@@ -142,7 +144,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
                 "push tag {} ({} {}) to {} ({})",
                 intent.name,
                 git::short(repo, intent.target),
-                subject_of(repo, &scratch, intent.target),
+                subject,
                 survey.upstream,
                 survey.upstream_url.as_deref().unwrap_or("no URL")
             ),
@@ -208,12 +210,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         writeln!(console.err, "{done}")?;
     }
     writeln!(console.out, "tag: {}", intent.name)?;
-    writeln!(
-        console.out,
-        "commit: {} {}",
-        intent.target,
-        subject_of(repo, &scratch, intent.target)
-    )?;
+    writeln!(console.out, "commit: {} {subject}", intent.target)?;
     match &intent.compare {
         Some(link) => writeln!(console.out, "compare: {link}")?,
         None => writeln!(console.out, "compare: (no earlier calendar tag)")?,
@@ -353,10 +350,4 @@ fn tag_message(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> Stri
         }
     }
     message
-}
-
-fn subject_of(repo: &gix::Repository, scratch: &gix::Repository, id: ObjectId) -> String {
-    git::subject(repo, id)
-        .or_else(|_| git::subject(scratch, id))
-        .unwrap_or_default()
 }
