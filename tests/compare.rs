@@ -53,6 +53,32 @@ fn a_url_rewritten_by_instead_of() {
 }
 
 #[test]
+fn a_url_rewritten_by_git_dash_c() {
+    let repo = two_weeks();
+    repo.git(&[
+        "remote",
+        "set-url",
+        "upstream",
+        "gh:mozilla/addons-frontend",
+    ]);
+    let run = repo
+        .run_through_git_on(
+            common::TUESDAY,
+            &[
+                "-c",
+                "url.git@github.com:.insteadOf=gh:",
+                "push-duty",
+                "compare",
+            ],
+        )
+        .ok();
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some("https://github.com/mozilla/addons-frontend/compare/2026.11.26...2026.12.03")
+    );
+}
+
+#[test]
 fn the_commits_between_the_tags_one_line_each() {
     let repo = two_weeks();
     let run = repo.run(&["compare", "2026.12.03"]).ok();

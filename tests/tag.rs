@@ -372,3 +372,42 @@ fn push_follow_tags_does_not_carry_other_tags_along() {
         ["2026.12.03"]
     );
 }
+
+#[test]
+fn git_dash_c_gives_the_tagger() {
+    // No identity but the one on git's command line, which `git -c user.name=... tag` takes.
+    let repo = TestRepo::new();
+    let run = |args: &[&str]| {
+        let out = repo
+            .command("git", &repo.work)
+            .env_remove("GIT_COMMITTER_NAME")
+            .env_remove("GIT_COMMITTER_EMAIL")
+            .env("PUSH_DUTY_TODAY", common::TUESDAY)
+            .args(args)
+            .output()
+            .expect("run git push-duty");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    let before = repo.snapshot();
+    let (code, stderr) = run(&["push-duty", "tag", "--yes"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("no committer identity"), "{stderr}");
+    assert_eq!(repo.snapshot(), before);
+
+    let (code, stderr) = run(&[
+        "-c",
+        "user.name=Carol Hero",
+        "-c",
+        "user.email=carol@example.com",
+        "push-duty",
+        "tag",
+        "--yes",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let tag_text = repo.git_in(&repo.upstream, &["cat-file", "tag", "2026.12.03"]);
+    assert!(
+        tag_text.contains("tagger Carol Hero <carol@example.com>"),
+        "{tag_text}"
+    );
+}

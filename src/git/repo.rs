@@ -7,11 +7,26 @@ use gix::prelude::ObjectIdExt;
 use crate::error::{Refusal, refuse};
 
 /// Opens the repository around the current directory, honouring `GIT_DIR` as git does (hooks
-/// and `git --git-dir` set it).
+/// and `git --git-dir` set it), and `git -c key=value push-duty ...`: git hands those on in
+/// `GIT_CONFIG_PARAMETERS`, which gix does not read, so they are given to it as command-line
+/// overrides (the identity that signs a tag, `url.*.insteadOf`, `pushduty.*`).
 pub fn open_here() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    match gix::discover_with_environment_overrides(&cwd) {
-        Ok(repo) => Ok(repo),
+    let overrides: Vec<String> = std::env::var_os("GIT_CONFIG_PARAMETERS")
+        .map(|params| crate::config::parse_config_parameters(&params.to_string_lossy()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+    trust.full = trust.full.cli_overrides(overrides.clone());
+    trust.reduced = trust.reduced.cli_overrides(overrides);
+    match gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+        &cwd,
+        Default::default(),
+        trust,
+    ) {
+        Ok(repo) => Ok(repo.into()),
         Err(e) => refuse(
             Refusal::new(format!(
                 "not inside a git repository: {} ({e})",
