@@ -132,6 +132,20 @@ impl Survey {
         git::ref_commit(repo, &format!("refs/tags/{name}"))
     }
 
+    /// `(here, upstream)` when this clone's tag `name` points to another commit than the
+    /// upstream's (an old tag, one made before a colleague's): the upstream's is the one used.
+    pub fn diverging_tag(
+        &self,
+        repo: &gix::Repository,
+        name: &str,
+    ) -> Option<(ObjectId, ObjectId)> {
+        let upstream = self.remote.find(&format!("refs/tags/{name}"))?.peeled;
+        let here = git::ref_commit(repo, &format!("refs/tags/{name}"))
+            .ok()
+            .flatten()?;
+        (here != upstream).then_some((here, upstream))
+    }
+
     /// The latest revision of this push date's tag (`BASE` or its highest `-N`).
     pub fn latest_for_push_date(&self) -> Option<&str> {
         self.lineage.latest_for(self.push_date)

@@ -307,3 +307,44 @@ fn the_plan_and_the_result_name_the_picked_commit_by_its_subject() {
         run.stderr
     );
 }
+
+#[test]
+fn a_local_base_tag_that_differs_from_the_upstreams_loses_and_the_user_is_told() {
+    let Week { repo, feature, fix } = week();
+    // An old local tag of the same name on another commit: the seed's "easy mistake".
+    repo.git(&["tag", "-f", "-a", "-m", "mine", "2026.11.26", &feature]);
+    let upstream_base = repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26^{commit}"]);
+    for from in [None, Some("2026.11.26")] {
+        let mut args = vec!["tag", "--cherry-pick", &fix, "--json", "--yes", "--no-push"];
+        args.extend(from.map(|f| ["--from", f]).into_iter().flatten());
+        args.push("--dry-run");
+        let run = repo.run(&args).ok();
+        assert!(
+            run.stderr.contains(&format!(
+                "warning: tag 2026.11.26 here points to {} (Add the unready feature), on upstream to {} (Initial commit): building on upstream's",
+                &feature[..7],
+                &upstream_base[..7]
+            )),
+            "{from:?}: {}",
+            run.stderr
+        );
+    }
+    let run = repo
+        .run(&["tag", "--cherry-pick", &fix, "--yes", "--no-push"])
+        .ok();
+    assert!(
+        run.stderr.contains("warning: tag 2026.11.26 here"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "2026.12.03^{commit}^"]),
+        upstream_base,
+        "built on the upstream's tag"
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "2026.11.26^{commit}"]),
+        feature,
+        "the local tag is left as it was"
+    );
+}

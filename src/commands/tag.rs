@@ -107,7 +107,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let committer = git::committer(repo)?;
     // Everything is built in memory; the plan writes it only when carried out.
     let mut scratch = repo.clone().with_object_memory();
-    let intent = decide(repo, &scratch, &survey, args, &committer)?;
+    let intent = decide(repo, &scratch, &survey, args, &committer, console.err)?;
 
     // Read before the memory is taken: a picked commit exists nowhere else until the plan runs.
     let subject = git::subject(&scratch, intent.target).unwrap_or_default();
@@ -225,6 +225,7 @@ fn decide(
     survey: &Survey,
     args: &Args,
     committer: &gix::actor::Signature,
+    err: &mut dyn std::io::Write,
 ) -> Result<Intent> {
     let name = survey.next.to_string();
     let previous = survey.previous().map(str::to_owned);
@@ -307,6 +308,20 @@ fn decide(
     };
     // The branch too: a pick may be a commit that is only on the upstream so far.
     survey.fetch_objects(repo, &[base_name.as_str()])?;
+    if let Some((here, upstream)) = survey.diverging_tag(repo, &base_name) {
+        let describe = |id| {
+            let subject = git::subject(repo, id).unwrap_or_default();
+            format!("{} ({subject})", git::short(repo, id))
+        };
+        writeln!(
+            err,
+            "warning: tag {base_name} here points to {}, on {up} to {}: building on {up}'s\n\
+             hint: to make yours the same: git fetch --force {up} tag {base_name}",
+            describe(here),
+            describe(upstream),
+            up = survey.upstream,
+        )?;
+    }
     let Some(base) = survey.tag_commit(repo, &base_name)? else {
         return refuse(Refusal::new(format!(
             "tag {base_name} does not point to a commit"
