@@ -158,6 +158,25 @@ fn a_malformed_date_flag_is_a_usage_error() {
 }
 
 #[test]
+fn no_push_date_after_the_year_9999_because_no_tag_can_name_it() {
+    let repo = TestRepo::new();
+    assert_eq!(next(&repo, "9999-12-30", &[]), "9999.12.30");
+    // The next Thursday is 10000-01-06: `+10000.01.06` is no calendar tag, so it would be
+    // tagged again and again under the same name.
+    let before = repo.snapshot();
+    let run = repo.run_on("9999-12-31", &["next-tag"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("no push date on or after 9999-12-31 has a tag name (YYYY.MM.DD ends with the year 9999)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    repo.run_on("9999-12-31", &["tag", "--yes"]).expect(1);
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
 fn a_malformed_today_is_a_usage_error_naming_the_variable() {
     let repo = TestRepo::new();
     let run = repo.run_on("next thursday", &["next-tag"]).expect(2);
