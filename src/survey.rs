@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use gix::ObjectId;
 
 use crate::config::{self, Settings};
+use crate::error::{Refusal, refuse};
 use crate::git::{self, remote::RemoteRefs};
 use crate::tags::{CalendarTag, Lineage};
 
@@ -89,7 +90,16 @@ impl Survey {
         let mut names = git::local_tag_names(repo)?;
         names.extend(remote_refs.tag_names());
         let lineage = Lineage::from_names(&names);
-        let next = lineage.next_for(push_date);
+        let Some(next) = lineage.next_for(push_date) else {
+            let latest = lineage.latest_for(push_date).unwrap_or_default();
+            return refuse(
+                Refusal::new(format!(
+                    "{latest} has the highest revision number there is: no later revision of {} can be named",
+                    CalendarTag::base(push_date)
+                ))
+                .hint("name another push date: --date YYYY-MM-DD"),
+            );
+        };
         Ok(Survey {
             upstream,
             upstream_url,

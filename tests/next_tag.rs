@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TUESDAY, TestRepo};
 
 fn next(repo: &TestRepo, today: &str, args: &[&str]) -> String {
     let mut all = vec!["next-tag"];
@@ -107,6 +107,28 @@ fn revisions_count_as_numbers_past_nine() {
         repo.git(&["tag", &format!("2026.12.03-{n}")]);
     }
     assert_eq!(next(&repo, "2026-12-01", &[]), "2026.12.03-10");
+}
+
+#[test]
+fn no_revision_after_the_largest_number_and_no_name_reused() {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "2026.12.03-18446744073709551615"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["next-tag"]).expect(1);
+    assert!(
+        run.stderr.contains(
+            "2026.12.03-18446744073709551615 has the highest revision number there is: no later revision of 2026.12.03 can be named"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    repo.run(&["tag", "--yes", "--allow-same-commit"]).expect(1);
+    assert_eq!(repo.snapshot(), before);
+    assert_eq!(
+        next(&repo, TUESDAY, &["--date", "2026-12-04"]),
+        "2026.12.04"
+    );
 }
 
 #[test]
