@@ -218,3 +218,28 @@ fn a_closed_pipe_under_json_is_not_an_error() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn install_sh_uninstall_of_a_prefix_with_nothing_creates_nothing() {
+    let repo = TestRepo::new();
+    let prefix = repo.root().join("typo");
+    let out = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .arg("--uninstall")
+        .arg(format!("--prefix={}", prefix.display()))
+        .env("HOME", repo.root().join("home"))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh --uninstall");
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(!prefix.exists(), "--uninstall created {}", prefix.display());
+    assert!(
+        said.contains(&format!(
+            "nothing to remove: git-push-duty is not installed under {}",
+            prefix.display()
+        )),
+        "{said}"
+    );
+}
