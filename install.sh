@@ -28,6 +28,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# The shell expands `--prefix ~/x` but not `--prefix=~/x`; do it here, or a directory named `~`
+# appears in the current directory.
+case "$prefix" in
+  "~") prefix="$HOME" ;;
+  "~/"*) prefix="$HOME/${prefix#"~/"}" ;;
+esac
+case "$binary" in
+  "~/"*) binary="$HOME/${binary#"~/"}" ;;
+esac
+
 # An uninstall creates nothing: a mistyped prefix must not leave a directory behind.
 if $uninstall && [ ! -d "$prefix" ]; then
   echo "nothing to remove: git-push-duty is not installed under $prefix"

@@ -243,3 +243,23 @@ fn install_sh_uninstall_of_a_prefix_with_nothing_creates_nothing() {
         "{said}"
     );
 }
+
+#[test]
+fn install_sh_prefix_with_a_tilde_the_shell_left_alone_means_home() {
+    // The shell does not expand `~` after `--prefix=`; a directory named `~` was made instead.
+    let repo = TestRepo::new();
+    let home = repo.root().join("home");
+    let out = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .args(["--prefix=~/tools", "--binary", BIN])
+        .current_dir(repo.root())
+        .env("HOME", &home)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh");
+    let said = String::from_utf8_lossy(&out.stdout).to_string()
+        + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(home.join("tools/bin/git-push-duty").is_file(), "{said}");
+    assert!(!repo.root().join("~").exists(), "{said}");
+}
