@@ -35,7 +35,10 @@ pub enum DateSource {
 #[derive(Debug, Clone)]
 pub struct Survey {
     pub upstream: String,
+    /// Where the upstream is fetched from (the compare link is made from it).
     pub upstream_url: Option<String>,
+    /// Where a push to the upstream goes: its `pushurl`, or the fetch URL after `pushInsteadOf`.
+    pub upstream_push_url: Option<String>,
     pub branch: String,
     pub today: NaiveDate,
     pub push_date: NaiveDate,
@@ -72,6 +75,7 @@ impl Survey {
         let upstream = settings.upstream.clone();
         let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
         let upstream_url = git::remote::url(&remote, gix::remote::Direction::Fetch);
+        let upstream_push_url = git::remote::url(&remote, gix::remote::Direction::Push);
         let branch = settings.branch(repo);
         let specs = vec![
             format!("refs/heads/{branch}:refs/remotes/{upstream}/{branch}"),
@@ -103,6 +107,7 @@ impl Survey {
         Ok(Survey {
             upstream,
             upstream_url,
+            upstream_push_url,
             branch,
             today,
             push_date,

@@ -257,8 +257,8 @@ fn install_sh_prefix_with_a_tilde_the_shell_left_alone_means_home() {
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .output()
         .expect("run install.sh");
-    let said = String::from_utf8_lossy(&out.stdout).to_string()
-        + &String::from_utf8_lossy(&out.stderr);
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     assert!(home.join("tools/bin/git-push-duty").is_file(), "{said}");
     assert!(!repo.root().join("~").exists(), "{said}");

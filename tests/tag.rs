@@ -411,3 +411,20 @@ fn git_dash_c_gives_the_tagger() {
         "{tag_text}"
     );
 }
+
+#[test]
+fn the_plan_names_the_url_the_tag_is_pushed_to() {
+    // Fetched over one URL, pushed over another (https to read, ssh to write, in real life).
+    let repo = TestRepo::new();
+    let fetch_url = format!("file://{}", repo.upstream.display());
+    let push_url = repo.upstream.display().to_string();
+    repo.git(&["remote", "set-url", "upstream", &fetch_url]);
+    repo.git(&["remote", "set-url", "--push", "upstream", &push_url]);
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    assert!(
+        run.stderr
+            .contains(&format!(") to upstream ({push_url})\n")),
+        "{}",
+        run.stderr
+    );
+}

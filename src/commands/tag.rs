@@ -146,7 +146,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
                 git::short(repo, intent.target),
                 subject,
                 survey.upstream,
-                survey.upstream_url.as_deref().unwrap_or("no URL")
+                survey.upstream_push_url.as_deref().unwrap_or("no URL")
             ),
         });
     }
