@@ -35,8 +35,8 @@ pub enum DateSource {
 #[derive(Debug, Clone)]
 pub struct Survey {
     pub upstream: String,
-    /// Where the upstream is fetched from (the compare link is made from it).
-    pub upstream_url: Option<String>,
+    /// The upstream's URLs a compare link can be made from, best first.
+    pub link_urls: Vec<String>,
     /// Where a push to the upstream goes: its `pushurl`, or the fetch URL after `pushInsteadOf`.
     pub upstream_push_url: Option<String>,
     pub branch: String,
@@ -74,7 +74,7 @@ impl Survey {
         };
         let upstream = settings.upstream.clone();
         let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
-        let upstream_url = git::remote::url(&remote, gix::remote::Direction::Fetch);
+        let link_urls = git::remote::link_urls(repo, &upstream);
         let upstream_push_url = git::remote::url(&remote, gix::remote::Direction::Push);
         let branch = settings.branch(repo);
         let specs = vec![
@@ -106,7 +106,7 @@ impl Survey {
         };
         Ok(Survey {
             upstream,
-            upstream_url,
+            link_urls,
             upstream_push_url,
             branch,
             today,
@@ -168,7 +168,8 @@ impl Survey {
 
     /// The compare link (or git command) from the previous calendar tag to `name`.
     pub fn compare_hint(&self, name: &str) -> Option<String> {
-        self.previous()
-            .map(|prev| crate::forge::compare_hint(self.upstream_url.as_deref(), prev, name))
+        self.previous().map(|prev| {
+            crate::forge::compare_hint(self.link_urls.iter().map(String::as_str), prev, name)
+        })
     }
 }
