@@ -3,7 +3,7 @@
 //! Shared by `next-tag` (which only lists the remote) and `tag` (which then fetches the objects
 //! it needs, writing no ref).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use gix::ObjectId;
 
@@ -139,12 +139,31 @@ impl Survey {
     }
 
     /// The commit a tag name points to: the upstream's (the source of truth) if it has the tag,
-    /// else the local one.
+    /// else the local one. `None` for a tag on a tree or a blob, which names no commit (and must
+    /// not stop a tag being made).
     pub fn tag_commit(&self, repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
-        if let Some(r) = self.remote.find(&format!("refs/tags/{name}")) {
-            return Ok(Some(r.peeled));
-        }
-        git::ref_commit(repo, &format!("refs/tags/{name}"))
+        let full = format!("refs/tags/{name}");
+        let id = match self.remote.find(&full) {
+            Some(r) => r.peeled,
+            None => match repo
+                .try_find_reference(full.as_str())
+                .with_context(|| format!("cannot read {full}"))?
+            {
+                Some(mut reference) => reference
+                    .peel_to_id()
+                    .with_context(|| format!("cannot read {full}"))?
+                    .detach(),
+                None => return Ok(None),
+            },
+        };
+        // An upstream tag not fetched yet cannot be checked here; it is once fetched.
+        let header = repo
+            .try_find_header(id)
+            .with_context(|| format!("cannot read {full}"))?;
+        Ok(match header {
+            Some(h) if h.kind() != gix::object::Kind::Commit => None,
+            _ => Some(id),
+        })
     }
 
     /// `(here, upstream)` when this clone's tag `name` points to another commit than the

@@ -432,3 +432,39 @@ fn the_plan_names_the_url_the_tag_is_pushed_to() {
         run.stderr
     );
 }
+
+#[test]
+fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
+    let repo = TestRepo::new();
+    // Someone's odd tag of the push date's name on a tree, here and on the upstream.
+    repo.git(&["tag", "2026.12.03", "HEAD^{tree}"]);
+    repo.git(&["tag", "2026.11.26", "HEAD^{tree}"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    repo.git(&["tag", "-d", "2026.11.26"]);
+    let tip = repo.upstream_commit("x.txt", "x\n", "More");
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert!(run.stdout.contains("tag: 2026.12.03-1\n"), "{}", run.stdout);
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        tip
+    );
+
+    let before = repo.snapshot();
+    let run = repo
+        .run(&[
+            "tag",
+            "--cherry-pick",
+            &tip,
+            "--from",
+            "2026.11.26",
+            "--yes",
+        ])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("error: tag 2026.11.26 does not point to a commit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
