@@ -239,6 +239,19 @@ fn from_must_be_a_tag() {
         "{}",
         run.stderr
     );
+    // Not even a valid tag name: the same refusal, not a ref-parsing error.
+    for odd in ["", "a b", "x~1"] {
+        let run = repo
+            .run(&["tag", "--cherry-pick", &fix, "--from", odd, "--yes"])
+            .expect(1);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: --from {odd:?} is not a tag here or on upstream\n"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
     assert_eq!(repo.snapshot(), before);
 }
 

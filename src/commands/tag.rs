@@ -283,8 +283,11 @@ fn decide(
     let base_name = match &args.from {
         Some(from) => {
             let from = from.strip_prefix("refs/tags/").unwrap_or(from).to_owned();
-            let known = survey.remote.find(&format!("refs/tags/{from}")).is_some()
-                || git::local_tag_exists(repo, &from)?;
+            let full = format!("refs/tags/{from}");
+            // `""`, `a b`: no tag can have the name, so it is not one (rather than a parse error).
+            let valid = gix::refs::FullName::try_from(full.as_str()).is_ok();
+            let known = valid
+                && (survey.remote.find(&full).is_some() || git::local_tag_exists(repo, &from)?);
             if !known {
                 return refuse(
                     Refusal::new(format!(
