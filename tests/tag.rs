@@ -468,3 +468,25 @@ fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+#[test]
+fn a_tag_made_with_no_push_is_pushed_with_git_push_not_a_new_revision() {
+    let repo = TestRepo::new();
+    repo.run(&["tag", "--no-push"]).ok();
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("nothing new to tag: 2026.12.03 already points to"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "hint: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}

@@ -259,16 +259,23 @@ fn decide(
             && survey.tag_commit(repo, latest)? == Some(tip)
             && !args.allow_same_commit
         {
-            return refuse(
-                Refusal::new(format!(
-                    "nothing new to tag: {latest} already points to {} ({}), the tip of {}/{}",
-                    git::short(repo, tip),
-                    git::subject(repo, tip).unwrap_or_default(),
-                    survey.upstream,
-                    survey.branch
-                ))
-                .hint("to tag the same commit again as a new revision (a fresh build and deploy), pass --allow-same-commit"),
-            );
+            let mut refusal = Refusal::new(format!(
+                "nothing new to tag: {latest} already points to {} ({}), the tip of {}/{}",
+                git::short(repo, tip),
+                git::subject(repo, tip).unwrap_or_default(),
+                survey.upstream,
+                survey.branch
+            ));
+            // Made with --no-push: what is missing is the push, not another revision.
+            if !survey.offline && survey.remote.find(&format!("refs/tags/{latest}")).is_none() {
+                refusal = refusal.hint(format!(
+                    "{latest} is only here, not on {up} yet; to push it: git push {up} refs/tags/{latest}",
+                    up = survey.upstream
+                ));
+            }
+            return refuse(refusal.hint(
+                "to tag the same commit again as a new revision (a fresh build and deploy), pass --allow-same-commit",
+            ));
         }
         return Ok(Intent {
             name,
