@@ -490,3 +490,15 @@ fn a_tag_made_with_no_push_is_pushed_with_git_push_not_a_new_revision() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+#[test]
+fn from_a_subdirectory_a_relative_upstream_url_means_what_it_means_to_git() {
+    // The upstream is `../upstream.git`, relative to the top of the worktree, as git reads it.
+    let repo = TestRepo::new();
+    let sub = repo.work.join("src/deep");
+    std::fs::create_dir_all(&sub).expect("create a subdirectory");
+    let run = repo.run_in(&sub, common::TUESDAY, &["next-tag"]).ok();
+    assert_eq!(run.stdout, "2026.12.03\n");
+    repo.run_in(&sub, common::TUESDAY, &["tag", "--yes"]).ok();
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
+}

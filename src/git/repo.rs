@@ -26,7 +26,16 @@ pub fn open_here() -> Result<gix::Repository> {
         Default::default(),
         trust,
     ) {
-        Ok(repo) => Ok(repo.into()),
+        Ok(repo) => {
+            let repo: gix::Repository = repo.into();
+            // git runs from the top of the worktree (the git dir of a bare repository), so a
+            // relative remote URL such as `../upstream.git` names the same repository from any
+            // subdirectory; gix resolves it against the process's directory.
+            let top = repo.workdir().unwrap_or_else(|| repo.git_dir());
+            std::env::set_current_dir(top)
+                .with_context(|| format!("cannot change to {}", top.display()))?;
+            Ok(repo)
+        }
         Err(e) => refuse(
             Refusal::new(format!(
                 "not inside a git repository: {} ({e})",
