@@ -502,3 +502,28 @@ fn from_a_subdirectory_a_relative_upstream_url_means_what_it_means_to_git() {
     repo.run_in(&sub, common::TUESDAY, &["tag", "--yes"]).ok();
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
 }
+
+#[test]
+fn an_empty_committer_name_is_no_identity() {
+    // git refuses to tag as "  <hero@example.com>"; so must this.
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    for name in ["", "  "] {
+        let out = repo
+            .command(common::BIN, &repo.work)
+            .env("PUSH_DUTY_TODAY", common::TUESDAY)
+            .env("GIT_COMMITTER_NAME", name)
+            .args(["tag", "--yes"])
+            .output()
+            .expect("run git-push-duty");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "error: no committer identity: tags and commits need a name and an email"
+            ),
+            "{stderr}"
+        );
+    }
+    assert_eq!(repo.snapshot(), before);
+}

@@ -162,9 +162,12 @@ pub fn commits_between(
 /// The identity that signs tags and commits made by this tool: the user's committer identity.
 pub fn committer(repo: &gix::Repository) -> Result<gix::actor::Signature> {
     match repo.committer() {
-        Some(Ok(sig)) => Ok(sig.to_owned().context("cannot read the committer identity")?),
+        // An empty name (`user.name=`) is no identity either: git refuses to tag with it.
+        Some(Ok(sig)) if !sig.name.iter().all(u8::is_ascii_whitespace) => {
+            Ok(sig.to_owned().context("cannot read the committer identity")?)
+        }
         Some(Err(e)) => Err(anyhow::anyhow!("cannot read the committer identity: {e}")),
-        None => refuse(
+        Some(Ok(_)) | None => refuse(
             Refusal::new("no committer identity: tags and commits need a name and an email")
                 .hint("git config --global user.name \"Your Name\" && git config --global user.email you@example.com"),
         ),
