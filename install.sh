@@ -28,6 +28,21 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# The shell expands `--prefix ~/x` but not `--prefix=~/x`; do it here, or a directory named `~`
+# appears in the current directory.
+case "$prefix" in
+  "~") prefix="$HOME" ;;
+  "~/"*) prefix="$HOME/${prefix#"~/"}" ;;
+esac
+case "$binary" in
+  "~/"*) binary="$HOME/${binary#"~/"}" ;;
+esac
+
+# An uninstall creates nothing: a mistyped prefix must not leave a directory behind.
+if $uninstall && [ ! -d "$prefix" ]; then
+  echo "nothing to remove: git-push-duty is not installed under $prefix"
+  exit 0
+fi
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
 bin_dir="$prefix/bin"
@@ -44,9 +59,11 @@ files=(
 )
 
 if $uninstall; then
+  removed=0
   for f in "${files[@]}"; do
-    if [ -e "$f" ]; then rm -f "$f" && echo "removed $f"; fi
+    if [ -e "$f" ]; then rm -f "$f" && echo "removed $f" && removed=$((removed + 1)); fi
   done
+  [ "$removed" -gt 0 ] || echo "nothing to remove: git-push-duty is not installed under $prefix"
   exit 0
 fi
 

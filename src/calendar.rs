@@ -39,6 +39,8 @@ pub enum ScheduleError {
     },
     /// Every push day for years ahead is skipped: the skip list is almost certainly wrong.
     NoPushDate { from: NaiveDate },
+    /// The next push date is after 9999-12-31, which no `YYYY.MM.DD` tag can name.
+    PastTheLastTagName { from: NaiveDate },
 }
 
 impl std::fmt::Display for ScheduleError {
@@ -58,6 +60,10 @@ impl std::fmt::Display for ScheduleError {
                 f,
                 "no push date within {HORIZON_DAYS} days of {from}: pushduty.skip skips every one"
             ),
+            ScheduleError::PastTheLastTagName { from } => write!(
+                f,
+                "no push date on or after {from} has a tag name (YYYY.MM.DD ends with the year 9999)"
+            ),
         }
     }
 }
@@ -66,6 +72,9 @@ impl std::error::Error for ScheduleError {}
 
 /// How far ahead a push date is searched for before the schedule is declared broken.
 const HORIZON_DAYS: u64 = 5 * 366;
+
+/// The last date a four-digit `YYYY.MM.DD` tag can name.
+const LAST_NAMEABLE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
 
 impl Schedule {
     /// Checks the parts against each other; called once when the settings are read.
@@ -106,6 +115,10 @@ impl Schedule {
         self.validate()?;
         let mut day = today;
         for _ in 0..HORIZON_DAYS {
+            // `+10000.01.06` is no calendar tag: it would be reused by the next run.
+            if day > LAST_NAMEABLE {
+                return Err(ScheduleError::PastTheLastTagName { from: today });
+            }
             if self.is_push_date(day) {
                 return Ok(day);
             }
@@ -282,6 +295,18 @@ mod tests {
             s.next_push_date(d("2026-12-01")),
             Err(ScheduleError::NoPushDate { .. })
         ));
+    }
+
+    #[test]
+    fn no_push_date_past_the_year_9999() {
+        let s = Schedule::default();
+        assert_eq!(s.next_push_date(d("9999-12-30")), Ok(d("9999-12-30")));
+        assert_eq!(
+            s.next_push_date(d("9999-12-31")),
+            Err(ScheduleError::PastTheLastTagName {
+                from: d("9999-12-31")
+            })
+        );
     }
 
     #[test]

@@ -102,23 +102,9 @@ impl Sources {
                 collect(&team, &mut entries, |_| Origin(path.display().to_string()));
             }
         }
+        // `git -c` values are in the snapshot too, last: `git::open_here` hands them to gix.
         let snapshot = repo.config_snapshot();
         collect(snapshot.plumbing(), &mut entries, describe_origin);
-        // `git -c key=value push-duty ...` arrives in GIT_CONFIG_PARAMETERS, which gix does not
-        // read; it wins over every file, as in git.
-        if let Some(params) = std::env::var_os("GIT_CONFIG_PARAMETERS") {
-            for (key, value) in parse_config_parameters(&params.to_string_lossy()) {
-                if let Some(name) = key.to_ascii_lowercase().strip_prefix("pushduty.")
-                    && !name.contains('.')
-                {
-                    entries.push((
-                        name.to_owned(),
-                        value,
-                        Origin("the command line (git -c)".into()),
-                    ));
-                }
-            }
-        }
         Ok(Sources { entries })
     }
 

@@ -89,9 +89,13 @@ pub fn report(err: &anyhow::Error, stderr: &mut dyn std::io::Write) -> u8 {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            // `--json` output is written through serde_json, which wraps the io::Error.
+            || e.downcast_ref::<serde_json::Error>()
+                .is_some_and(|json| json.io_error_kind() == Some(BrokenPipe))
     })
 }
 
@@ -134,6 +138,9 @@ mod tests {
         let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
         let mut quiet = Vec::new();
         assert_eq!(report(&pipe, &mut quiet), 0);
+        assert!(quiet.is_empty());
+        let json = serde_json::Error::io(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(report(&anyhow::Error::new(json), &mut quiet), 0);
         assert!(quiet.is_empty());
     }
 }

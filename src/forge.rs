@@ -62,9 +62,10 @@ impl WebRepo {
     }
 }
 
-/// How to see what a tag adds: a web link on a known forge, else the equivalent git command.
-pub fn compare_hint(url: Option<&str>, from: &str, to: &str) -> String {
-    match url.and_then(WebRepo::from_url) {
+/// How to see what a tag adds: a web link from the first of `urls` on a known forge, else the
+/// equivalent git command.
+pub fn compare_hint<'a>(urls: impl IntoIterator<Item = &'a str>, from: &str, to: &str) -> String {
+    match urls.into_iter().find_map(WebRepo::from_url) {
         Some(repo) => repo.compare_url(from, to),
         None => format!("git log --oneline {from}..{to}"),
     }
@@ -165,5 +166,21 @@ mod tests {
             );
         }
         assert_eq!(compare_hint(None, "a", "b"), "git log --oneline a..b");
+    }
+
+    #[test]
+    fn the_first_url_on_a_known_forge_makes_the_link() {
+        assert_eq!(
+            compare_hint(
+                [
+                    "/srv/cache/site.git",
+                    "git@gitlab.com:team/site.git",
+                    "https://github.com/team/site"
+                ],
+                "a",
+                "b"
+            ),
+            "https://gitlab.com/team/site/-/compare/a...b"
+        );
     }
 }

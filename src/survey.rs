@@ -3,11 +3,12 @@
 //! Shared by `next-tag` (which only lists the remote) and `tag` (which then fetches the objects
 //! it needs, writing no ref).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use gix::ObjectId;
 
 use crate::config::{self, Settings};
+use crate::error::{Refusal, refuse};
 use crate::git::{self, remote::RemoteRefs};
 use crate::tags::{CalendarTag, Lineage};
 
@@ -34,7 +35,10 @@ pub enum DateSource {
 #[derive(Debug, Clone)]
 pub struct Survey {
     pub upstream: String,
-    pub upstream_url: Option<String>,
+    /// The upstream's URLs a compare link can be made from, best first.
+    pub link_urls: Vec<String>,
+    /// Where a push to the upstream goes: its `pushurl`, or the fetch URL after `pushInsteadOf`.
+    pub upstream_push_url: Option<String>,
     pub branch: String,
     pub today: NaiveDate,
     pub push_date: NaiveDate,
@@ -70,7 +74,8 @@ impl Survey {
         };
         let upstream = settings.upstream.clone();
         let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
-        let upstream_url = git::remote::url(&remote, gix::remote::Direction::Fetch);
+        let link_urls = git::remote::link_urls(repo, &upstream);
+        let upstream_push_url = git::remote::url(&remote, gix::remote::Direction::Push);
         let branch = settings.branch(repo);
         let specs = vec![
             format!("refs/heads/{branch}:refs/remotes/{upstream}/{branch}"),
@@ -89,10 +94,20 @@ impl Survey {
         let mut names = git::local_tag_names(repo)?;
         names.extend(remote_refs.tag_names());
         let lineage = Lineage::from_names(&names);
-        let next = lineage.next_for(push_date);
+        let Some(next) = lineage.next_for(push_date) else {
+            let latest = lineage.latest_for(push_date).unwrap_or_default();
+            return refuse(
+                Refusal::new(format!(
+                    "{latest} has the highest revision number there is: no later revision of {} can be named",
+                    CalendarTag::base(push_date)
+                ))
+                .hint("name another push date: --date YYYY-MM-DD"),
+            );
+        };
         Ok(Survey {
             upstream,
-            upstream_url,
+            link_urls,
+            upstream_push_url,
             branch,
             today,
             push_date,
@@ -124,12 +139,45 @@ impl Survey {
     }
 
     /// The commit a tag name points to: the upstream's (the source of truth) if it has the tag,
-    /// else the local one.
+    /// else the local one. `None` for a tag on a tree or a blob, which names no commit (and must
+    /// not stop a tag being made).
     pub fn tag_commit(&self, repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
-        if let Some(r) = self.remote.find(&format!("refs/tags/{name}")) {
-            return Ok(Some(r.peeled));
-        }
-        git::ref_commit(repo, &format!("refs/tags/{name}"))
+        let full = format!("refs/tags/{name}");
+        let id = match self.remote.find(&full) {
+            Some(r) => r.peeled,
+            None => match repo
+                .try_find_reference(full.as_str())
+                .with_context(|| format!("cannot read {full}"))?
+            {
+                Some(mut reference) => reference
+                    .peel_to_id()
+                    .with_context(|| format!("cannot read {full}"))?
+                    .detach(),
+                None => return Ok(None),
+            },
+        };
+        // An upstream tag not fetched yet cannot be checked here; it is once fetched.
+        let header = repo
+            .try_find_header(id)
+            .with_context(|| format!("cannot read {full}"))?;
+        Ok(match header {
+            Some(h) if h.kind() != gix::object::Kind::Commit => None,
+            _ => Some(id),
+        })
+    }
+
+    /// `(here, upstream)` when this clone's tag `name` points to another commit than the
+    /// upstream's (an old tag, one made before a colleague's): the upstream's is the one used.
+    pub fn diverging_tag(
+        &self,
+        repo: &gix::Repository,
+        name: &str,
+    ) -> Option<(ObjectId, ObjectId)> {
+        let upstream = self.remote.find(&format!("refs/tags/{name}"))?.peeled;
+        let here = git::ref_commit(repo, &format!("refs/tags/{name}"))
+            .ok()
+            .flatten()?;
+        (here != upstream).then_some((here, upstream))
     }
 
     /// The latest revision of this push date's tag (`BASE` or its highest `-N`).
@@ -139,7 +187,8 @@ impl Survey {
 
     /// The compare link (or git command) from the previous calendar tag to `name`.
     pub fn compare_hint(&self, name: &str) -> Option<String> {
-        self.previous()
-            .map(|prev| crate::forge::compare_hint(self.upstream_url.as_deref(), prev, name))
+        self.previous().map(|prev| {
+            crate::forge::compare_hint(self.link_urls.iter().map(String::as_str), prev, name)
+        })
     }
 }

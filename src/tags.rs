@@ -101,8 +101,9 @@ impl Lineage {
     }
 
     /// The name the next tag for `push_date` gets: `BASE` if neither `BASE` nor any `BASE-N` exists,
-    /// else `BASE-(highest N + 1)`. Never a name that exists.
-    pub fn next_for(&self, push_date: NaiveDate) -> CalendarTag {
+    /// else `BASE-(highest N + 1)`. Never a name that exists: `None` when the highest revision is
+    /// the largest number there is (`-18446744073709551615`).
+    pub fn next_for(&self, push_date: NaiveDate) -> Option<CalendarTag> {
         let highest = self
             .tags
             .iter()
@@ -110,11 +111,11 @@ impl Lineage {
             .map(|(t, _)| t.revision_number())
             .max();
         match highest {
-            None => CalendarTag::base(push_date),
-            Some(n) => CalendarTag {
+            None => Some(CalendarTag::base(push_date)),
+            Some(n) => Some(CalendarTag {
                 date: push_date,
-                revision: Some(n.saturating_add(1)),
-            },
+                revision: Some(n.checked_add(1)?),
+            }),
         }
     }
 
@@ -153,6 +154,10 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    fn next(lineage: &Lineage, push_date: NaiveDate) -> CalendarTag {
+        lineage.next_for(push_date).expect("a next name")
     }
 
     #[test]
@@ -198,22 +203,19 @@ mod tests {
     #[test]
     fn the_first_tag_of_a_date_is_the_plain_date() {
         let lineage = Lineage::from_names(["2026.11.26", "v2.0"]);
-        assert_eq!(
-            lineage.next_for(date(2026, 12, 3)).to_string(),
-            "2026.12.03"
-        );
+        assert_eq!(next(&lineage, date(2026, 12, 3)).to_string(), "2026.12.03");
     }
 
     #[test]
     fn later_revisions_count_up_from_the_highest() {
         let lineage = Lineage::from_names(["2026.12.03"]);
         assert_eq!(
-            lineage.next_for(date(2026, 12, 3)).to_string(),
+            next(&lineage, date(2026, 12, 3)).to_string(),
             "2026.12.03-1"
         );
         let lineage = Lineage::from_names(["2026.12.03", "2026.12.03-1", "2026.12.03-2"]);
         assert_eq!(
-            lineage.next_for(date(2026, 12, 3)).to_string(),
+            next(&lineage, date(2026, 12, 3)).to_string(),
             "2026.12.03-3"
         );
     }
@@ -225,13 +227,13 @@ mod tests {
             .collect();
         let lineage = Lineage::from_names(&names);
         assert_eq!(
-            lineage.next_for(date(2026, 12, 3)).to_string(),
+            next(&lineage, date(2026, 12, 3)).to_string(),
             "2026.12.03-10"
         );
         let lineage = Lineage::from_names(["2026.12.03-9", "2026.12.03-10", "2026.12.03-2"]);
         assert_eq!(lineage.latest_for(date(2026, 12, 3)), Some("2026.12.03-10"));
         assert_eq!(
-            lineage.next_for(date(2026, 12, 3)).to_string(),
+            next(&lineage, date(2026, 12, 3)).to_string(),
             "2026.12.03-11"
         );
     }
@@ -241,7 +243,7 @@ mod tests {
         // A `-2` made on another machine whose base was never fetched must not be reused.
         let lineage = Lineage::from_names(["2026.12.03-2"]);
         assert_eq!(
-            lineage.next_for(date(2026, 12, 3)).to_string(),
+            next(&lineage, date(2026, 12, 3)).to_string(),
             "2026.12.03-3"
         );
     }
@@ -249,7 +251,7 @@ mod tests {
     #[test]
     fn the_next_name_never_exists() {
         let lineage = Lineage::from_names(["2026.12.03", "2026.12.03-01", "2026.12.03-1"]);
-        let next = lineage.next_for(date(2026, 12, 3)).to_string();
+        let next = next(&lineage, date(2026, 12, 3)).to_string();
         assert_eq!(next, "2026.12.03-2");
         assert!(!lineage.contains(&next));
     }
@@ -264,7 +266,7 @@ mod tests {
             "2026.11.26-10",
             "2026.11.26-9",
         ]);
-        let next = lineage.next_for(date(2026, 12, 3));
+        let next = next(&lineage, date(2026, 12, 3));
         assert_eq!(next.to_string(), "2026.12.03-1");
         assert_eq!(lineage.previous(&next), Some("2026.12.03"));
         let base = CalendarTag::base(date(2026, 12, 3));
@@ -286,9 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn no_revision_after_the_largest_number() {
+        let lineage = Lineage::from_names(["2026.12.03", "2026.12.03-18446744073709551615"]);
+        assert_eq!(lineage.next_for(date(2026, 12, 3)), None);
+        assert_eq!(next(&lineage, date(2026, 12, 10)).to_string(), "2026.12.10");
+    }
+
+    #[test]
     fn an_empty_lineage_has_nothing_before() {
         let lineage = Lineage::default();
-        let next = lineage.next_for(date(2026, 12, 3));
+        let next = next(&lineage, date(2026, 12, 3));
         assert_eq!(next.to_string(), "2026.12.03");
         assert_eq!(lineage.previous(&next), None);
         assert_eq!(lineage.latest_for(date(2026, 12, 3)), None);

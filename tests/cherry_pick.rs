@@ -239,6 +239,19 @@ fn from_must_be_a_tag() {
         "{}",
         run.stderr
     );
+    // Not even a valid tag name: the same refusal, not a ref-parsing error.
+    for odd in ["", "a b", "x~1"] {
+        let run = repo
+            .run(&["tag", "--cherry-pick", &fix, "--from", odd, "--yes"])
+            .expect(1);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: --from {odd:?} is not a tag here or on upstream\n"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -276,4 +289,75 @@ fn dry_run_with_picks_writes_nothing() {
     assert_eq!(repo.snapshot(), before);
     // Built in memory only: not even an unreachable object was written.
     assert_eq!(repo.git(&["count-objects"]), loose_before);
+}
+
+#[test]
+fn the_plan_and_the_result_name_the_picked_commit_by_its_subject() {
+    let Week { repo, fix, .. } = week();
+    let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
+    // The picked commit exists only in memory when the plan is printed, in a dry run throughout.
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("commit: "))
+        .expect("a commit line");
+    assert!(line.ends_with(" Fix the crash"), "{}", run.stdout);
+    let push = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("push tag 2026.12.03 ("))
+        .expect("a push step");
+    assert!(
+        push.contains(" Fix the crash) to upstream"),
+        "{}",
+        run.stderr
+    );
+
+    let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes"]).ok();
+    assert!(
+        run.stderr.contains(" Fix the crash) to upstream"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_local_base_tag_that_differs_from_the_upstreams_loses_and_the_user_is_told() {
+    let Week { repo, feature, fix } = week();
+    // An old local tag of the same name on another commit: the seed's "easy mistake".
+    repo.git(&["tag", "-f", "-a", "-m", "mine", "2026.11.26", &feature]);
+    let upstream_base = repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26^{commit}"]);
+    for from in [None, Some("2026.11.26")] {
+        let mut args = vec!["tag", "--cherry-pick", &fix, "--json", "--yes", "--no-push"];
+        args.extend(from.map(|f| ["--from", f]).into_iter().flatten());
+        args.push("--dry-run");
+        let run = repo.run(&args).ok();
+        assert!(
+            run.stderr.contains(&format!(
+                "warning: tag 2026.11.26 here points to {} (Add the unready feature), on upstream to {} (Initial commit): building on upstream's",
+                &feature[..7],
+                &upstream_base[..7]
+            )),
+            "{from:?}: {}",
+            run.stderr
+        );
+    }
+    let run = repo
+        .run(&["tag", "--cherry-pick", &fix, "--yes", "--no-push"])
+        .ok();
+    assert!(
+        run.stderr.contains("warning: tag 2026.11.26 here"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "2026.12.03^{commit}^"]),
+        upstream_base,
+        "built on the upstream's tag"
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "2026.11.26^{commit}"]),
+        feature,
+        "the local tag is left as it was"
+    );
 }

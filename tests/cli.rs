@@ -199,3 +199,67 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn a_closed_pipe_under_json_is_not_an_error() {
+    // `git push-duty next-tag --json | head -c0`: JSON is written through serde_json, whose error
+    // wraps the broken pipe. The read end is closed before the binary starts, so it always fails.
+    let repo = common::TestRepo::new();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = repo
+        .command(BIN, &repo.work)
+        .env("PUSH_DUTY_TODAY", common::TUESDAY)
+        .args(["next-tag", "--json"])
+        .stdout(writer)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn install_sh_uninstall_of_a_prefix_with_nothing_creates_nothing() {
+    let repo = TestRepo::new();
+    let prefix = repo.root().join("typo");
+    let out = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .arg("--uninstall")
+        .arg(format!("--prefix={}", prefix.display()))
+        .env("HOME", repo.root().join("home"))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh --uninstall");
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(!prefix.exists(), "--uninstall created {}", prefix.display());
+    assert!(
+        said.contains(&format!(
+            "nothing to remove: git-push-duty is not installed under {}",
+            prefix.display()
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn install_sh_prefix_with_a_tilde_the_shell_left_alone_means_home() {
+    // The shell does not expand `~` after `--prefix=`; a directory named `~` was made instead.
+    let repo = TestRepo::new();
+    let home = repo.root().join("home");
+    let out = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .args(["--prefix=~/tools", "--binary", BIN])
+        .current_dir(repo.root())
+        .env("HOME", &home)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("run install.sh");
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(home.join("tools/bin/git-push-duty").is_file(), "{said}");
+    assert!(!repo.root().join("~").exists(), "{said}");
+}

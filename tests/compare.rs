@@ -53,6 +53,55 @@ fn a_url_rewritten_by_instead_of() {
 }
 
 #[test]
+fn a_rewrite_to_a_local_cache_or_a_push_url_still_gives_the_forge_link() {
+    let repo = two_weeks();
+    let github = "https://github.com/mozilla/addons-server/compare/2026.11.26...2026.12.03";
+    // Fetched through a cache on disk that insteadOf substitutes for the GitHub URL.
+    repo.git(&[
+        "config",
+        &format!("url.{}/.insteadOf", repo.root().display()),
+        "git@github.com:mozilla/",
+    ]);
+    assert_eq!(
+        compare_link(&repo, "git@github.com:mozilla/addons-server.git"),
+        github
+    );
+    // Fetched from a mirror on disk, pushed to GitHub.
+    repo.git(&[
+        "config",
+        "remote.upstream.pushurl",
+        "https://github.com/mozilla/addons-server.git",
+    ]);
+    assert_eq!(compare_link(&repo, "/srv/mirror/addons-server.git"), github);
+}
+
+#[test]
+fn a_url_rewritten_by_git_dash_c() {
+    let repo = two_weeks();
+    repo.git(&[
+        "remote",
+        "set-url",
+        "upstream",
+        "gh:mozilla/addons-frontend",
+    ]);
+    let run = repo
+        .run_through_git_on(
+            common::TUESDAY,
+            &[
+                "-c",
+                "url.git@github.com:.insteadOf=gh:",
+                "push-duty",
+                "compare",
+            ],
+        )
+        .ok();
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some("https://github.com/mozilla/addons-frontend/compare/2026.11.26...2026.12.03")
+    );
+}
+
+#[test]
 fn the_commits_between_the_tags_one_line_each() {
     let repo = two_weeks();
     let run = repo.run(&["compare", "2026.12.03"]).ok();

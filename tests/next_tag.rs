@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TUESDAY, TestRepo};
 
 fn next(repo: &TestRepo, today: &str, args: &[&str]) -> String {
     let mut all = vec!["next-tag"];
@@ -110,6 +110,28 @@ fn revisions_count_as_numbers_past_nine() {
 }
 
 #[test]
+fn no_revision_after_the_largest_number_and_no_name_reused() {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "2026.12.03-18446744073709551615"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["next-tag"]).expect(1);
+    assert!(
+        run.stderr.contains(
+            "2026.12.03-18446744073709551615 has the highest revision number there is: no later revision of 2026.12.03 can be named"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    repo.run(&["tag", "--yes", "--allow-same-commit"]).expect(1);
+    assert_eq!(repo.snapshot(), before);
+    assert_eq!(
+        next(&repo, TUESDAY, &["--date", "2026-12-04"]),
+        "2026.12.04"
+    );
+}
+
+#[test]
 fn an_off_schedule_date() {
     let repo = TestRepo::new();
     assert_eq!(
@@ -155,6 +177,25 @@ fn a_malformed_date_flag_is_a_usage_error() {
         run.stderr
     );
     assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn no_push_date_after_the_year_9999_because_no_tag_can_name_it() {
+    let repo = TestRepo::new();
+    assert_eq!(next(&repo, "9999-12-30", &[]), "9999.12.30");
+    // The next Thursday is 10000-01-06: `+10000.01.06` is no calendar tag, so it would be
+    // tagged again and again under the same name.
+    let before = repo.snapshot();
+    let run = repo.run_on("9999-12-31", &["next-tag"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("no push date on or after 9999-12-31 has a tag name (YYYY.MM.DD ends with the year 9999)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    repo.run_on("9999-12-31", &["tag", "--yes"]).expect(1);
+    assert_eq!(repo.snapshot(), before);
 }
 
 #[test]

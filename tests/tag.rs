@@ -90,6 +90,10 @@ fn the_next_revision_on_a_new_tip_and_links_for_github() {
     ]);
     let run = repo.run(&["tag", "--yes", "--json"]).ok();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        json["compare"],
+        "https://github.com/mozilla/addons-server/compare/2026.12.03...2026.12.03-1"
+    );
     assert_eq!(json["tag"], "2026.12.03-1");
     assert_eq!(json["commit"], tip.as_str());
     assert_eq!(json["previous"], "2026.12.03");
@@ -356,5 +360,170 @@ fn a_branch_the_upstream_does_not_have_is_refused() {
         "{}",
         run.stderr
     );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn push_follow_tags_does_not_carry_other_tags_along() {
+    let repo = TestRepo::new();
+    // A private annotated tag on a commit the new tag ships; `push.followTags` would push it too.
+    repo.git(&["tag", "-a", "-m", "mine", "my-experiment"]);
+    repo.git(&["config", "push.followTags", "true"]);
+    repo.upstream_commit("x.txt", "x\n", "More");
+    repo.run(&["tag", "--yes"]).ok();
+    assert_eq!(
+        repo.tags_of(&repo.upstream).keys().collect::<Vec<_>>(),
+        ["2026.12.03"]
+    );
+}
+
+#[test]
+fn git_dash_c_gives_the_tagger() {
+    // No identity but the one on git's command line, which `git -c user.name=... tag` takes.
+    let repo = TestRepo::new();
+    let run = |args: &[&str]| {
+        let out = repo
+            .command("git", &repo.work)
+            .env_remove("GIT_COMMITTER_NAME")
+            .env_remove("GIT_COMMITTER_EMAIL")
+            .env("PUSH_DUTY_TODAY", common::TUESDAY)
+            .args(args)
+            .output()
+            .expect("run git push-duty");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    let before = repo.snapshot();
+    let (code, stderr) = run(&["push-duty", "tag", "--yes"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("no committer identity"), "{stderr}");
+    assert_eq!(repo.snapshot(), before);
+
+    let (code, stderr) = run(&[
+        "-c",
+        "user.name=Carol Hero",
+        "-c",
+        "user.email=carol@example.com",
+        "push-duty",
+        "tag",
+        "--yes",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let tag_text = repo.git_in(&repo.upstream, &["cat-file", "tag", "2026.12.03"]);
+    assert!(
+        tag_text.contains("tagger Carol Hero <carol@example.com>"),
+        "{tag_text}"
+    );
+}
+
+#[test]
+fn the_plan_names_the_url_the_tag_is_pushed_to() {
+    // Fetched over one URL, pushed over another (https to read, ssh to write, in real life).
+    let repo = TestRepo::new();
+    let fetch_url = format!("file://{}", repo.upstream.display());
+    let push_url = repo.upstream.display().to_string();
+    repo.git(&["remote", "set-url", "upstream", &fetch_url]);
+    repo.git(&["remote", "set-url", "--push", "upstream", &push_url]);
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    assert!(
+        run.stderr
+            .contains(&format!(") to upstream ({push_url})\n")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
+    let repo = TestRepo::new();
+    // Someone's odd tag of the push date's name on a tree, here and on the upstream.
+    repo.git(&["tag", "2026.12.03", "HEAD^{tree}"]);
+    repo.git(&["tag", "2026.11.26", "HEAD^{tree}"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    repo.git(&["tag", "-d", "2026.11.26"]);
+    let tip = repo.upstream_commit("x.txt", "x\n", "More");
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert!(run.stdout.contains("tag: 2026.12.03-1\n"), "{}", run.stdout);
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        tip
+    );
+
+    let before = repo.snapshot();
+    let run = repo
+        .run(&[
+            "tag",
+            "--cherry-pick",
+            &tip,
+            "--from",
+            "2026.11.26",
+            "--yes",
+        ])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("error: tag 2026.11.26 does not point to a commit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_tag_made_with_no_push_is_pushed_with_git_push_not_a_new_revision() {
+    let repo = TestRepo::new();
+    repo.run(&["tag", "--no-push"]).ok();
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("nothing new to tag: 2026.12.03 already points to"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "hint: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn from_a_subdirectory_a_relative_upstream_url_means_what_it_means_to_git() {
+    // The upstream is `../upstream.git`, relative to the top of the worktree, as git reads it.
+    let repo = TestRepo::new();
+    let sub = repo.work.join("src/deep");
+    std::fs::create_dir_all(&sub).expect("create a subdirectory");
+    let run = repo.run_in(&sub, common::TUESDAY, &["next-tag"]).ok();
+    assert_eq!(run.stdout, "2026.12.03\n");
+    repo.run_in(&sub, common::TUESDAY, &["tag", "--yes"]).ok();
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
+}
+
+#[test]
+fn an_empty_committer_name_is_no_identity() {
+    // git refuses to tag as "  <hero@example.com>"; so must this.
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    for name in ["", "  "] {
+        let out = repo
+            .command(common::BIN, &repo.work)
+            .env("PUSH_DUTY_TODAY", common::TUESDAY)
+            .env("GIT_COMMITTER_NAME", name)
+            .args(["tag", "--yes"])
+            .output()
+            .expect("run git-push-duty");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "error: no committer identity: tags and commits need a name and an email"
+            ),
+            "{stderr}"
+        );
+    }
     assert_eq!(repo.snapshot(), before);
 }

@@ -74,11 +74,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         )));
     };
     let previous_commit = git::ref_commit(repo, &format!("refs/tags/{previous}"))?;
-    let url = match repo.try_find_remote(settings.upstream.as_str()) {
-        Some(Ok(remote)) => git::remote::url(&remote, gix::remote::Direction::Fetch),
-        _ => None,
-    };
-    let link = forge::compare_hint(url.as_deref(), previous, &tag);
+    let urls = git::remote::link_urls(repo, &settings.upstream);
+    let link = forge::compare_hint(urls.iter().map(String::as_str), previous, &tag);
     let commits = git::commits_between(repo, previous_commit, tip)?
         .into_iter()
         .map(|id| {

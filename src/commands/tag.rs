@@ -107,8 +107,10 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let committer = git::committer(repo)?;
     // Everything is built in memory; the plan writes it only when carried out.
     let mut scratch = repo.clone().with_object_memory();
-    let intent = decide(repo, &scratch, &survey, args, &committer)?;
+    let intent = decide(repo, &scratch, &survey, args, &committer, console.err)?;
 
+    // Read before the memory is taken: a picked commit exists nowhere else until the plan runs.
+    let subject = git::subject(&scratch, intent.target).unwrap_or_default();
     let message = tag_message(repo, &survey, &intent);
     let tag_object = scratch
         .write_object(gix::objs::Tag {
@@ -142,9 +144,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
                 "push tag {} ({} {}) to {} ({})",
                 intent.name,
                 git::short(repo, intent.target),
-                subject_of(repo, &scratch, intent.target),
+                subject,
                 survey.upstream,
-                survey.upstream_url.as_deref().unwrap_or("no URL")
+                survey.upstream_push_url.as_deref().unwrap_or("no URL")
             ),
         });
     }
@@ -208,12 +210,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         writeln!(console.err, "{done}")?;
     }
     writeln!(console.out, "tag: {}", intent.name)?;
-    writeln!(
-        console.out,
-        "commit: {} {}",
-        intent.target,
-        subject_of(repo, &scratch, intent.target)
-    )?;
+    writeln!(console.out, "commit: {} {subject}", intent.target)?;
     match &intent.compare {
         Some(link) => writeln!(console.out, "compare: {link}")?,
         None => writeln!(console.out, "compare: (no earlier calendar tag)")?,
@@ -228,6 +225,7 @@ fn decide(
     survey: &Survey,
     args: &Args,
     committer: &gix::actor::Signature,
+    err: &mut dyn std::io::Write,
 ) -> Result<Intent> {
     let name = survey.next.to_string();
     let previous = survey.previous().map(str::to_owned);
@@ -261,16 +259,23 @@ fn decide(
             && survey.tag_commit(repo, latest)? == Some(tip)
             && !args.allow_same_commit
         {
-            return refuse(
-                Refusal::new(format!(
-                    "nothing new to tag: {latest} already points to {} ({}), the tip of {}/{}",
-                    git::short(repo, tip),
-                    git::subject(repo, tip).unwrap_or_default(),
-                    survey.upstream,
-                    survey.branch
-                ))
-                .hint("to tag the same commit again as a new revision (a fresh build and deploy), pass --allow-same-commit"),
-            );
+            let mut refusal = Refusal::new(format!(
+                "nothing new to tag: {latest} already points to {} ({}), the tip of {}/{}",
+                git::short(repo, tip),
+                git::subject(repo, tip).unwrap_or_default(),
+                survey.upstream,
+                survey.branch
+            ));
+            // Made with --no-push: what is missing is the push, not another revision.
+            if !survey.offline && survey.remote.find(&format!("refs/tags/{latest}")).is_none() {
+                refusal = refusal.hint(format!(
+                    "{latest} is only here, not on {up} yet; to push it: git push {up} refs/tags/{latest}",
+                    up = survey.upstream
+                ));
+            }
+            return refuse(refusal.hint(
+                "to tag the same commit again as a new revision (a fresh build and deploy), pass --allow-same-commit",
+            ));
         }
         return Ok(Intent {
             name,
@@ -285,8 +290,11 @@ fn decide(
     let base_name = match &args.from {
         Some(from) => {
             let from = from.strip_prefix("refs/tags/").unwrap_or(from).to_owned();
-            let known = survey.remote.find(&format!("refs/tags/{from}")).is_some()
-                || git::local_tag_exists(repo, &from)?;
+            let full = format!("refs/tags/{from}");
+            // `""`, `a b`: no tag can have the name, so it is not one (rather than a parse error).
+            let valid = gix::refs::FullName::try_from(full.as_str()).is_ok();
+            let known = valid
+                && (survey.remote.find(&full).is_some() || git::local_tag_exists(repo, &from)?);
             if !known {
                 return refuse(
                     Refusal::new(format!(
@@ -310,6 +318,20 @@ fn decide(
     };
     // The branch too: a pick may be a commit that is only on the upstream so far.
     survey.fetch_objects(repo, &[base_name.as_str()])?;
+    if let Some((here, upstream)) = survey.diverging_tag(repo, &base_name) {
+        let describe = |id| {
+            let subject = git::subject(repo, id).unwrap_or_default();
+            format!("{} ({subject})", git::short(repo, id))
+        };
+        writeln!(
+            err,
+            "warning: tag {base_name} here points to {}, on {up} to {}: building on {up}'s\n\
+             hint: to make yours the same: git fetch --force {up} tag {base_name}",
+            describe(here),
+            describe(upstream),
+            up = survey.upstream,
+        )?;
+    }
     let Some(base) = survey.tag_commit(repo, &base_name)? else {
         return refuse(Refusal::new(format!(
             "tag {base_name} does not point to a commit"
@@ -353,10 +375,4 @@ fn tag_message(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> Stri
         }
     }
     message
-}
-
-fn subject_of(repo: &gix::Repository, scratch: &gix::Repository, id: ObjectId) -> String {
-    git::subject(repo, id)
-        .or_else(|_| git::subject(scratch, id))
-        .unwrap_or_default()
 }

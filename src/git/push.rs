@@ -53,13 +53,16 @@ pub fn parse_porcelain(stdout: &str) -> Vec<RefResult> {
 
 /// Runs `git push --porcelain <remote> <refspecs>...` from `dir` (the worktree, or the git dir of
 /// a bare repository). The user's stderr is passed through so hook messages and credential
-/// prompts appear as in a normal push. Refuses, naming the remote, if anything was not pushed.
+/// prompts appear as in a normal push. Exactly `refspecs` are pushed: `push.followTags` would
+/// add every local annotated tag on the pushed history (a private tag, a tag the mirror must not
+/// get). Refuses, naming the remote, if anything was not pushed.
 pub fn push(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<RefResult>> {
     debug_assert!(refspecs.iter().all(|r| !r.starts_with('+')), "never force");
     let output = Command::new("git")
         .current_dir(dir)
         .arg("push")
         .arg("--porcelain")
+        .arg("--no-follow-tags")
         .arg(remote)
         .args(refspecs)
         .stdin(Stdio::null())

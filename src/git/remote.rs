@@ -75,6 +75,28 @@ pub fn url(remote: &gix::Remote<'_>, direction: Direction) -> Option<String> {
     remote.url(direction).map(|u| u.to_bstring().to_string())
 }
 
+/// The URLs a web link to the remote named `name` can be made from, best first: the fetch URLs
+/// as rewritten by `insteadOf` (a `gh:` shorthand needs it), then as configured (a rewrite may
+/// point at a cache on disk), then the push URLs the same way. Empty if there is no such remote.
+pub fn link_urls(repo: &gix::Repository, name: &str) -> Vec<String> {
+    let rewritten = repo.try_find_remote(name).and_then(Result::ok);
+    let configured = repo
+        .try_find_remote_without_url_rewrite(name)
+        .and_then(Result::ok);
+    let mut urls: Vec<String> = Vec::new();
+    for direction in [Direction::Fetch, Direction::Push] {
+        for remote in [&rewritten, &configured].into_iter().flatten() {
+            for url in remote.urls(direction) {
+                let url = url.to_bstring().to_string();
+                if !urls.contains(&url) {
+                    urls.push(url);
+                }
+            }
+        }
+    }
+    urls
+}
+
 /// Every URL the remote is reached by: fetch URLs, push URLs, rewritten, deduplicated.
 pub fn all_urls(remote: &gix::Remote<'_>) -> Vec<String> {
     let mut urls: Vec<String> = remote

@@ -7,11 +7,35 @@ use gix::prelude::ObjectIdExt;
 use crate::error::{Refusal, refuse};
 
 /// Opens the repository around the current directory, honouring `GIT_DIR` as git does (hooks
-/// and `git --git-dir` set it).
+/// and `git --git-dir` set it), and `git -c key=value push-duty ...`: git hands those on in
+/// `GIT_CONFIG_PARAMETERS`, which gix does not read, so they are given to it as command-line
+/// overrides (the identity that signs a tag, `url.*.insteadOf`, `pushduty.*`).
 pub fn open_here() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    match gix::discover_with_environment_overrides(&cwd) {
-        Ok(repo) => Ok(repo),
+    let overrides: Vec<String> = std::env::var_os("GIT_CONFIG_PARAMETERS")
+        .map(|params| crate::config::parse_config_parameters(&params.to_string_lossy()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+    trust.full = trust.full.cli_overrides(overrides.clone());
+    trust.reduced = trust.reduced.cli_overrides(overrides);
+    match gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+        &cwd,
+        Default::default(),
+        trust,
+    ) {
+        Ok(repo) => {
+            let repo: gix::Repository = repo.into();
+            // git runs from the top of the worktree (the git dir of a bare repository), so a
+            // relative remote URL such as `../upstream.git` names the same repository from any
+            // subdirectory; gix resolves it against the process's directory.
+            let top = repo.workdir().unwrap_or_else(|| repo.git_dir());
+            std::env::set_current_dir(top)
+                .with_context(|| format!("cannot change to {}", top.display()))?;
+            Ok(repo)
+        }
         Err(e) => refuse(
             Refusal::new(format!(
                 "not inside a git repository: {} ({e})",
@@ -138,9 +162,12 @@ pub fn commits_between(
 /// The identity that signs tags and commits made by this tool: the user's committer identity.
 pub fn committer(repo: &gix::Repository) -> Result<gix::actor::Signature> {
     match repo.committer() {
-        Some(Ok(sig)) => Ok(sig.to_owned().context("cannot read the committer identity")?),
+        // An empty name (`user.name=`) is no identity either: git refuses to tag with it.
+        Some(Ok(sig)) if !sig.name.iter().all(u8::is_ascii_whitespace) => {
+            Ok(sig.to_owned().context("cannot read the committer identity")?)
+        }
         Some(Err(e)) => Err(anyhow::anyhow!("cannot read the committer identity: {e}")),
-        None => refuse(
+        Some(Ok(_)) | None => refuse(
             Refusal::new("no committer identity: tags and commits need a name and an email")
                 .hint("git config --global user.name \"Your Name\" && git config --global user.email you@example.com"),
         ),
