@@ -79,12 +79,7 @@ fn json_carries_the_state_and_the_commits() {
     assert_eq!(json["mirror"]["behind"], 1);
     assert_eq!(json["mirror"]["ahead"][0]["id"], id.as_str());
     assert_eq!(json["mirror"]["ahead"][0]["subject"], "Edit in the web UI");
-    let names: Vec<&str> = json["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| c["name"].as_str().unwrap_or_default())
-        .collect();
+    let names = check_names(&json);
     assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
     assert_eq!(json["checks"][2]["ok"], true);
 }
@@ -172,12 +167,7 @@ fn json_has_the_same_checks_when_the_configuration_is_bad() {
     repo.git(&["config", "pushduty.cadence", "0"]);
     let run = repo.run(&["check", "--offline", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
-    let names: Vec<&str> = json["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| c["name"].as_str().unwrap_or_default())
-        .collect();
+    let names = check_names(&json);
     assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
     assert_eq!(json["checks"][1]["ok"], false);
     assert_eq!(
@@ -208,4 +198,14 @@ fn hooks_turned_off_with_core_hooks_path_dev_null_are_wrong_not_an_error() {
     // And git really runs no hook.
     repo.commit("x.txt", "x\n", "Unguarded");
     repo.push(&["-q", "--dry-run", "security", "main"]).silent();
+}
+
+/// The names of the checks `check --json` reports, in order.
+fn check_names(json: &serde_json::Value) -> Vec<&str> {
+    json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default())
+        .collect()
 }

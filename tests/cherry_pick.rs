@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TestRepo, assert_contains};
 
 /// Last week's tag on the first commit; since then main got an unready feature and a fix.
 struct Week {
@@ -128,7 +128,7 @@ fn several_picks_apply_in_order() {
             "--yes",
         ])
         .ok();
-    assert!(run.stdout.contains("tag: 2026.12.03"), "{}", run.stdout);
+    assert_contains(&run.stdout, "tag: 2026.12.03");
     let (tree, _) = git_cherry_pick(&repo, "2026.11.26", &[&fix, &feature]);
     let up = &repo.upstream;
     assert_eq!(repo.git_in(up, &["rev-parse", "2026.12.03^{tree}"]), tree);
@@ -154,7 +154,7 @@ fn a_pick_only_on_the_upstream_and_a_base_tag_only_on_the_upstream() {
             "--yes",
         ])
         .ok();
-    assert!(run.stdout.contains("tag: 2026.12.03"), "{}", run.stdout);
+    assert_contains(&run.stdout, "tag: 2026.12.03");
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}^"]),
         repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26^{commit}"])
@@ -171,15 +171,14 @@ fn a_conflicting_pick_names_the_paths_and_creates_nothing() {
     let run = repo
         .run(&["tag", "--cherry-pick", &conflicting, "--yes"])
         .expect(1);
-    assert!(
-        run.stderr.contains(&format!(
+    assert_contains(
+        &run.stderr,
+        &format!(
             "--cherry-pick {conflicting} ({} Rename it again) conflicts in: README.md",
             &conflicting[..7]
-        )),
-        "{}",
-        run.stderr
+        ),
     );
-    assert!(run.stderr.contains("nothing was created"), "{}", run.stderr);
+    assert_contains(&run.stderr, "nothing was created");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -196,17 +195,11 @@ fn a_merge_commit_is_refused() {
     let run = repo
         .run(&["tag", "--cherry-pick", &merge, "--yes"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains(&format!("--cherry-pick {merge} is a merge commit")),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        &format!("--cherry-pick {merge} is a merge commit"),
     );
-    assert!(
-        run.stderr.contains("git log --oneline --no-merges"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "git log --oneline --no-merges");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -217,11 +210,9 @@ fn a_pick_that_does_not_resolve_is_refused() {
     let run = repo
         .run(&["tag", "--cherry-pick", "deadbeef", "--yes"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("--cherry-pick \"deadbeef\" does not name a commit here"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "--cherry-pick \"deadbeef\" does not name a commit here",
     );
     assert_eq!(repo.snapshot(), before);
 }
@@ -233,11 +224,9 @@ fn from_must_be_a_tag() {
     let run = repo
         .run(&["tag", "--cherry-pick", &fix, "--from", "main", "--yes"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("--from \"main\" is not a tag here or on upstream"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "--from \"main\" is not a tag here or on upstream",
     );
     // Not even a valid tag name: the same refusal, not a ref-parsing error.
     for odd in ["", "a b", "x~1"] {
@@ -265,11 +254,7 @@ fn a_pick_already_in_the_base_is_refused() {
     let run = repo
         .run(&["tag", "--cherry-pick", &readme_again, "--yes", "--offline"])
         .expect(1);
-    assert!(
-        run.stderr.contains("changes nothing on top of the base"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "changes nothing on top of the base");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -279,13 +264,11 @@ fn dry_run_with_picks_writes_nothing() {
     let before = repo.snapshot();
     let loose_before = repo.git(&["count-objects"]);
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
-    assert!(
-        run.stderr
-            .contains("write 1 cherry-picked commit and the tag object"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "write 1 cherry-picked commit and the tag object",
     );
-    assert!(run.stdout.contains("tag: 2026.12.03"), "{}", run.stdout);
+    assert_contains(&run.stdout, "tag: 2026.12.03");
     assert_eq!(repo.snapshot(), before);
     // Built in memory only: not even an unreachable object was written.
     assert_eq!(repo.git(&["count-objects"]), loose_before);
@@ -314,11 +297,7 @@ fn the_plan_and_the_result_name_the_picked_commit_by_its_subject() {
     );
 
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes"]).ok();
-    assert!(
-        run.stderr.contains(" Fix the crash) to upstream"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, " Fix the crash) to upstream");
 }
 
 #[test]
@@ -345,11 +324,7 @@ fn a_local_base_tag_that_differs_from_the_upstreams_loses_and_the_user_is_told()
     let run = repo
         .run(&["tag", "--cherry-pick", &fix, "--yes", "--no-push"])
         .ok();
-    assert!(
-        run.stderr.contains("warning: tag 2026.11.26 here"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "warning: tag 2026.11.26 here");
     assert_eq!(
         repo.git(&["rev-parse", "2026.12.03^{commit}^"]),
         upstream_base,

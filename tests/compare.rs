@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TestRepo, assert_contains};
 
 /// Two calendar tags with two commits between them.
 fn two_weeks() -> TestRepo {
@@ -140,34 +140,13 @@ fn a_revision_compares_with_the_revision_before_it() {
 fn refusals() {
     let repo = TestRepo::new();
     let run = repo.run(&["compare"]).expect(1);
-    assert!(
-        run.stderr.contains("there are no calendar tags here"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "there are no calendar tags here");
     repo.git(&["tag", "2026.11.26"]);
     let run = repo.run(&["compare"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("2026.11.26 is the first calendar tag here"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "2026.11.26 is the first calendar tag here");
     let run = repo.run(&["compare", "v1.0"]).expect(1);
-    assert!(
-        run.stderr.contains("\"v1.0\" is not a calendar tag"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "\"v1.0\" is not a calendar tag");
     let run = repo.run(&["compare", "2026.12.03"]).expect(1);
-    assert!(
-        run.stderr.contains("there is no tag 2026.12.03 here"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git fetch upstream --tags"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "there is no tag 2026.12.03 here");
+    assert_contains(&run.stderr, "git fetch upstream --tags");
 }

@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use common::TestRepo;
+use common::{TestRepo, assert_contains};
 
 /// The test server, killed on drop.
 struct Server {
@@ -63,11 +63,7 @@ fn next_tag_and_tag_over_http() {
     assert_eq!(run.stdout, "2026.12.03-1\n");
 
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert!(
-        run.stdout.contains(&format!("commit: {tip} More work")),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, &format!("commit: {tip} More work"));
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
 }
 
@@ -83,12 +79,10 @@ fn an_https_upstream_that_refuses_the_connection_says_why() {
     ]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)",
     );
-    assert!(run.stderr.contains("Connection refused"), "{}", run.stderr);
+    assert_contains(&run.stderr, "Connection refused");
     assert_eq!(repo.snapshot(), before);
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TUESDAY, TestRepo};
+use common::{TUESDAY, TestRepo, assert_contains};
 
 fn next(repo: &TestRepo, today: &str, args: &[&str]) -> String {
     let mut all = vec!["next-tag"];
@@ -96,7 +96,7 @@ fn a_tag_that_exists_only_on_the_remote_counts() {
 
     let offline = repo.run(&["next-tag", "--offline"]).ok();
     assert_eq!(offline.stdout.trim(), "2026.12.03");
-    assert!(offline.stderr.contains("offline"), "{}", offline.stderr);
+    assert_contains(&offline.stderr, "offline");
 }
 
 #[test]
@@ -115,12 +115,9 @@ fn no_revision_after_the_largest_number_and_no_name_reused() {
     repo.git(&["tag", "2026.12.03-18446744073709551615"]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert!(
-        run.stderr.contains(
-            "2026.12.03-18446744073709551615 has the highest revision number there is: no later revision of 2026.12.03 can be named"
-        ),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "2026.12.03-18446744073709551615 has the highest revision number there is: no later revision of 2026.12.03 can be named",
     );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     repo.run(&["tag", "--yes", "--allow-same-commit"]).expect(1);
@@ -170,11 +167,9 @@ fn the_upstream_default_branch_can_be_master() {
 fn a_malformed_date_flag_is_a_usage_error() {
     let repo = TestRepo::new();
     let run = repo.run(&["next-tag", "--date", "2026-12-32"]).expect(2);
-    assert!(
-        run.stderr
-            .contains("--date \"2026-12-32\" is not a date as YYYY-MM-DD"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "--date \"2026-12-32\" is not a date as YYYY-MM-DD",
     );
     assert!(run.stdout.is_empty());
 }
@@ -187,11 +182,9 @@ fn no_push_date_after_the_year_9999_because_no_tag_can_name_it() {
     // tagged again and again under the same name.
     let before = repo.snapshot();
     let run = repo.run_on("9999-12-31", &["next-tag"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("no push date on or after 9999-12-31 has a tag name (YYYY.MM.DD ends with the year 9999)"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "no push date on or after 9999-12-31 has a tag name (YYYY.MM.DD ends with the year 9999)",
     );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     repo.run_on("9999-12-31", &["tag", "--yes"]).expect(1);
@@ -202,11 +195,9 @@ fn no_push_date_after_the_year_9999_because_no_tag_can_name_it() {
 fn a_malformed_today_is_a_usage_error_naming_the_variable() {
     let repo = TestRepo::new();
     let run = repo.run_on("next thursday", &["next-tag"]).expect(2);
-    assert!(
-        run.stderr
-            .contains("PUSH_DUTY_TODAY=\"next thursday\" is not a date as YYYY-MM-DD"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "PUSH_DUTY_TODAY=\"next thursday\" is not a date as YYYY-MM-DD",
     );
 }
 
@@ -216,13 +207,12 @@ fn a_malformed_push_day_names_the_key_and_the_file() {
     repo.commit(".pushduty", "[pushduty]\n\tpushDay = funday\n", "Oops");
     let run = repo.run(&["next-tag"]).expect(1);
     let file = repo.work.join(".pushduty");
-    assert!(
-        run.stderr.contains(&format!(
+    assert_contains(
+        &run.stderr,
+        &format!(
             "pushduty.pushDay = \"funday\" (set in {}) is not a weekday",
             file.display()
-        )),
-        "{}",
-        run.stderr
+        ),
     );
 }
 
@@ -231,12 +221,8 @@ fn cadence_zero_in_git_config_names_the_config_file() {
     let repo = TestRepo::new();
     repo.git(&["config", "pushduty.cadence", "0"]);
     let run = repo.run(&["next-tag"]).expect(1);
-    assert!(
-        run.stderr.contains("pushduty.cadence = \"0\""),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains(".git/config"), "{}", run.stderr);
+    assert_contains(&run.stderr, "pushduty.cadence = \"0\"");
+    assert_contains(&run.stderr, ".git/config");
 }
 
 #[test]
@@ -246,11 +232,7 @@ fn outside_a_repository() {
     let run = repo
         .run_in(&outside, common::TUESDAY, &["next-tag"])
         .expect(1);
-    assert!(
-        run.stderr.contains("not inside a git repository"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "not inside a git repository");
 }
 
 #[test]
@@ -258,18 +240,11 @@ fn no_remote_named_like_the_setting() {
     let repo = TestRepo::new();
     repo.git(&["config", "pushduty.upstream", "mozilla"]);
     let run = repo.run(&["next-tag"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("there is no remote named \"mozilla\" (the remotes here are: upstream)"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "there is no remote named \"mozilla\" (the remotes here are: upstream)",
     );
-    assert!(
-        run.stderr
-            .contains("hint: add it: git remote add mozilla <url>"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "hint: add it: git remote add mozilla <url>");
 }
 
 #[test]
@@ -284,15 +259,11 @@ fn an_unreachable_upstream_names_the_remote_and_url_and_suggests_offline() {
     ]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert!(
-        run.stderr.contains(&format!(
-            "cannot reach remote upstream ({})",
-            gone.display()
-        )),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        &format!("cannot reach remote upstream ({})", gone.display()),
     );
-    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--offline");
     assert_eq!(repo.snapshot(), before);
     // Offline still works from what was fetched before.
     assert_eq!(next(&repo, "2026-12-01", &["--offline"]), "2026.12.03");
@@ -315,10 +286,8 @@ fn git_dash_c_overrides_every_file_and_is_named_in_errors() {
             &["-c", "pushduty.pushDay=funday", "push-duty", "next-tag"],
         )
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("pushduty.pushDay = \"funday\" (set in the command line (git -c))"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "pushduty.pushDay = \"funday\" (set in the command line (git -c))",
     );
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TestRepo, assert_contains};
 
 #[test]
 fn tags_the_upstream_tip_and_pushes_only_that_tag() {
@@ -23,12 +23,7 @@ fn tags_the_upstream_tip_and_pushes_only_that_tag() {
             "tag: 2026.12.03\ncommit: {tip} Add the feature\ncompare: git log --oneline 2026.11.26..2026.12.03\n"
         )
     );
-    assert!(
-        run.stderr
-            .contains("Tagged 2026.12.03 and pushed it to upstream."),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "Tagged 2026.12.03 and pushed it to upstream.");
 
     // On the upstream, peeled to the upstream's tip, annotated, by the user, dated the push.
     let upstream_tags = repo.tags_of(&repo.upstream);
@@ -107,13 +102,11 @@ fn an_unchanged_tip_is_refused_with_nothing_changed() {
     repo.run(&["tag", "--yes"]).ok();
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("nothing new to tag: 2026.12.03 already points to"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "nothing new to tag: 2026.12.03 already points to",
     );
-    assert!(run.stderr.contains("--allow-same-commit"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--allow-same-commit");
     assert_eq!(repo.snapshot(), before);
 
     // Re-tagging the same commit for a fresh deploy is allowed when asked for.
@@ -132,14 +125,10 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     repo.upstream_commit("feature.txt", "feature\n", "Add the feature");
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert!(run.stderr.contains("Plan:"), "{}", run.stderr);
-    assert!(run.stderr.contains("push tag 2026.12.03"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("Dry run: nothing was changed."),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stdout.contains("tag: 2026.12.03"), "{}", run.stdout);
+    assert_contains(&run.stderr, "Plan:");
+    assert_contains(&run.stderr, "push tag 2026.12.03");
+    assert_contains(&run.stderr, "Dry run: nothing was changed.");
+    assert_contains(&run.stdout, "tag: 2026.12.03");
     assert_eq!(repo.snapshot(), before);
     assert!(repo.git(&["tag", "--list"]).is_empty());
 }
@@ -148,12 +137,7 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
 fn no_push_creates_the_tag_locally_only() {
     let repo = TestRepo::new();
     let run = repo.run(&["tag", "--no-push"]).ok();
-    assert!(
-        run.stderr
-            .contains("Tagged 2026.12.03 locally (not pushed)."),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "Tagged 2026.12.03 locally (not pushed).");
     assert!(repo.tags_of(&repo.work).contains_key("2026.12.03"));
     assert!(repo.tags_of(&repo.upstream).is_empty());
 }
@@ -163,13 +147,11 @@ fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
     let repo = TestRepo::new();
     let before = repo.snapshot();
     let run = repo.run(&["tag"]).expect(2);
-    assert!(
-        run.stderr
-            .contains("not on a terminal, and this changes a remote: nothing was done"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "not on a terminal, and this changes a remote: nothing was done",
     );
-    assert!(run.stderr.contains("hint: pass --yes"), "{}", run.stderr);
+    assert_contains(&run.stderr, "hint: pass --yes");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -189,23 +171,9 @@ fn a_tag_that_appears_on_the_remote_meanwhile_is_refused_with_nothing_changed() 
         .status()
         .expect("chmod");
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("git push to upstream did not go through"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("step 2 of 3 failed (push tag 2026.12.03"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("); nothing was changed"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "git push to upstream did not go through");
+    assert_contains(&run.stderr, "step 2 of 3 failed (push tag 2026.12.03");
+    assert_contains(&run.stderr, "); nothing was changed");
     // The colleague's tag stands; nothing was created here.
     assert!(repo.tags_of(&repo.work).is_empty());
     assert_eq!(
@@ -221,7 +189,7 @@ fn a_local_tag_of_the_name_counts_and_is_never_moved() {
     let local = repo.tags_of(&repo.work)["2026.12.03"].clone();
     repo.upstream_commit("x.txt", "x\n", "More");
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert!(run.stdout.contains("tag: 2026.12.03-1"), "{}", run.stdout);
+    assert_contains(&run.stdout, "tag: 2026.12.03-1");
     assert_eq!(repo.tags_of(&repo.work)["2026.12.03"], local);
 }
 
@@ -231,12 +199,8 @@ fn offline_tags_the_tracking_ref_and_does_not_push() {
     let tracked = repo.git(&["rev-parse", "upstream/main"]);
     repo.upstream_commit("x.txt", "x\n", "Not fetched");
     let run = repo.run(&["tag", "--offline"]).ok();
-    assert!(run.stderr.contains("offline"), "{}", run.stderr);
-    assert!(
-        run.stdout.contains(&format!("commit: {tracked}")),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stderr, "offline");
+    assert_contains(&run.stdout, &format!("commit: {tracked}"));
     assert!(repo.tags_of(&repo.upstream).is_empty());
 }
 
@@ -246,13 +210,11 @@ fn an_unreachable_upstream_changes_nothing() {
     repo.git(&["remote", "set-url", "upstream", "/nonexistent/upstream.git"]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("cannot reach remote upstream (/nonexistent/upstream.git)"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "cannot reach remote upstream (/nonexistent/upstream.git)",
     );
-    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--offline");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -262,16 +224,8 @@ fn no_upstream_remote_changes_nothing() {
     repo.git(&["remote", "rename", "upstream", "origin"]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert!(
-        run.stderr.contains("there is no remote named \"upstream\""),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git config pushduty.upstream <remote>"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "there is no remote named \"upstream\"");
+    assert_contains(&run.stderr, "git config pushduty.upstream <remote>");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -282,17 +236,9 @@ fn a_malformed_date_changes_nothing() {
     let run = repo
         .run(&["tag", "--yes", "--date", "03/12/2026"])
         .expect(2);
-    assert!(
-        run.stderr.contains("--date \"03/12/2026\""),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "--date \"03/12/2026\"");
     let run = repo.run_on("2026-13-01", &["tag", "--yes"]).expect(2);
-    assert!(
-        run.stderr.contains("PUSH_DUTY_TODAY=\"2026-13-01\""),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "PUSH_DUTY_TODAY=\"2026-13-01\"");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -300,7 +246,7 @@ fn a_malformed_date_changes_nothing() {
 fn an_off_schedule_date_names_the_tag() {
     let repo = TestRepo::new();
     let run = repo.run(&["tag", "--yes", "--date", "2026-12-07"]).ok();
-    assert!(run.stdout.contains("tag: 2026.12.07"), "{}", run.stdout);
+    assert_contains(&run.stdout, "tag: 2026.12.07");
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.07"));
 }
 
@@ -320,26 +266,12 @@ fn on_a_terminal_it_asks_and_no_means_nothing_changes() {
     let repo = TestRepo::new();
     let before = repo.snapshot();
     let run = repo.run_on_terminal(&["tag"], "n\n").expect(1);
-    assert!(
-        run.stdout
-            .contains("Push tag 2026.12.03 to upstream? [y/N]"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("not confirmed: nothing was done"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "Push tag 2026.12.03 to upstream? [y/N]");
+    assert_contains(&run.stdout, "not confirmed: nothing was done");
     assert_eq!(repo.snapshot(), before);
 
     let run = repo.run_on_terminal(&["tag"], "y\n").ok();
-    assert!(
-        run.stdout
-            .contains("Tagged 2026.12.03 and pushed it to upstream."),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "Tagged 2026.12.03 and pushed it to upstream.");
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
 }
 
@@ -349,17 +281,8 @@ fn a_branch_the_upstream_does_not_have_is_refused() {
     repo.git(&["config", "pushduty.branch", "release"]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("the upstream upstream has no branch release"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git config pushduty.branch <branch>"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "the upstream upstream has no branch release");
+    assert_contains(&run.stderr, "git config pushduty.branch <branch>");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -425,12 +348,7 @@ fn the_plan_names_the_url_the_tag_is_pushed_to() {
     repo.git(&["remote", "set-url", "upstream", &fetch_url]);
     repo.git(&["remote", "set-url", "--push", "upstream", &push_url]);
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert!(
-        run.stderr
-            .contains(&format!(") to upstream ({push_url})\n")),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, &format!(") to upstream ({push_url})\n"));
 }
 
 #[test]
@@ -443,7 +361,7 @@ fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
     repo.git(&["tag", "-d", "2026.11.26"]);
     let tip = repo.upstream_commit("x.txt", "x\n", "More");
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert!(run.stdout.contains("tag: 2026.12.03-1\n"), "{}", run.stdout);
+    assert_contains(&run.stdout, "tag: 2026.12.03-1\n");
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         tip
@@ -460,11 +378,9 @@ fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
             "--yes",
         ])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("error: tag 2026.11.26 does not point to a commit"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "error: tag 2026.11.26 does not point to a commit",
     );
     assert_eq!(repo.snapshot(), before);
 }
@@ -475,18 +391,13 @@ fn a_tag_made_with_no_push_is_pushed_with_git_push_not_a_new_revision() {
     repo.run(&["tag", "--no-push"]).ok();
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("nothing new to tag: 2026.12.03 already points to"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "nothing new to tag: 2026.12.03 already points to",
     );
-    assert!(
-        run.stderr.contains(
-            "hint: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n"
-        ),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "hint: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n",
     );
     assert_eq!(repo.snapshot(), before);
 }
