@@ -88,7 +88,17 @@ impl TestRepo {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        Run::from(cmd.output().expect("run a command"))
+        // A binary the test has just copied can be "busy" for a moment: another test thread's
+        // fork may still hold the copy's write descriptor until that child execs (ETXTBSY).
+        for _ in 0..100 {
+            match cmd.output() {
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                output => return Run::from(output.expect("run a command")),
+            }
+        }
+        panic!("{program} stayed busy (ETXTBSY) for two seconds");
     }
 
     /// Points the upstream remote at a repository that does not exist.
