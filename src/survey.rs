@@ -239,8 +239,7 @@ fn fetch_tags(
     for tag in tags {
         let full = format!("refs/tags/{tag}");
         if let Some(r) = remote.find(&full)
-            && !repo
-                .has_object(r.peeled)
+            && !repo.has_object(r.peeled)
             && !missing.contains(&full)
         {
             missing.push(full);
@@ -304,7 +303,10 @@ impl Tags {
         repo: &gix::Repository,
         name: &str,
     ) -> Result<Option<(ObjectId, ObjectId)>> {
-        let Some(upstream) = self.remote.find(&format!("refs/tags/{name}")).map(|r| r.peeled)
+        let Some(upstream) = self
+            .remote
+            .find(&format!("refs/tags/{name}"))
+            .map(|r| r.peeled)
         else {
             return Ok(None);
         };

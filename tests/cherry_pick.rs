@@ -219,10 +219,12 @@ fn a_pick_that_does_not_resolve_is_refused() {
         run.stderr
     );
     for spec in ["no-such-branch", "main~99", "HEAD@{99}", "", "a b", "^main"] {
-        let run = repo
-            .run(&["tag", "--cherry-pick", spec, "--yes"])
-            .expect(1);
-        assert!(run.stderr.starts_with("error: --cherry-pick "), "{spec:?}: {}", run.stderr);
+        let run = repo.run(&["tag", "--cherry-pick", spec, "--yes"]).expect(1);
+        assert!(
+            run.stderr.starts_with("error: --cherry-pick "),
+            "{spec:?}: {}",
+            run.stderr
+        );
         assert!(run.stderr.contains("\nhint: "), "{spec:?}: {}", run.stderr);
         for library in ["input=", "couldn't", "revspec", "Error", "error: "] {
             assert!(
@@ -236,7 +238,10 @@ fn a_pick_that_does_not_resolve_is_refused() {
     let run = repo
         .run(&["tag", "--cherry-pick", "HEAD^{tree}", "--yes"])
         .expect(1);
-    assert_contains(&run.stderr, "error: --cherry-pick HEAD^{tree} names a tree (");
+    assert_contains(
+        &run.stderr,
+        "error: --cherry-pick HEAD^{tree} names a tree (",
+    );
     assert_contains(&run.stderr, "), not a commit\n");
     assert_eq!(repo.snapshot(), before);
 }

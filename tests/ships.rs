@@ -20,7 +20,14 @@ fn week() -> Week {
     repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
     repo.commit("hotfix.txt", "hot\n", "Last week's hotfix");
     repo.git(&["tag", "-a", "-m", "last week, again", "2026.11.26-1"]);
-    repo.git(&["push", "-q", "upstream", "main", "2026.11.26", "2026.11.26-1"]);
+    repo.git(&[
+        "push",
+        "-q",
+        "upstream",
+        "main",
+        "2026.11.26",
+        "2026.11.26-1",
+    ]);
     // Gone here: the upstream's tags are the truth.
     repo.git(&["tag", "-d", "2026.11.26", "2026.11.26-1"]);
     let feature = repo.upstream_commit("feature.txt", "not ready\n", "Add the unready feature");
@@ -57,7 +64,10 @@ fn the_plan_lists_the_commits_since_the_last_push() {
     let json = repo.run(&["tag", "--dry-run", "--json"]).ok();
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(json["last_push"], "2026.11.26-1");
-    assert_eq!(json["compare"], "git log --oneline 2026.11.26-1..2026.12.03");
+    assert_eq!(
+        json["compare"],
+        "git log --oneline 2026.11.26-1..2026.12.03"
+    );
     assert_eq!(json["compare_revision"], serde_json::Value::Null);
     assert_eq!(json["revision_commits"], serde_json::Value::Null);
     assert_eq!(json["commits"][0]["id"], fix.as_str());
@@ -159,7 +169,10 @@ fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
     );
     assert_contains(
         &run.stderr,
-        &format!("1. write 1 cherry-picked commit onto 2026.11.26-1 ({}) and the tag object\n", short(&base)),
+        &format!(
+            "1. write 1 cherry-picked commit onto 2026.11.26-1 ({}) and the tag object\n",
+            short(&base)
+        ),
     );
     assert_contains(
         &run.stderr,
@@ -179,7 +192,11 @@ fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
     );
     // Every id the dry run printed names a commit that exists already.
     for id in hex_ids(&(run.stdout.clone() + &run.stderr)) {
-        assert!(repo.object_exists(&id), "{id} does not exist:\n{}", run.stderr);
+        assert!(
+            repo.object_exists(&id),
+            "{id} does not exist:\n{}",
+            run.stderr
+        );
     }
     assert_eq!(repo.snapshot(), before);
     insta::assert_snapshot!("tag_cherry_pick_dry_run", repo.transcript(&run));
@@ -200,7 +217,9 @@ fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
 
     // The real run, a minute later, names what it made.
     repo.commit("unrelated.txt", "x\n", "Move the clock on");
-    let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes", "--json"]).ok();
+    let run = repo
+        .run(&["tag", "--cherry-pick", &fix, "--yes", "--json"])
+        .ok();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     let made = repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}"]);
     assert_eq!(json["commit"], made.as_str());
@@ -208,7 +227,8 @@ fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
     assert_eq!(json["commits"][0]["id"], made.as_str());
     assert_eq!(
         json["tag_object"],
-        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03"]).as_str()
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03"])
+            .as_str()
     );
 }
 
@@ -244,7 +264,10 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
         );
         // The picked fix is in the revision under another id: it is not "left out".
         let error = run.stderr.split("error: ").nth(1).unwrap_or_default();
-        assert!(!error.contains(&format!("  {} Fix the crash", short(&fix))), "{error}");
+        assert!(
+            !error.contains(&format!("  {} Fix the crash", short(&fix))),
+            "{error}"
+        );
         assert_eq!(repo.snapshot(), before);
     }
     insta::assert_snapshot!(
@@ -274,7 +297,10 @@ fn tagging_the_tip_after_a_cherry_pick_revision_asks_on_a_terminal_default_no() 
         let run = repo.run_on_terminal(&["tag"], answer).expect(1);
         assert_contains(
             &run.stdout,
-            &format!("ships the commit it left out:\r\n  {} Add the unready feature\r\n", short(&feature)),
+            &format!(
+                "ships the commit it left out:\r\n  {} Add the unready feature\r\n",
+                short(&feature)
+            ),
         );
         assert_contains(
             &run.stdout,
@@ -301,8 +327,15 @@ fn the_tip_after_a_revision_of_the_tip_is_not_questioned() {
     assert!(!run.stderr.contains("left out"), "{}", run.stderr);
     // And a revision that picked everything there was left nothing out either.
     let Week { repo, feature, fix } = week();
-    repo.run(&["tag", "--cherry-pick", &feature, "--cherry-pick", &fix, "--yes"])
-        .ok();
+    repo.run(&[
+        "tag",
+        "--cherry-pick",
+        &feature,
+        "--cherry-pick",
+        &fix,
+        "--yes",
+    ])
+    .ok();
     let run = repo.run(&["tag", "--yes"]).ok();
     assert!(!run.stderr.contains("left out"), "{}", run.stderr);
 }

@@ -244,10 +244,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     if commit_exists {
         writeln!(console.out, "commit: {} {subject}", intent.target)?;
     } else {
-        writeln!(
-            console.out,
-            "commit: (not made in a dry run) {made_from}"
-        )?;
+        writeln!(console.out, "commit: (not made in a dry run) {made_from}")?;
     }
     write!(console.out, "{}", shipment.render_links())?;
     Ok(())
@@ -292,7 +289,12 @@ fn before_the_plan(
             onto(repo, survey, intent)?
         )?;
         for p in &intent.picked {
-            writeln!(console.err, "  {} {}", git::short(repo, p.original), p.subject)?;
+            writeln!(
+                console.err,
+                "  {} {}",
+                git::short(repo, p.original),
+                p.subject
+            )?;
         }
     }
     write!(console.err, "{}", shipment.render(repo))?;

@@ -122,14 +122,18 @@ pub fn resolve_commit_in(
                 ),
                 None => "check the id with: git log --oneline --all; a commit on a remote is here once fetched (git fetch <remote>)".to_owned(),
             };
-            return refuse(Refusal::new(format!("{what} {shown}: no commit {shown} {place}")).hint(hint));
+            return refuse(
+                Refusal::new(format!("{what} {shown}: no commit {shown} {place}")).hint(hint),
+            );
         }
     };
     match id.object().map(|o| (o.kind, o.peel_to_commit())) {
         Ok((_, Ok(commit))) => Ok(commit.id),
         Ok((kind, Err(_))) => refuse(Refusal::new(format!(
             "{what} {shown} names a {kind} ({}), not a commit",
-            id.shorten().map(|p| p.to_string()).unwrap_or_else(|_| id.to_string())
+            id.shorten()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|_| id.to_string())
         ))),
         Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {what} {shown}"))),
     }

@@ -39,7 +39,8 @@ pub fn hex_ids(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| {
             (7..=64).contains(&w.len())
-                && w.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                && w.chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
                 && w.chars().any(|c| c.is_ascii_digit())
                 && w.chars().any(|c| c.is_ascii_alphabetic())
         })
