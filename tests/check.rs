@@ -55,6 +55,7 @@ fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
     ), "{}", run.stdout);
     run.stdout_has(&format!("        {} Edit in the web UI\n", &id[..7]));
     run.stderr_has("error: check found one thing wrong: security mirror");
+    run.stderr_has("hint: the mirror's main must only follow the upstream: review these commits and publish them on upstream/main first with: git push-duty security-merge --sync\n");
     assert_eq!(repo.rev("refs/remotes/security/main"), id, "fetched");
 }
 

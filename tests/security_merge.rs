@@ -271,6 +271,10 @@ fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
         &run.stderr,
         &format!("  {} Merged with the web button", &sneaky[..7]),
     );
+    assert_contains(
+        &run.stderr,
+        "hint: review them and publish them on the upstream first: git push-duty security-merge --sync\n",
+    );
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -938,12 +942,23 @@ fn continue_and_abort_with_nothing_recorded() {
 }
 
 #[test]
-fn a_branch_is_required_unless_continuing_or_aborting() {
+fn no_branch_means_sync_and_the_flags_that_exclude_each_other() {
     let (repo, _security) = setup();
-    let run = repo.run(&["security-merge", "--yes"]).expect(2);
-    assert_contains(&run.stderr, "<BRANCH>");
-    repo.run(&["security-merge", "--continue", "fix-xss"])
-        .expect(2);
+    let before = repo.snapshot();
+    let run = repo.run(&["security-merge", "--yes"]).ok();
+    assert_contains(
+        &run.stderr,
+        "Nothing to do: upstream/main and security/main are both at",
+    );
+    assert_eq!(repo.snapshot(), before);
+    for args in [
+        &["security-merge", "--continue", "fix-xss"][..],
+        &["security-merge", "--sync", "fix-xss"],
+        &["security-merge", "--sync", "--continue"],
+        &["security-merge", "--sync", "--abort"],
+    ] {
+        repo.run(args).expect(2);
+    }
 }
 
 #[test]

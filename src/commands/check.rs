@@ -292,8 +292,7 @@ fn compare(
                 commits(ahead.len())
             ),
             Some(format!(
-                "the mirror's {branch} must only follow the upstream: get these commits onto {upstream} first (reviewed, then git push {} <commit>:{branch}), and the mirror is in sync again",
-                settings.upstream
+                "the mirror's {branch} must only follow the upstream: review these commits and publish them on {upstream} first with: git push-duty security-merge --sync"
             )),
         );
         for c in &mirror.ahead {
