@@ -20,6 +20,7 @@ pub mod pager;
 pub mod plan;
 pub mod security_state;
 pub mod ships;
+pub mod suggest;
 pub mod survey;
 pub mod tags;
 pub mod url;

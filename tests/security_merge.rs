@@ -832,6 +832,42 @@ fn a_branch_the_mirror_does_not_have() {
 }
 
 #[test]
+fn a_branch_the_mirror_does_not_have_suggests_the_closest_names_on_the_mirror() {
+    let (repo, _security, _fix) = with_fix();
+    repo.security_branch("fix-csrf", "main", "form.py", "token\n", "Check the token");
+    repo.security_branch("feature-login", "main", "login.py", "x\n", "Login");
+    let before = repo.snapshot();
+    for (typed, closest) in [
+        ("fix-xxs", "hint: the closest names on security: fix-xss\n"),
+        ("xss", "hint: the closest names on security: fix-xss\n"),
+        (
+            "security/fix-crsf",
+            "hint: the closest names on security: fix-csrf\n",
+        ),
+        (
+            "fix-",
+            "hint: the closest names on security: fix-xss, fix-csrf\n",
+        ),
+    ] {
+        let run = repo.run(&["security-merge", typed, "--yes"]).expect(1);
+        assert!(
+            run.stderr.contains(closest),
+            "{typed}: expected {closest:?}\n{}",
+            run.stderr
+        );
+        assert_contains(
+            &run.stderr,
+            "hint: list the mirror's branches: git ls-remote --heads security",
+        );
+    }
+    let run = repo
+        .run(&["security-merge", "release-notes", "--yes"])
+        .expect(1);
+    assert!(!run.stderr.contains("closest"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
 fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
     let (repo, _security, _fix) = with_fix();
     std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");

@@ -158,20 +158,44 @@ impl Remotes {
             match refs.find(&format!("refs/heads/{fix}")) {
                 Some(r) => tips.push(r.peeled),
                 None => {
-                    return refuse(
-                        Refusal::new(format!(
-                            "the security mirror {} has no branch {fix}; nothing was changed",
-                            self.security
-                        ))
-                        .hint(format!(
-                            "list the mirror's branches: git ls-remote --heads {}",
-                            self.security
-                        )),
-                    );
+                    let mut refusal = Refusal::new(format!(
+                        "the security mirror {} has no branch {fix}; nothing was changed",
+                        self.security
+                    ));
+                    let closest = self.closest_branches(repo, fix);
+                    if !closest.is_empty() {
+                        refusal = refusal.hint(format!(
+                            "the closest names on {}: {}",
+                            self.security,
+                            closest.join(", ")
+                        ));
+                    }
+                    return refuse(refusal.hint(format!(
+                        "list the mirror's branches: git ls-remote --heads {}",
+                        self.security
+                    )));
                 }
             }
         }
         Ok((mirror, tips))
+    }
+
+    /// The mirror's branches closest to a name it lacks (a typo). A mirror that cannot be listed
+    /// now gives none: this only words a refusal that stands either way.
+    fn closest_branches(&self, repo: &gix::Repository, missing: &str) -> Vec<String> {
+        let specs = [format!("refs/heads/*:refs/remotes/{}/*", self.security)];
+        let Ok(listed) = git::remote::list(repo, &self.security, config::SECURITY, &specs) else {
+            return Vec::new();
+        };
+        let names: Vec<&str> = listed
+            .refs
+            .iter()
+            .filter_map(|r| r.name.strip_prefix("refs/heads/"))
+            .collect();
+        crate::suggest::closest(missing, names, 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Refuses, listing the commits, if the mirror's tip is not in the upstream's.
