@@ -38,6 +38,47 @@ fn the_committed_man_page_is_what_the_code_generates() {
 }
 
 #[test]
+fn the_man_page_lists_nested_subcommands_with_their_flags() {
+    let generated = Command::new(BIN).arg("man").output().expect("run man");
+    let page = String::from_utf8(generated.stdout).expect("utf-8");
+    let section = |name: &str| -> String {
+        let start = page
+            .find(&format!(".SS \"git push-duty {name}\"\n"))
+            .unwrap_or_else(|| panic!("no section for {name}"));
+        let rest = &page[start + 4..];
+        let end = rest
+            .find("\n.SS ")
+            .or_else(|| rest.find("\n.SH "))
+            .unwrap_or(rest.len());
+        rest[..end].to_owned()
+    };
+    let install = section("hooks install");
+    for needed in [
+        "\\-\\-force",
+        "\\-\\-template",
+        "\\-\\-dry\\-run",
+        "core.hooksPath",
+    ] {
+        assert!(
+            install.contains(needed),
+            "hooks install lacks {needed}:\n{install}"
+        );
+    }
+    let uninstall = section("hooks uninstall");
+    assert!(uninstall.contains("\\-\\-template"), "{uninstall}");
+    assert!(uninstall.contains("pre\\-push.local"), "{uninstall}");
+    let status = section("hooks status");
+    assert!(status.contains("whether"), "{status}");
+    // The synopsis names the whole command, not just the last word.
+    assert!(
+        install.contains("git push-duty hooks install") || install.contains("hooks install"),
+        "{install}"
+    );
+    // clap's own help subcommands are not pages of their own.
+    assert!(!page.contains(".SS \"git push-duty hooks help\""), "{page}");
+}
+
+#[test]
 fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
     let repo = TestRepo::new();
     let prefix = repo.root().join("prefix");
