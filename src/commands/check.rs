@@ -17,8 +17,11 @@ use crate::security_state;
 /// Reports the security mirror's main against the upstream's main: in sync, behind by N commits
 /// (fine: the mirror catches up after the upstream), or ahead, listing the commits that are not
 /// on the upstream (wrong: the two must stay in sync, upstream first). Both are fetched first
-/// unless --offline. Then whether the pre-push hook is installed, executable, current and not
-/// shadowed by core.hooksPath, and whether the configuration is valid.
+/// unless --offline. A security-merge run left unfinished (its mirror push refused, or the
+/// run stopped) is wrong too: it says what reached which remote and names
+/// security-merge --continue and --abort. Then whether the pre-push hook is installed,
+/// executable, current and not shadowed by core.hooksPath, and whether the configuration is
+/// valid.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Compare the refs as last fetched; do not fetch.
