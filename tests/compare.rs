@@ -281,3 +281,17 @@ fn a_local_tag_that_differs_from_the_upstreams_is_named_and_the_upstreams_used()
     assert!(!offline.stderr.contains("warning"), "{}", offline.stderr);
     assert_contains(&offline.stdout, "ships 1 commit since the last push");
 }
+
+#[test]
+fn a_local_tag_on_a_tree_that_the_upstream_has_on_a_commit_is_named_not_fatal() {
+    let repo = two_weeks();
+    repo.git(&["push", "-q", "upstream", "2026.11.26", "2026.12.03"]);
+    repo.git(&["tag", "-f", "2026.11.26", "HEAD^{tree}"]);
+    let run = repo.run(&["compare"]).ok();
+    assert_contains(&run.stderr, "warning: tag 2026.11.26 here points to ");
+    assert_contains(&run.stderr, " (not a commit), on upstream to ");
+    assert_contains(
+        &run.stdout,
+        "ships 2 commits since the last push, 2026.11.26",
+    );
+}

@@ -254,3 +254,42 @@ fn unrelated_history_has_no_merge_base() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+#[test]
+fn an_ambiguous_short_id_asks_for_more_of_it() {
+    let repo = TestRepo::new();
+    // Enough blobs that two share their first four hex digits.
+    let dir = repo.root().join("blobs");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut paths = String::new();
+    for n in 0..3000 {
+        let path = dir.join(n.to_string());
+        std::fs::write(&path, format!("blob {n}\n")).expect("write");
+        paths.push_str(&format!("{}\n", path.display()));
+    }
+    let list = repo.root().join("paths");
+    std::fs::write(&list, paths).expect("write");
+    let out = repo
+        .command("git", &repo.work)
+        .args(["hash-object", "-w", "--stdin-paths"])
+        .stdin(std::fs::File::open(&list).expect("open"))
+        .output()
+        .expect("hash-object");
+    let ids = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut seen = std::collections::HashMap::new();
+    let prefix = ids
+        .lines()
+        .find_map(|id| {
+            seen.insert(id[..4].to_owned(), ())
+                .map(|_| id[..4].to_owned())
+        })
+        .expect("two blobs share a prefix");
+    let run = repo.run(&["diff", &prefix]).expect(1);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: REV {prefix}: more than one object here has an id starting with {prefix}\nhint: give more of the id"
+        )),
+        "{}",
+        run.stderr
+    );
+}

@@ -107,11 +107,12 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     tags.fetch(repo, &names)?;
     for name in &names {
         if let Some((here, upstream)) = tags.diverging(repo, name)? {
+            // Words only: a tag on a tree has no subject, and that decides nothing.
             let describe = |id| -> Result<String> {
                 Ok(format!(
                     "{} ({})",
                     git::short(repo, id),
-                    git::subject(repo, id)?
+                    git::subject(repo, id).unwrap_or_else(|_| "not a commit".into())
                 ))
             };
             writeln!(
