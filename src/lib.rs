@@ -19,6 +19,8 @@ pub mod man;
 pub mod pager;
 pub mod plan;
 pub mod security_state;
+pub mod ships;
+pub mod suggest;
 pub mod survey;
 pub mod tags;
 pub mod url;

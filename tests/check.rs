@@ -27,6 +27,7 @@ fn all_well_exits_zero() {
         format!(
             "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
              ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
+             ok    security merge: no security merge is unfinished\n\
              ok    pre-push hook: {} is installed, executable, current and used by git\n",
             repo.work.join(".git/hooks/pre-push").display()
         )
@@ -54,6 +55,7 @@ fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
     ), "{}", run.stdout);
     run.stdout_has(&format!("        {} Edit in the web UI\n", &id[..7]));
     run.stderr_has("error: check found one thing wrong: security mirror");
+    run.stderr_has("hint: the mirror's main must only follow the upstream: review these commits and publish them on upstream/main first with: git push-duty security-merge --sync\n");
     assert_eq!(repo.rev("refs/remotes/security/main"), id, "fetched");
 }
 
@@ -80,8 +82,17 @@ fn json_carries_the_state_and_the_commits() {
     assert_eq!(json["mirror"]["ahead"][0]["id"], id.as_str());
     assert_eq!(json["mirror"]["ahead"][0]["subject"], "Edit in the web UI");
     let names = check_names(&json);
-    assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
+    assert_eq!(
+        names,
+        [
+            "configuration",
+            "security mirror",
+            "security merge",
+            "pre-push hook"
+        ]
+    );
     assert_eq!(json["checks"][2]["ok"], true);
+    assert_eq!(json["checks"][3]["ok"], true);
 }
 
 #[test]
@@ -168,14 +179,22 @@ fn json_has_the_same_checks_when_the_configuration_is_bad() {
     let run = repo.run(&["check", "--offline", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     let names = check_names(&json);
-    assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
+    assert_eq!(
+        names,
+        [
+            "configuration",
+            "security mirror",
+            "security merge",
+            "pre-push hook"
+        ]
+    );
     assert_eq!(json["checks"][1]["ok"], false);
     assert_eq!(
         json["checks"][1]["summary"],
         "not compared: the configuration cannot be read"
     );
     assert_eq!(json["mirror"]["state"], "unknown");
-    assert_eq!(json["checks"][2]["ok"], true);
+    assert_eq!(json["checks"][3]["ok"], true);
 }
 
 #[test]
@@ -190,8 +209,8 @@ fn hooks_turned_off_with_core_hooks_path_dev_null_are_wrong_not_an_error() {
     run.stderr_has("hint: git config --unset core.hooksPath");
     let run = repo.run(&["check", "--offline", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
-    assert_eq!(json["checks"][2]["name"], "pre-push hook");
-    assert_eq!(json["checks"][2]["ok"], false);
+    assert_eq!(json["checks"][3]["name"], "pre-push hook");
+    assert_eq!(json["checks"][3]["ok"], false);
     repo.run(&["hooks", "status"])
         .ok()
         .stdout_has("used by git: no");
@@ -208,4 +227,85 @@ fn check_names(json: &serde_json::Value) -> Vec<&str> {
         .iter()
         .map(|c| c["name"].as_str().unwrap_or_default())
         .collect()
+}
+
+/// Makes a bare repository refuse every push.
+fn reject_pushes(bare: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("create hooks");
+    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n").expect("write");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+#[test]
+fn an_unfinished_security_merge_is_wrong_and_says_what_reached_which_remote() {
+    let repo = TestRepo::guarded();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    reject_pushes(&repo.mirror());
+    repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+
+    let run = repo.run(&["check"]).expect(1);
+
+    run.stdout_has(&format!(
+        "WRONG security merge: the security merge of fix-xss ({}) is unfinished: upstream/main has it, security/main does not\n",
+        &fix[..7]
+    ));
+    run.stderr_has("error: check found one thing wrong: security merge\n");
+    run.stderr_has(
+        "hint: finish it (push the mirror): git push-duty security-merge --continue; or, if it never reached the upstream, forget it: git push-duty security-merge --abort\n",
+    );
+    let json = repo.run(&["check", "--json"]).expect(1);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(json["checks"][2]["name"], "security merge");
+    assert_eq!(json["checks"][2]["ok"], false);
+
+    // Finished, all is well again.
+    std::fs::remove_file(repo.mirror().join("hooks/pre-receive")).expect("accept pushes");
+    repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    repo.run(&["check"]).ok();
+}
+
+#[test]
+fn a_run_that_may_not_have_reached_the_upstream_says_so() {
+    let repo = TestRepo::guarded();
+    let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
+    let record = repo.work.join(".git/push-duty/security-merge.json");
+    std::fs::create_dir_all(record.parent().expect("dir")).expect("mkdir");
+    let base = repo.rev("upstream/main");
+    std::fs::write(
+        &record,
+        format!(
+            "{{\"version\": 1, \"step\": \"push-upstream\", \"upstream\": \"upstream\", \"security\": \"security\", \"branch\": \"main\", \"base\": \"{base}\", \"commit\": \"{fix}\", \"merged\": [\"fix-xss\"]}}\n"
+        ),
+    )
+    .expect("write a record");
+    let run = repo.run(&["check", "--offline"]).expect(1);
+    run.stdout_has(&format!(
+        "WRONG security merge: the security merge of fix-xss ({}) is unfinished: neither upstream/main nor security/main has it (as last fetched)\n",
+        &fix[..7]
+    ));
+    // A record this version cannot read is wrong too, with its own way out.
+    std::fs::write(&record, "{ half").expect("write");
+    let run = repo.run(&["check", "--offline"]).expect(1);
+    run.stdout_has("WRONG security merge: the record of an unfinished security merge,");
+    run.stderr_has("hint: see where both remotes are: git ls-remote");
+}
+
+#[test]
+fn no_upstream_remote_is_not_fixed_by_fetching_it() {
+    let repo = TestRepo::new();
+    repo.add_mirror("security");
+    repo.install_hook();
+    repo.git(&["remote", "rename", "upstream", "origin"]);
+    let run = repo.run(&["check"]).expect(1);
+    run.stdout_has("WRONG configuration: there is no remote named \"upstream\"");
+    run.stdout_has("WRONG security mirror: not compared: there is no remote named \"upstream\"\n");
+    assert!(
+        !(run.stdout.clone() + &run.stderr).contains("git fetch upstream"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    run.stderr_has("hint: add it: git remote add upstream <url>");
 }

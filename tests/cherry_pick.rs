@@ -208,12 +208,41 @@ fn a_pick_that_does_not_resolve_is_refused() {
     let Week { repo, .. } = week();
     let before = repo.snapshot();
     let run = repo
-        .run(&["tag", "--cherry-pick", "deadbeef", "--yes"])
+        .run(&["tag", "--cherry-pick", "deadbeef1", "--yes"])
+        .expect(1);
+    // The product's words, never the library's ("couldn't parse revision, input=...").
+    assert!(
+        run.stderr.starts_with(
+            "error: --cherry-pick deadbeef1: no commit deadbeef1 here or on upstream\nhint: "
+        ),
+        "{}",
+        run.stderr
+    );
+    for spec in ["no-such-branch", "main~99", "HEAD@{99}", "", "a b", "^main"] {
+        let run = repo.run(&["tag", "--cherry-pick", spec, "--yes"]).expect(1);
+        assert!(
+            run.stderr.starts_with("error: --cherry-pick "),
+            "{spec:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("\nhint: "), "{spec:?}: {}", run.stderr);
+        for library in ["input=", "couldn't", "revspec", "Error", "error: "] {
+            assert!(
+                !run.stderr["error: ".len()..].contains(library),
+                "{spec:?}: {}",
+                run.stderr
+            );
+        }
+    }
+    // Not a commit at all.
+    let run = repo
+        .run(&["tag", "--cherry-pick", "HEAD^{tree}", "--yes"])
         .expect(1);
     assert_contains(
         &run.stderr,
-        "--cherry-pick \"deadbeef\" does not name a commit here",
+        "error: --cherry-pick HEAD^{tree} names a tree (",
     );
+    assert_contains(&run.stderr, "), not a commit\n");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -266,7 +295,7 @@ fn dry_run_with_picks_writes_nothing() {
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
     assert_contains(
         &run.stderr,
-        "write 1 cherry-picked commit and the tag object",
+        "write 1 cherry-picked commit onto 2026.11.26 (",
     );
     assert_contains(&run.stdout, "tag: 2026.12.03");
     assert_eq!(repo.snapshot(), before);

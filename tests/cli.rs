@@ -38,6 +38,47 @@ fn the_committed_man_page_is_what_the_code_generates() {
 }
 
 #[test]
+fn the_man_page_lists_nested_subcommands_with_their_flags() {
+    let generated = Command::new(BIN).arg("man").output().expect("run man");
+    let page = String::from_utf8(generated.stdout).expect("utf-8");
+    let section = |name: &str| -> String {
+        let start = page
+            .find(&format!(".SS \"git push-duty {name}\"\n"))
+            .unwrap_or_else(|| panic!("no section for {name}"));
+        let rest = &page[start + 4..];
+        let end = rest
+            .find("\n.SS ")
+            .or_else(|| rest.find("\n.SH "))
+            .unwrap_or(rest.len());
+        rest[..end].to_owned()
+    };
+    let install = section("hooks install");
+    for needed in [
+        "\\-\\-force",
+        "\\-\\-template",
+        "\\-\\-dry\\-run",
+        "core.hooksPath",
+    ] {
+        assert!(
+            install.contains(needed),
+            "hooks install lacks {needed}:\n{install}"
+        );
+    }
+    let uninstall = section("hooks uninstall");
+    assert!(uninstall.contains("\\-\\-template"), "{uninstall}");
+    assert!(uninstall.contains("pre\\-push.local"), "{uninstall}");
+    let status = section("hooks status");
+    assert!(status.contains("whether"), "{status}");
+    // The synopsis names the whole command, not just the last word.
+    assert!(
+        install.contains("git push-duty hooks install") || install.contains("hooks install"),
+        "{install}"
+    );
+    // clap's own help subcommands are not pages of their own.
+    assert!(!page.contains(".SS \"git push-duty hooks help\""), "{page}");
+}
+
+#[test]
 fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
     let repo = TestRepo::new();
     let prefix = repo.root().join("prefix");
@@ -262,4 +303,153 @@ fn install_sh_prefix_with_a_tilde_the_shell_left_alone_means_home() {
     assert!(out.status.success(), "{said}");
     assert!(home.join("tools/bin/git-push-duty").is_file(), "{said}");
     assert!(!repo.root().join("~").exists(), "{said}");
+}
+
+/// A stand-in for `cargo` that "builds" into `$CARGO_TARGET_DIR/release` (or `target/` of the
+/// manifest's directory) a tiny git-push-duty that runs the real one, answering `build` with
+/// cargo's JSON messages when asked for them and `metadata` with the target directory, as cargo
+/// does. The real build takes minutes; where cargo puts the binary is what is under test.
+fn fake_cargo(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("fake-bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let script = format!(
+        r#"#!/bin/bash
+echo "$*" >> "{log}"
+target="${{CARGO_TARGET_DIR:-}}"
+if [ -z "$target" ]; then
+  for a in "$@"; do case "$prev" in --manifest-path) target="$(dirname "$a")/target" ;; esac; prev="$a"; done
+fi
+case "$1" in
+  build)
+    mkdir -p "$target/release"
+    printf '#!/bin/sh\n# built by the fake cargo\nexec %s "$@"\n' "{real}" > "$target/release/git-push-duty"
+    chmod +x "$target/release/git-push-duty"
+    case "$*" in
+      *--message-format=json*)
+        echo '{{"reason":"compiler-artifact","target":{{"kind":["lib"],"name":"push_duty"}},"executable":null}}'
+        echo "{{\"reason\":\"compiler-artifact\",\"target\":{{\"kind\":[\"bin\"],\"name\":\"git-push-duty\"}},\"executable\":\"$target/release/git-push-duty\"}}"
+        echo '{{"reason":"build-finished","success":true}}' ;;
+    esac ;;
+  metadata) echo "{{\"target_directory\":\"$target\",\"version\":1}}" ;;
+  *) exit 3 ;;
+esac
+"#,
+        log = dir.join("cargo.log").display(),
+        real = BIN
+    );
+    let cargo = bin.join("cargo");
+    std::fs::write(&cargo, script).expect("write fake cargo");
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    bin
+}
+
+#[test]
+fn install_sh_finds_the_binary_where_cargo_target_dir_put_it() {
+    let repo = TestRepo::new();
+    let root = repo.root();
+    let fake = fake_cargo(&root);
+    let target = root.join("elsewhere/target");
+    let prefix = root.join("prefix");
+    let out = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .arg("--prefix")
+        .arg(&prefix)
+        .env("HOME", root.join("home"))
+        .env("CARGO_TARGET_DIR", &target)
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", fake.display()),
+        )
+        .output()
+        .expect("run install.sh");
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    let installed = std::fs::read_to_string(prefix.join("bin/git-push-duty")).expect("installed");
+    assert!(installed.contains("built by the fake cargo"), "{installed}");
+    assert_eq!(
+        std::fs::read(target.join("release/git-push-duty")).expect("built"),
+        installed.as_bytes()
+    );
+    let log = std::fs::read_to_string(root.join("cargo.log")).expect("cargo ran");
+    assert!(log.contains("build --release --locked"), "{log}");
+    assert!(
+        prefix
+            .join("share/bash-completion/completions/git-push-duty")
+            .is_file(),
+        "{said}"
+    );
+}
+
+#[test]
+fn install_sh_help_prints_only_the_usage() {
+    let out = Command::new("bash")
+        .arg(project().join("install.sh"))
+        .arg("--help")
+        .output()
+        .expect("run install.sh --help");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("usage: ./install.sh [--prefix DIR] [--binary FILE] [--uninstall]\n"),
+        "{text}"
+    );
+    assert!(text.contains("  --binary FILE "), "{text}");
+    assert!(!text.contains("set -"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with('#')), "{text}");
+    assert!(text.ends_with(".\n"), "{text:?}");
+}
+
+#[test]
+fn install_sh_uninstall_removes_the_directories_it_created_when_empty() {
+    let repo = TestRepo::new();
+    let root = repo.root();
+    let run = |prefix: &Path, extra: &[&str]| {
+        let out = Command::new("bash")
+            .arg(project().join("install.sh"))
+            .arg("--prefix")
+            .arg(prefix)
+            .args(extra)
+            .env("HOME", root.join("home"))
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .output()
+            .expect("run install.sh");
+        let said = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{said}");
+        said
+    };
+    // A prefix that did not exist: nothing of it is left.
+    let fresh = root.join("fresh/deeper");
+    run(&fresh, &["--binary", BIN]);
+    run(&fresh, &["--binary", BIN]);
+    let said = run(&fresh, &["--uninstall"]);
+    assert!(!root.join("fresh").exists(), "{said}");
+
+    // A prefix with directories of the user's, empty: they stay; those made for us go.
+    let local = root.join("local");
+    std::fs::create_dir_all(local.join("share/man")).expect("mkdir");
+    std::fs::create_dir_all(local.join("bin")).expect("mkdir");
+    run(&local, &["--binary", BIN]);
+    // Something else put a file in a directory made for us: that one stays too.
+    std::fs::write(local.join("share/zsh/site-functions/_other"), "x").expect("write");
+    run(&local, &["--uninstall"]);
+    assert!(local.join("share/man").is_dir());
+    assert!(local.join("bin").is_dir());
+    assert!(!local.join("bin/git-push-duty").exists());
+    assert!(!local.join("share/man/man1").exists());
+    assert!(!local.join("share/bash-completion").exists());
+    assert!(!local.join("share/fish").exists());
+    assert!(local.join("share/zsh/site-functions/_other").is_file());
+    assert!(!local.join("share/git-push-duty").exists());
+}
+
+#[test]
+fn the_readme_tells_about_install_sh_binary() {
+    let readme = std::fs::read_to_string(project().join("README.md")).expect("README");
+    assert!(
+        readme.contains("--binary FILE"),
+        "README does not mention install.sh --binary"
+    );
 }

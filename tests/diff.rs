@@ -14,10 +14,10 @@ fn the_local_branch_against_the_upstream_tip() {
     let run = repo.run(&["diff"]).ok();
 
     // What `git diff --stat --patch` says, to the byte.
-    let git = repo.git(&["diff", "--stat", "--patch", "upstream/main", "main"]) + "\n";
+    let git = repo.git(&["diff", "--stat", "--patch", "upstream/main...main"]) + "\n";
     assert_eq!(run.stdout, git);
     assert_contains(&run.stdout, "+print(1)");
-    assert_contains(&run.stderr, "From upstream/main (");
+    assert_contains(&run.stderr, "From the merge base of upstream/main (");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -74,11 +74,15 @@ fn an_unfetched_upstream_branch_says_how_to_fetch_it() {
 #[test]
 fn a_revision_that_is_not_there() {
     let repo = TestRepo::new();
+    let before = repo.snapshot();
     let run = repo.run(&["diff", "no-such-branch"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "REV \"no-such-branch\" does not name a commit here",
+    assert!(
+        run.stderr
+            .starts_with("error: REV no-such-branch: no commit no-such-branch here\nhint: "),
+        "{}",
+        run.stderr
     );
+    assert_eq!(repo.snapshot(), before);
 }
 
 #[test]
@@ -183,5 +187,109 @@ fn odd_file_names_are_quoted_as_git_quotes_them() {
         !run.stdout.lines().any(|l| l == "+injected.txt"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn a_branch_behind_the_upstream_shows_only_what_it_adds() {
+    // The branch forked before the upstream got newer files: those are not "deleted".
+    let repo = TestRepo::new();
+    repo.git(&["switch", "-q", "-c", "feature"]);
+    repo.commit("feature.py", "feature\n", "Add the feature");
+    let newer = repo.upstream_commit("newer.py", "newer\n", "Newer work upstream");
+    repo.git(&["fetch", "-q", "upstream"]);
+    let base = repo.git(&["merge-base", "upstream/main", "feature"]);
+
+    // REV defaults to the current branch.
+    let run = repo.run(&["diff"]).ok();
+
+    let git = repo.git(&["diff", "--stat", "--patch", "upstream/main...feature"]) + "\n";
+    assert_eq!(run.stdout, git);
+    assert!(!run.stdout.contains("newer.py"), "{}", run.stdout);
+    assert!(!run.stdout.contains("deleted file mode"), "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "From the merge base of upstream/main ({}) and feature ({}), {}: what feature adds (git diff upstream/main...feature)\n",
+            &newer[..7],
+            &repo.rev("feature")[..7],
+            &base[..7]
+        )
+    );
+    let named = repo.run(&["diff", "feature", "--stat"]).ok();
+    assert_eq!(
+        named.stdout,
+        repo.git(&["diff", "--stat", "upstream/main...feature"]) + "\n"
+    );
+}
+
+#[test]
+fn a_detached_head_is_the_revision() {
+    let repo = TestRepo::new();
+    let id = repo.commit("x.txt", "x\n", "X");
+    repo.git(&["switch", "-q", "--detach", "HEAD"]);
+    let run = repo.run(&["diff", "--stat"]).ok();
+    assert_eq!(
+        run.stdout,
+        " x.txt | 1 +\n 1 file changed, 1 insertion(+)\n"
+    );
+    assert_contains(&run.stderr, &format!("and HEAD ({}),", &id[..7]));
+}
+
+#[test]
+fn unrelated_history_has_no_merge_base() {
+    let repo = TestRepo::new();
+    repo.git(&["switch", "-q", "--orphan", "other"]);
+    let run = repo.run(&["diff"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        "error: other has no commit yet: there is nothing to compare\nhint: name the revision: git push-duty diff <REV>\n",
+    );
+    repo.commit("other.txt", "other\n", "Another history");
+    let before = repo.snapshot();
+    let run = repo.run(&["diff", "other"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        "error: other shares no history with upstream/main: there is no merge base to diff from\n",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn an_ambiguous_short_id_asks_for_more_of_it() {
+    let repo = TestRepo::new();
+    // Enough blobs that two share their first four hex digits.
+    let dir = repo.root().join("blobs");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut paths = String::new();
+    for n in 0..3000 {
+        let path = dir.join(n.to_string());
+        std::fs::write(&path, format!("blob {n}\n")).expect("write");
+        paths.push_str(&format!("{}\n", path.display()));
+    }
+    let list = repo.root().join("paths");
+    std::fs::write(&list, paths).expect("write");
+    let out = repo
+        .command("git", &repo.work)
+        .args(["hash-object", "-w", "--stdin-paths"])
+        .stdin(std::fs::File::open(&list).expect("open"))
+        .output()
+        .expect("hash-object");
+    let ids = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut seen = std::collections::HashMap::new();
+    let prefix = ids
+        .lines()
+        .find_map(|id| {
+            seen.insert(id[..4].to_owned(), ())
+                .map(|_| id[..4].to_owned())
+        })
+        .expect("two blobs share a prefix");
+    let run = repo.run(&["diff", &prefix]).expect(1);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: REV {prefix}: more than one object here has an id starting with {prefix}\nhint: give more of the id"
+        )),
+        "{}",
+        run.stderr
     );
 }

@@ -291,3 +291,61 @@ fn git_dash_c_overrides_every_file_and_is_named_in_errors() {
         "pushduty.pushDay = \"funday\" (set in the command line (git -c))",
     );
 }
+
+#[test]
+fn a_revision_made_with_no_push_is_named_with_the_command_that_pushes_it() {
+    // `tag --no-push` made 2026.12.03-1 here only: next-tag says what tag will do about it.
+    let repo = TestRepo::new();
+    repo.run(&["tag", "--yes"]).ok();
+    let tip = repo.upstream_commit("fix.txt", "fix\n", "Fix the crash");
+    repo.run(&["tag", "--no-push"]).ok();
+    let before = repo.snapshot();
+
+    let run = repo.run(&["next-tag"]).ok();
+
+    assert_eq!(run.stdout, "2026.12.03-2\n");
+    let push = "2026.12.03-1 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03-1";
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{push}\ntag would refuse to tag the same commit again: 2026.12.03-1 already points to the tip of upstream/main, {} Fix the crash (--allow-same-commit makes 2026.12.03-2)\n",
+            &tip[..7]
+        )
+    );
+    // What tag does.
+    let tag = repo.run(&["tag", "--yes"]).expect(1);
+    assert_contains(&tag.stderr, &format!("hint: {push}\n"));
+    assert_eq!(repo.snapshot(), before);
+
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["only_here"], "2026.12.03-1");
+    assert_eq!(
+        json["push_command"],
+        "git push upstream refs/tags/2026.12.03-1"
+    );
+    assert_eq!(json["same_commit"], true);
+
+    // Once the upstream moves on, tag makes -2, and the unpushed -1 is still named.
+    let later = repo.upstream_commit("later.txt", "later\n", "Later");
+    let run = repo.run(&["next-tag"]).ok();
+    assert_eq!(run.stdout, "2026.12.03-2\n");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{push}\nwould tag upstream/main at {} (not fetched yet)\n",
+            &later[..7]
+        )
+    );
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["same_commit"], false);
+
+    // Pushed, nothing more is said.
+    repo.git(&["push", "-q", "upstream", "refs/tags/2026.12.03-1"]);
+    let run = repo.run(&["next-tag"]).ok();
+    assert!(!run.stderr.contains("only here"), "{}", run.stderr);
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["only_here"], serde_json::Value::Null);
+}

@@ -271,6 +271,10 @@ fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
         &run.stderr,
         &format!("  {} Merged with the web button", &sneaky[..7]),
     );
+    assert_contains(
+        &run.stderr,
+        "hint: review them and publish them on the upstream first: git push-duty security-merge --sync\n",
+    );
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -828,6 +832,42 @@ fn a_branch_the_mirror_does_not_have() {
 }
 
 #[test]
+fn a_branch_the_mirror_does_not_have_suggests_the_closest_names_on_the_mirror() {
+    let (repo, _security, _fix) = with_fix();
+    repo.security_branch("fix-csrf", "main", "form.py", "token\n", "Check the token");
+    repo.security_branch("feature-login", "main", "login.py", "x\n", "Login");
+    let before = repo.snapshot();
+    for (typed, closest) in [
+        ("fix-xxs", "hint: the closest names on security: fix-xss\n"),
+        ("xss", "hint: the closest names on security: fix-xss\n"),
+        (
+            "security/fix-crsf",
+            "hint: the closest names on security: fix-csrf\n",
+        ),
+        (
+            "fix-",
+            "hint: the closest names on security: fix-xss, fix-csrf\n",
+        ),
+    ] {
+        let run = repo.run(&["security-merge", typed, "--yes"]).expect(1);
+        assert!(
+            run.stderr.contains(closest),
+            "{typed}: expected {closest:?}\n{}",
+            run.stderr
+        );
+        assert_contains(
+            &run.stderr,
+            "hint: list the mirror's branches: git ls-remote --heads security",
+        );
+    }
+    let run = repo
+        .run(&["security-merge", "release-notes", "--yes"])
+        .expect(1);
+    assert!(!run.stderr.contains("closest"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
 fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
     let (repo, _security, _fix) = with_fix();
     std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
@@ -938,12 +978,23 @@ fn continue_and_abort_with_nothing_recorded() {
 }
 
 #[test]
-fn a_branch_is_required_unless_continuing_or_aborting() {
+fn no_branch_means_sync_and_the_flags_that_exclude_each_other() {
     let (repo, _security) = setup();
-    let run = repo.run(&["security-merge", "--yes"]).expect(2);
-    assert_contains(&run.stderr, "<BRANCH>");
-    repo.run(&["security-merge", "--continue", "fix-xss"])
-        .expect(2);
+    let before = repo.snapshot();
+    let run = repo.run(&["security-merge", "--yes"]).ok();
+    assert_contains(
+        &run.stderr,
+        "Nothing to do: upstream/main and security/main are both at",
+    );
+    assert_eq!(repo.snapshot(), before);
+    for args in [
+        &["security-merge", "--continue", "fix-xss"][..],
+        &["security-merge", "--sync", "fix-xss"],
+        &["security-merge", "--sync", "--continue"],
+        &["security-merge", "--sync", "--abort"],
+    ] {
+        repo.run(args).expect(2);
+    }
 }
 
 #[test]

@@ -85,8 +85,10 @@ fn the_next_revision_on_a_new_tip_and_links_for_github() {
     ]);
     let run = repo.run(&["tag", "--yes", "--json"]).ok();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    // No push date before this one was tagged: only the revision's link.
+    assert_eq!(json["compare"], serde_json::Value::Null);
     assert_eq!(
-        json["compare"],
+        json["compare_revision"],
         "https://github.com/mozilla/addons-server/compare/2026.12.03...2026.12.03-1"
     );
     assert_eq!(json["tag"], "2026.12.03-1");

@@ -10,14 +10,18 @@ use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::hooks::Health;
+use crate::security_state;
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
 ///
 /// Reports the security mirror's main against the upstream's main: in sync, behind by N commits
 /// (fine: the mirror catches up after the upstream), or ahead, listing the commits that are not
 /// on the upstream (wrong: the two must stay in sync, upstream first). Both are fetched first
-/// unless --offline. Then whether the pre-push hook is installed, executable, current and not
-/// shadowed by core.hooksPath, and whether the configuration is valid.
+/// unless --offline. A security-merge run left unfinished (its mirror push refused, or the
+/// run stopped) is wrong too: it says what reached which remote and names
+/// security-merge --continue and --abort. Then whether the pre-push hook is installed,
+/// executable, current and not shadowed by core.hooksPath, and whether the configuration is
+/// valid.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Compare the refs as last fetched; do not fetch.
@@ -113,6 +117,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             ));
         }
     }
+    items.push(unfinished_run(repo, args.offline)?);
     items.push(hook(repo)?);
 
     let wrong: Vec<&Item> = items.iter().filter(|i| !i.ok).collect();
@@ -216,13 +221,25 @@ fn compare(
     mirror.upstream = up.map(|id| id.to_string());
     mirror.security = sec.map(|id| id.to_string());
     let (Some(up), Some(sec)) = (up, sec) else {
-        let gone = if up.is_none() { &upstream } else { &security };
-        let remote = gone.split('/').next().unwrap_or_default();
-        let mut item = Item::wrong(
-            MIRROR,
-            format!("refs/remotes/{gone} does not exist, so the mirror cannot be compared"),
-            Some(format!("git fetch {remote} {branch}")),
-        );
+        let (gone, remote) = if up.is_none() {
+            (&upstream, &settings.upstream)
+        } else {
+            (&security, &settings.security)
+        };
+        // No such remote: fetching it is no fix; the configuration check says what is.
+        let mut item = if has_remote(repo, remote) {
+            Item::wrong(
+                MIRROR,
+                format!("refs/remotes/{gone} does not exist, so the mirror cannot be compared"),
+                Some(format!("git fetch {remote} {branch}")),
+            )
+        } else {
+            Item::wrong(
+                MIRROR,
+                format!("not compared: there is no remote named {remote:?}"),
+                None,
+            )
+        };
         item.details = unfetched;
         return Ok(item);
     };
@@ -278,8 +295,7 @@ fn compare(
                 commits(ahead.len())
             ),
             Some(format!(
-                "the mirror's {branch} must only follow the upstream: get these commits onto {upstream} first (reviewed, then git push {} <commit>:{branch}), and the mirror is in sync again",
-                settings.upstream
+                "the mirror's {branch} must only follow the upstream: review these commits and publish them on {upstream} first with: git push-duty security-merge --sync"
             )),
         );
         for c in &mirror.ahead {
@@ -306,6 +322,56 @@ fn commits(n: usize) -> String {
     } else {
         format!("{n} commits")
     }
+}
+
+/// The name of the check for a security merge left between its pushes.
+const RUN: &str = "security merge";
+
+/// A security merge left between its pushes (the mirror refused, or the run was stopped) is a
+/// failing check that says what reached which remote, as the tracking refs have it, and how to
+/// finish or forget it.
+fn unfinished_run(repo: &gix::Repository, offline: bool) -> Result<Item> {
+    let record = match security_state::load(repo) {
+        Ok(None) => return Ok(Item::ok(RUN, "no security merge is unfinished".into())),
+        Ok(Some(record)) => record,
+        Err(e) => {
+            let fix = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<Refusal>())
+                .and_then(|r| r.hints().first().cloned());
+            return Ok(Item::wrong(RUN, format!("{e:#}"), fix));
+        }
+    };
+    let commit = record.commit()?;
+    // Every object reachable from a tracking ref is here, so a commit that is not is on neither.
+    let has = |remote: &str| -> Result<bool> {
+        let tracking = format!("refs/remotes/{remote}/{}", record.branch);
+        Ok(match git::ref_commit(repo, &tracking)? {
+            Some(tip) => repo.has_object(commit) && git::is_ancestor(repo, commit, tip)?,
+            None => false,
+        })
+    };
+    let up = format!("{}/{}", record.upstream, record.branch);
+    let sec = format!("{}/{}", record.security, record.branch);
+    let reached = match (has(&record.upstream)?, has(&record.security)?) {
+        (true, false) => format!("{up} has it, {sec} does not"),
+        (false, false) => format!("neither {up} nor {sec} has it"),
+        (true, true) => format!("both {up} and {sec} have it, but the record was not cleared"),
+        (false, true) => format!("{sec} has it and {up} does not: the mirror is AHEAD"),
+    };
+    Ok(Item::wrong(
+        RUN,
+        format!(
+            "the security merge of {} ({}) is unfinished: {reached}{}",
+            record.merged.join(", "),
+            git::short(repo, commit),
+            if offline { " (as last fetched)" } else { "" }
+        ),
+        Some(
+            "finish it (push the mirror): git push-duty security-merge --continue; or, if it never reached the upstream, forget it: git push-duty security-merge --abort"
+                .into(),
+        ),
+    ))
 }
 
 fn hook(repo: &gix::Repository) -> Result<Item> {

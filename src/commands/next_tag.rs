@@ -13,6 +13,10 @@ use crate::survey::{Reach, Survey};
 /// skipped), as YYYY.MM.DD; if that tag already exists on the upstream or locally, it is
 /// YYYY.MM.DD-N with N one more than the highest revision. The upstream's tags are listed (not
 /// fetched); nothing is changed.
+///
+/// When the latest revision exists only here (made with tag --no-push), it says so with the
+/// command that pushes it, and whether tag would refuse because that revision already points
+/// to the upstream branch's tip.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
@@ -37,6 +41,13 @@ struct Report<'a> {
     branch: &'a str,
     compare: Option<String>,
     offline: bool,
+    /// The latest revision of the push date's tag when it is only here, not on the upstream.
+    only_here: Option<&'a str>,
+    /// The command that pushes it.
+    push_command: Option<String>,
+    /// True if the latest revision already points to the tip: tag refuses to tag it again
+    /// (unless --allow-same-commit).
+    same_commit: bool,
 }
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
@@ -56,8 +67,16 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             survey.upstream, survey.branch
         )?;
     }
+    let only_here = survey.latest_only_here();
+    let same_commit = match (survey.latest_for_push_date(), survey.branch_tip) {
+        (Some(latest), Some(tip)) => survey.tag_commit(repo, latest)? == Some(tip),
+        _ => false,
+    };
     if args.json {
         let report = Report {
+            only_here,
+            push_command: only_here.map(|t| survey.push_tag_command(t)),
+            same_commit,
             push_date: survey.push_date.to_string(),
             date_source: survey.date_source,
             previous: survey.previous(),
@@ -72,15 +91,33 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         writeln!(console.out)?;
     } else {
         writeln!(console.out, "{tag}")?;
-        if let Some(tip) = survey.branch_tip {
+        // What `tag` will say about a revision made with --no-push.
+        if let Some(only_here) = only_here {
             writeln!(
                 console.err,
-                "would tag {}/{} at {} {}",
+                "{only_here} is only here, not on {} yet; to push it: {}",
                 survey.upstream,
-                survey.branch,
+                survey.push_tag_command(only_here)
+            )?;
+        }
+        if let Some(tip) = survey.branch_tip {
+            let at = format!(
+                "{} {}",
                 git::short(repo, tip),
                 git::subject(repo, tip).unwrap_or_else(|_| "(not fetched yet)".into())
-            )?;
+            );
+            match survey.latest_for_push_date() {
+                Some(latest) if same_commit => writeln!(
+                    console.err,
+                    "tag would refuse to tag the same commit again: {latest} already points to the tip of {}/{}, {at} (--allow-same-commit makes {tag})",
+                    survey.upstream, survey.branch,
+                )?,
+                _ => writeln!(
+                    console.err,
+                    "would tag {}/{} at {at}",
+                    survey.upstream, survey.branch,
+                )?,
+            }
         }
     }
     Ok(())

@@ -33,12 +33,22 @@ use crate::security_state::{self, Lock, Record, Step};
 /// in the git directory and --continue pushes the mirror only. Finally the local <branch> is
 /// fast-forwarded if it is checked out with a clean worktree, or not checked out; otherwise it is
 /// left and you are told. Both remotes are listed afresh to show they point to the same commit.
+///
+/// With no BRANCH (or --sync), the mirror's own <branch> is what is merged: a mirror that got
+/// ahead is mended with review instead of refused.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// A branch on the security mirror to merge (fix-xss or security/fix-xss); several are
     /// merged in the order given.
-    #[arg(value_name = "BRANCH", required_unless_present_any = ["resume", "abort"])]
+    #[arg(value_name = "BRANCH")]
     pub branches: Vec<String>,
+    /// Bring the upstream and the mirror to the same commit, the upstream first; what the
+    /// command does with no BRANCH. When the mirror's <branch> is ahead (someone pushed to it
+    /// first or used its web merge button), shows what it has that the upstream lacks, with the
+    /// diff, asks, publishes it on the upstream (merged onto the upstream's tip if that moved
+    /// on), then brings the mirror to the same commit, recorded for --continue like any run.
+    #[arg(long, conflicts_with_all = ["branches", "resume", "abort"])]
+    pub sync: bool,
     /// Finish a recorded run whose upstream push went through: push the mirror only.
     #[arg(long = "continue", id = "resume", conflicts_with_all = ["branches", "abort", "stat"])]
     pub resume: bool,
@@ -148,20 +158,44 @@ impl Remotes {
             match refs.find(&format!("refs/heads/{fix}")) {
                 Some(r) => tips.push(r.peeled),
                 None => {
-                    return refuse(
-                        Refusal::new(format!(
-                            "the security mirror {} has no branch {fix}; nothing was changed",
-                            self.security
-                        ))
-                        .hint(format!(
-                            "list the mirror's branches: git ls-remote --heads {}",
-                            self.security
-                        )),
-                    );
+                    let mut refusal = Refusal::new(format!(
+                        "the security mirror {} has no branch {fix}; nothing was changed",
+                        self.security
+                    ));
+                    let closest = self.closest_branches(repo, fix);
+                    if !closest.is_empty() {
+                        refusal = refusal.hint(format!(
+                            "the closest names on {}: {}",
+                            self.security,
+                            closest.join(", ")
+                        ));
+                    }
+                    return refuse(refusal.hint(format!(
+                        "list the mirror's branches: git ls-remote --heads {}",
+                        self.security
+                    )));
                 }
             }
         }
         Ok((mirror, tips))
+    }
+
+    /// The mirror's branches closest to a name it lacks (a typo). A mirror that cannot be listed
+    /// now gives none: this only words a refusal that stands either way.
+    fn closest_branches(&self, repo: &gix::Repository, missing: &str) -> Vec<String> {
+        let specs = [format!("refs/heads/*:refs/remotes/{}/*", self.security)];
+        let Ok(listed) = git::remote::list(repo, &self.security, config::SECURITY, &specs) else {
+            return Vec::new();
+        };
+        let names: Vec<&str> = listed
+            .refs
+            .iter()
+            .filter_map(|r| r.name.strip_prefix("refs/heads/"))
+            .collect();
+        crate::suggest::closest(missing, names, 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Refuses, listing the commits, if the mirror's tip is not in the upstream's.
@@ -192,13 +226,54 @@ impl Remotes {
                 p = if lines.len() == 1 { "" } else { "s" },
                 list = lines.join("\n"),
             ))
+            .hint("review them and publish them on the upstream first: git push-duty security-merge --sync")
             .hint(format!(
-                "those commits must reach {u}/{b} first (reviewed, as a normal change), or be removed from {s}/{b} by its admins",
+                "or have {s}/{b}'s admins remove them, if they must not go public",
                 s = self.security,
-                u = self.upstream,
                 b = self.branch,
             )),
         )
+    }
+
+    /// For `--sync`: says what the mirror's tip has that the upstream's lacks, if anything.
+    fn show_ahead(
+        &self,
+        repo: &gix::Repository,
+        console: &mut Console<'_>,
+        mirror: ObjectId,
+        upstream: ObjectId,
+    ) -> Result<()> {
+        if git::is_ancestor(repo, mirror, upstream)? {
+            return Ok(());
+        }
+        let ahead = git::commits_between(repo, Some(upstream), mirror)?;
+        let behind = git::commits_between(repo, Some(mirror), upstream)?.len();
+        let mut text = format!(
+            "{s}/{b} is AHEAD of {u}/{b} by {}{} (someone pushed to the mirror first or used its web merge button):\n",
+            plural(ahead.len(), "commit"),
+            if behind == 0 {
+                String::new()
+            } else {
+                format!(" (and behind it by {behind})")
+            },
+            s = self.security,
+            u = self.upstream,
+            b = self.branch,
+        );
+        for id in ahead {
+            text.push_str(&format!(
+                "  {} {}\n",
+                git::short(repo, id),
+                git::subject(repo, id)?
+            ));
+        }
+        text.push_str(&format!(
+            "They go public on {u} {b} first; then both point to the same commit.",
+            u = self.upstream,
+            b = self.branch,
+        ));
+        writeln!(console.err, "{text}")?;
+        Ok(())
     }
 
     fn push(&self, to_mirror: bool, commit: ObjectId, what: String) -> Effect {
@@ -334,7 +409,13 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 
 fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
     let settings = Settings::load(repo)?;
-    let fixes = branch_names(&args.branches, &settings.security)?;
+    // No branch named: the mirror's own branch is merged, to bring both to the same commit.
+    let sync = args.branches.is_empty();
+    let fixes = if sync {
+        vec![settings.branch(repo)]
+    } else {
+        branch_names(&args.branches, &settings.security)?
+    };
     // A dry run writes nothing, not even the lock.
     let _lock = (!args.dry_run).then(|| Lock::acquire(repo)).transpose()?;
     if let Some(record) = security_state::load(repo)? {
@@ -343,7 +424,11 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     let remotes = Remotes::from_settings(repo, &settings)?;
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;
-    remotes.check_mirror_not_ahead(repo, mirror, base)?;
+    if sync {
+        remotes.show_ahead(repo, console, mirror, base)?;
+    } else {
+        remotes.check_mirror_not_ahead(repo, mirror, base)?;
+    }
     writeln!(
         console.err,
         "{u}/{b} is at {} ({}); {s}/{b} at {}{}",
@@ -352,8 +437,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         git::short(repo, mirror),
         if mirror == base {
             ", the same"
-        } else {
+        } else if git::is_ancestor(repo, mirror, base)? {
             ", behind it"
+        } else {
+            ", ahead of it"
         },
         u = remotes.upstream,
         s = remotes.security,
@@ -415,11 +502,22 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     let question;
     if tip == base {
         if mirror == base {
-            writeln!(
-                console.err,
-                "Nothing to do: {} {} already has every branch named, and the mirror is there too.",
-                remotes.upstream, remotes.branch
-            )?;
+            if sync {
+                writeln!(
+                    console.err,
+                    "Nothing to do: {u}/{b} and {s}/{b} are both at {}.",
+                    git::short(repo, base),
+                    u = remotes.upstream,
+                    s = remotes.security,
+                    b = remotes.branch,
+                )?;
+            } else {
+                writeln!(
+                    console.err,
+                    "Nothing to do: {} {} already has every branch named, and the mirror is there too.",
+                    remotes.upstream, remotes.branch
+                )?;
+            }
             report.published = Some(base.to_string());
             return finish_report(console, args, &report);
         }
@@ -634,6 +732,15 @@ fn tracking_refs(refs: Vec<(String, ObjectId)>) -> Effect {
                 .join(", ")
         ),
         refs,
+    }
+}
+
+/// `1 commit`, `2 commits`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

@@ -2,7 +2,7 @@
 //! tag, tag the upstream branch's tip (or cherry-pick revisions onto the last tag, in memory),
 //! push only that tag, and print the compare link.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use gix::ObjectId;
 
 use crate::config::{self, Settings};
@@ -10,6 +10,7 @@ use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, pick::Picked};
 use crate::plan::{self, Effect, Mode, Plan};
+use crate::ships::{self, Shipment};
 use crate::survey::{Reach, Survey};
 
 /// Create the next calendar tag and push it to the upstream.
@@ -20,6 +21,12 @@ use crate::survey::{Reach, Survey};
 /// it, or --from), and the result is tagged instead; the worktree, index and branches are not
 /// touched. Only the new tag is pushed (git push <upstream> refs/tags/NAME). A tag is never
 /// moved, reused or deleted.
+///
+/// Before the plan, it lists what goes to production with the tag: the commits since the last
+/// push (the latest revision of the previous push date's tag), short id and subject, and for a
+/// revision also those since the previous revision; a cherry-pick is named by the commit it is
+/// picked from, and no id is printed before the commit exists. After tagging it prints the
+/// compare links: last push to this tag, and for a revision previous revision to this tag.
 ///
 /// On a terminal the plan is shown and confirmed before anything is pushed; elsewhere --yes is
 /// required.
@@ -39,6 +46,11 @@ pub struct Args {
     /// points to (a fresh -N to trigger a new build and deploy).
     #[arg(long)]
     pub allow_same_commit: bool,
+    /// Tag the branch tip though the latest revision of this push date was cherry-picked and
+    /// the tip ships the commits it left out (the feature that was not ready): say that this is
+    /// intended. Without it, tag refuses off a terminal and asks on one (default no).
+    #[arg(long, conflicts_with = "cherry_pick")]
+    pub from_branch: bool,
     /// Create the tag locally only; do not push it.
     #[arg(long)]
     pub no_push: bool,
@@ -63,17 +75,28 @@ struct Intent {
     base: Option<String>,
     picked: Vec<Picked>,
     previous: Option<String>,
-    compare: Option<String>,
 }
 
+/// `--json`. An id of an object the run creates (a cherry-picked commit, the tag object) is
+/// `null` unless it was created: a dry run prints no id the real run would not make.
 #[derive(serde::Serialize)]
 struct Report<'a> {
     tag: &'a str,
-    commit: String,
-    tag_object: String,
+    commit: Option<String>,
+    tag_object: Option<String>,
     push_date: String,
     previous: Option<&'a str>,
+    /// The latest revision of the previous push date's tag: what production runs now.
+    last_push: Option<&'a str>,
+    /// Last push to this tag.
     compare: Option<&'a str>,
+    /// For a revision: previous revision to this tag.
+    previous_revision: Option<&'a str>,
+    compare_revision: Option<&'a str>,
+    /// What goes to production: the commits since the last push, newest first.
+    commits: Option<Vec<ships::CommitJson>>,
+    /// For a revision: the commits since the previous revision.
+    revision_commits: Option<Vec<ships::CommitJson>>,
     base: Option<&'a str>,
     cherry_picks: Vec<PickReport>,
     pushed: bool,
@@ -83,7 +106,7 @@ struct Report<'a> {
 #[derive(serde::Serialize)]
 struct PickReport {
     original: String,
-    commit: String,
+    commit: Option<String>,
     subject: String,
 }
 
@@ -111,6 +134,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 
     // Read before the memory is taken: a picked commit exists nowhere else until the plan runs.
     let subject = git::subject(&scratch, intent.target).unwrap_or_default();
+    let shipment = before_the_plan(repo, &scratch, console, &survey, &intent, args)?;
+    let made_from = made_from(repo, &survey, &intent, &subject)?;
     let message = tag_message(repo, &survey, &intent);
     let tag_object = scratch
         .write_object(gix::objs::Tag {
@@ -130,8 +155,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         what: match intent.picked.len() {
             0 => format!("write the annotated tag object for {}", intent.name),
             n => format!(
-                "write {n} cherry-picked commit{} and the tag object",
-                if n == 1 { "" } else { "s" }
+                "write {n} cherry-picked commit{} onto {} and the tag object",
+                if n == 1 { "" } else { "s" },
+                onto(repo, &survey, &intent)?
             ),
         },
         objects,
@@ -141,10 +167,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             remote: survey.upstream.clone(),
             refspecs: vec![format!("{tag_object}:refs/tags/{}", intent.name)],
             what: format!(
-                "push tag {} ({} {}) to {} ({})",
+                "push tag {} ({made_from}) to {} ({})",
                 intent.name,
-                git::short(repo, intent.target),
-                subject,
                 survey.upstream,
                 survey.upstream_push_url.as_deref().unwrap_or("no URL")
             ),
@@ -173,21 +197,28 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let outcome = plan::carry_out(repo, console, plan, mode, &question)?;
     let created = outcome == plan::Outcome::Done;
 
+    // Only what exists is named: the commit if it was there before (the branch tip) or made now.
+    let commit_exists = created || intent.picked.is_empty();
     if args.json {
         let report = Report {
             tag: &intent.name,
-            commit: intent.target.to_string(),
-            tag_object: tag_object.to_string(),
+            commit: commit_exists.then(|| intent.target.to_string()),
+            tag_object: created.then(|| tag_object.to_string()),
             push_date: survey.push_date.to_string(),
             previous: intent.previous.as_deref(),
-            compare: intent.compare.as_deref(),
+            last_push: shipment.last_push.as_ref().map(|s| s.tag.as_str()),
+            compare: shipment.compare(),
+            previous_revision: shipment.previous_revision.as_ref().map(|s| s.tag.as_str()),
+            compare_revision: shipment.compare_revision(),
+            commits: ships::json_commits(shipment.last_push.as_ref(), created),
+            revision_commits: ships::json_commits(shipment.previous_revision.as_ref(), created),
             base: intent.base.as_deref(),
             cherry_picks: intent
                 .picked
                 .iter()
                 .map(|p| PickReport {
                     original: p.original.to_string(),
-                    commit: p.result.to_string(),
+                    commit: created.then(|| p.result.to_string()),
                     subject: p.subject.clone(),
                 })
                 .collect(),
@@ -210,12 +241,214 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         writeln!(console.err, "{done}")?;
     }
     writeln!(console.out, "tag: {}", intent.name)?;
-    writeln!(console.out, "commit: {} {subject}", intent.target)?;
-    match &intent.compare {
-        Some(link) => writeln!(console.out, "compare: {link}")?,
-        None => writeln!(console.out, "compare: (no earlier calendar tag)")?,
+    if commit_exists {
+        writeln!(console.out, "commit: {} {subject}", intent.target)?;
+    } else {
+        writeln!(console.out, "commit: (not made in a dry run) {made_from}")?;
     }
+    write!(console.out, "{}", shipment.render_links())?;
     Ok(())
+}
+
+/// What ships, said before the plan: the commits since the last push (and the previous
+/// revision), then, for a tag of the branch tip after a cherry-pick revision, what that
+/// revision left out (refused or asked, see [`left_out`]).
+fn before_the_plan(
+    repo: &gix::Repository,
+    scratch: &gix::Repository,
+    console: &mut Console<'_>,
+    survey: &Survey,
+    intent: &Intent,
+    args: &Args,
+) -> Result<Shipment> {
+    let last_push = survey.lineage.last_push(&survey.next);
+    let previous_revision = survey.lineage.previous_revision(&survey.next);
+    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
+    survey.fetch_tags(repo, &earlier)?;
+    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
+        let Some(name) = name else { return Ok(None) };
+        Ok(survey
+            .tag_commit(repo, name)?
+            .map(|commit| (name.to_owned(), commit)))
+    };
+    let last_push = from(last_push)?;
+    let previous_revision = from(previous_revision)?;
+    let shipment = Shipment::of(
+        scratch,
+        &intent.name,
+        intent.target,
+        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        &intent.picked,
+        &survey.link_urls,
+    )?;
+    if intent.base.is_some() {
+        writeln!(
+            console.err,
+            "Cherry-picks onto {}, in order:",
+            onto(repo, survey, intent)?
+        )?;
+        for p in &intent.picked {
+            writeln!(
+                console.err,
+                "  {} {}",
+                git::short(repo, p.original),
+                p.subject
+            )?;
+        }
+    }
+    write!(console.err, "{}", shipment.render(repo))?;
+    if let Some(only_here) = survey.latest_only_here()
+        && only_here != intent.name
+    {
+        writeln!(
+            console.err,
+            "note: {only_here} is only here, not on {} yet; to push it: {}",
+            survey.upstream,
+            survey.push_tag_command(only_here)
+        )?;
+    }
+    left_out(repo, console, survey, intent, args)?;
+    Ok(shipment)
+}
+
+/// `BASE (1a2b3c4)`: the tag cherry-picks go onto, with its commit.
+fn onto(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> Result<String> {
+    let Some(base) = &intent.base else {
+        return Ok(String::new());
+    };
+    Ok(match survey.tag_commit(repo, base)? {
+        Some(id) => format!("{base} ({})", git::short(repo, id)),
+        None => base.clone(),
+    })
+}
+
+/// What the tag is made from, for the plan, naming only commits that exist already: the branch
+/// tip, or the picks (by the commits picked) onto their base.
+fn made_from(
+    repo: &gix::Repository,
+    survey: &Survey,
+    intent: &Intent,
+    subject: &str,
+) -> Result<String> {
+    if intent.picked.is_empty() {
+        return Ok(format!("{} {subject}", git::short(repo, intent.target)));
+    }
+    let picks: Vec<String> = intent
+        .picked
+        .iter()
+        .map(|p| format!("{} {}", git::short(repo, p.original), p.subject))
+        .collect();
+    Ok(format!(
+        "cherry-picks onto {}: {}",
+        onto(repo, survey, intent)?,
+        picks.join(", ")
+    ))
+}
+
+/// After a cherry-pick revision of this push date, a tag of the branch tip ships what that
+/// revision deliberately left out (a feature that was not ready). Off a terminal that is refused
+/// unless `--from-branch`; on one it is asked, default no. The left-out commits are listed
+/// either way.
+fn left_out(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    survey: &Survey,
+    intent: &Intent,
+    args: &Args,
+) -> Result<()> {
+    if intent.base.is_some() {
+        return Ok(());
+    }
+    let Some(latest) = survey.latest_for_push_date() else {
+        return Ok(());
+    };
+    let Some(revision) = survey.tag_commit(repo, latest)? else {
+        return Ok(());
+    };
+    survey.fetch_tags(repo, &[latest])?;
+    if git::is_ancestor(repo, revision, intent.target)? {
+        return Ok(());
+    }
+    // What the revision picked is in it under another id: not left out.
+    let mut picked = Vec::new();
+    for id in git::commits_between(repo, Some(intent.target), revision)? {
+        let commit = repo
+            .find_commit(id)
+            .with_context(|| format!("cannot read commit {id}"))?;
+        picked.extend(picked_from(&commit.message_raw_sloppy().to_string()));
+    }
+    let mut lines = String::new();
+    let mut n = 0;
+    for id in git::commits_between(repo, Some(revision), intent.target)? {
+        if !picked.contains(&id) {
+            n += 1;
+            lines.push_str(&format!(
+                "  {} {}
+",
+                git::short(repo, id),
+                git::subject(repo, id)?
+            ));
+        }
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    let what = format!(
+        "{latest} was cherry-picked, and {} of {}/{} ships the {} it left out:
+{}",
+        if args.from_branch {
+            "--from-branch: the tip"
+        } else {
+            "the tip"
+        },
+        survey.upstream,
+        survey.branch,
+        if n == 1 {
+            "commit".to_owned()
+        } else {
+            format!("{n} commits")
+        },
+        lines.trim_end()
+    );
+    if args.from_branch {
+        writeln!(console.err, "{what}")?;
+        return Ok(());
+    }
+    let hints = |refusal: Refusal| {
+        refusal
+            .hint("if they are meant to go to production now: git push-duty tag --from-branch")
+            .hint(format!(
+                "to add a fix to {latest} instead: git push-duty tag --cherry-pick <commit>"
+            ))
+    };
+    if !console.interactive {
+        return refuse(hints(Refusal::new(format!(
+            "{what}
+nothing was changed"
+        ))));
+    }
+    writeln!(console.err, "{what}")?;
+    if console.ask(&format!(
+        "Tag the tip anyway, shipping what {latest} left out?"
+    ))? {
+        return Ok(());
+    }
+    refuse(hints(Refusal::new("not confirmed: nothing was done")))
+}
+
+/// The commits a message says it was cherry-picked from (`git cherry-pick -x`).
+fn picked_from(message: &str) -> Vec<ObjectId> {
+    message
+        .lines()
+        .filter_map(|line| {
+            let hex = line
+                .trim()
+                .strip_prefix("(cherry picked from commit ")?
+                .strip_suffix(')')?;
+            ObjectId::from_hex(hex.as_bytes()).ok()
+        })
+        .collect()
 }
 
 /// Decides the tag's name and commit, building cherry-picks in `scratch` (object memory).
@@ -229,7 +462,6 @@ fn decide(
 ) -> Result<Intent> {
     let name = survey.next.to_string();
     let previous = survey.previous().map(str::to_owned);
-    let compare = survey.compare_hint(&name);
     if args.cherry_pick.is_empty() {
         survey.fetch_objects(repo, &[])?;
         let Some(tip) = survey.branch_tip else {
@@ -283,7 +515,6 @@ fn decide(
             base: None,
             picked: Vec::new(),
             previous,
-            compare,
         });
     }
 
@@ -343,7 +574,12 @@ fn decide(
         .map(|spec| {
             Ok((
                 spec.clone(),
-                git::resolve_commit(repo, spec, "--cherry-pick")?,
+                git::resolve_commit_in(
+                    repo,
+                    spec,
+                    "--cherry-pick",
+                    (!survey.offline).then_some(survey.upstream.as_str()),
+                )?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -354,7 +590,6 @@ fn decide(
         base: Some(base_name),
         picked,
         previous,
-        compare,
     })
 }
 

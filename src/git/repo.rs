@@ -81,20 +81,71 @@ pub fn ref_commit(repo: &gix::Repository, full_name: &str) -> Result<Option<Obje
 }
 
 /// Resolves a revision the user typed (`abc123`, `HEAD~2`, a tag) to a commit, or refuses
-/// naming the flag it came from.
+/// naming the flag it came from, in the product's words (never the library's).
 pub fn resolve_commit(repo: &gix::Repository, spec: &str, what: &str) -> Result<ObjectId> {
+    resolve_commit_in(repo, spec, what, None)
+}
+
+/// [`resolve_commit`] after the objects of the remote `fetched_from` were fetched: a revision
+/// that does not resolve is "no commit X here or on <remote>".
+pub fn resolve_commit_in(
+    repo: &gix::Repository,
+    spec: &str,
+    what: &str,
+    fetched_from: Option<&str>,
+) -> Result<ObjectId> {
+    let shown = shown(spec);
     let id = match repo.rev_parse_single(spec) {
         Ok(id) => id,
         Err(e) => {
+            // gix says why in its own words; the user needs ours: an ambiguous short id, or
+            // nothing of that name.
+            use gix::revision::spec::parse::Error as Parse;
+            if matches!(
+                e.downcast_any_ref::<Parse>(),
+                Some(Parse::AmbiguousPrefix { .. } | Parse::AmbiguousRefAndObject { .. })
+            ) {
+                return refuse(
+                    Refusal::new(format!(
+                        "{what} {shown}: more than one object here has an id starting with {shown}"
+                    ))
+                    .hint("give more of the id: git log --oneline --all lists them"),
+                );
+            }
+            let place = match fetched_from {
+                Some(remote) => format!("here or on {remote}"),
+                None => "here".to_owned(),
+            };
+            let hint = match fetched_from {
+                Some(remote) => format!(
+                    "check the id with: git log --oneline --all; a commit on another remote must be on {remote} first"
+                ),
+                None => "check the id with: git log --oneline --all; a commit on a remote is here once fetched (git fetch <remote>)".to_owned(),
+            };
             return refuse(
-                Refusal::new(format!("{what} {spec:?} does not name a commit here: {e}"))
-                    .hint("fetch it first (git fetch --all), or check the id with: git log --oneline --all"),
+                Refusal::new(format!("{what} {shown}: no commit {shown} {place}")).hint(hint),
             );
         }
     };
-    match id.object().and_then(|o| o.peel_to_commit()) {
-        Ok(commit) => Ok(commit.id),
-        Err(_) => refuse(Refusal::new(format!("{what} {spec:?} is not a commit"))),
+    match id.object().map(|o| (o.kind, o.peel_to_commit())) {
+        Ok((_, Ok(commit))) => Ok(commit.id),
+        Ok((kind, Err(_))) => refuse(Refusal::new(format!(
+            "{what} {shown} names a {kind} ({}), not a commit",
+            id.shorten()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|_| id.to_string())
+        ))),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {what} {shown}"))),
+    }
+}
+
+/// A revision as typed, quoted only when it holds a space or a character that could be taken
+/// for something else on a terminal.
+fn shown(spec: &str) -> String {
+    if !spec.is_empty() && spec.chars().all(|c| c.is_ascii_graphic()) {
+        spec.to_owned()
+    } else {
+        format!("{spec:?}")
     }
 }
 

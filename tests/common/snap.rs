@@ -1,0 +1,49 @@
+//! Snapshots of user-facing text with insta. The harness fixes every date, so commit ids are the
+//! same on every run and stay in the snapshots (a changed id is a changed commit); what varies is
+//! the temporary directory, written `[ROOT]`. Review a changed snapshot in the `.snap.new` file
+//! insta writes beside it, and accept it by renaming it over the `.snap` (or run the test with
+//! `INSTA_UPDATE=always` and read `git diff tests/snapshots`).
+
+use super::{Run, TestRepo};
+
+impl TestRepo {
+    /// `text` with the temporary directory written as `[ROOT]`.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(&self.root().display().to_string(), "[ROOT]")
+    }
+
+    /// Both streams of a run, redacted, for one snapshot: stdout, then stderr.
+    pub fn transcript(&self, run: &Run) -> String {
+        format!(
+            "--- exit {}\n--- stdout\n{}--- stderr\n{}",
+            run.status,
+            self.redact(&run.stdout),
+            self.redact(&run.stderr)
+        )
+    }
+
+    /// True if `word` names an object in the working clone.
+    pub fn object_exists(&self, word: &str) -> bool {
+        self.try_git_in(
+            &self.work,
+            &["rev-parse", "-q", "--verify", &format!("{word}^{{object}}")],
+        )
+        .status
+            == 0
+    }
+}
+
+/// Every word of `text` that looks like an object id: 7 to 64 hex digits, with a digit and a
+/// letter among them (so `2026` and `deadbeef`-like words are judged by what they are).
+pub fn hex_ids(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            (7..=64).contains(&w.len())
+                && w.chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                && w.chars().any(|c| c.is_ascii_digit())
+                && w.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .map(str::to_owned)
+        .collect()
+}

@@ -1,0 +1,161 @@
+//! `git push-duty security-merge --sync` (or with no branch): a mirror whose main got ahead of the
+//! upstream's (the web merge button) is shown, asked about, published on the upstream first and
+//! then both are brought to the same commit, with the same resumable record as a normal run.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestRepo, assert_contains};
+
+fn record_path(repo: &TestRepo) -> std::path::PathBuf {
+    repo.work.join(".git/push-duty/security-merge.json")
+}
+
+fn reject_pushes(bare: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("create hooks");
+    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n").expect("write");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+fn accept_pushes(bare: &Path) {
+    std::fs::remove_file(bare.join("hooks/pre-receive")).expect("remove hook");
+}
+
+/// A guarded clone whose mirror's main has a commit pushed with the web merge button.
+fn mirror_ahead() -> (TestRepo, String) {
+    let repo = TestRepo::guarded();
+    let sneaky = repo.security_branch(
+        "main",
+        "main",
+        "hotfix.py",
+        "hot = True\n",
+        "Merged with the web button",
+    );
+    (repo, sneaky)
+}
+
+#[test]
+fn sync_shows_what_the_mirror_has_then_publishes_it_upstream_first() {
+    let (repo, sneaky) = mirror_ahead();
+
+    let run = repo.run(&["security-merge", "--sync", "--yes"]).ok();
+
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "security/main is AHEAD of upstream/main by 1 commit (someone pushed to the mirror first or used its web merge button):\n  {} Merged with the web button\n",
+            &sneaky[..7]
+        ),
+    );
+    // The commits and the diff, as for a merge.
+    assert_contains(&run.stdout, "1 commit goes public on upstream main:\n");
+    assert_contains(&run.stdout, "+hot = True\n");
+    // The upstream first, then the mirror (which has it already).
+    assert!(
+        run.stderr.find("push ").is_some()
+            && run
+                .stderr
+                .find(&format!("push {} to upstream main", &sneaky[..7]))
+                < run
+                    .stderr
+                    .find(&format!("push {} to security main", &sneaky[..7])),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.branch_of(&repo.upstream, "main").as_deref(),
+        Some(sneaky.as_str())
+    );
+    assert_eq!(
+        repo.branch_of(&repo.mirror(), "main").as_deref(),
+        Some(sneaky.as_str())
+    );
+    assert_contains(
+        &run.stdout,
+        &format!("upstream/main and security/main are both at {sneaky}"),
+    );
+    assert!(!record_path(&repo).exists());
+    assert_eq!(repo.rev("main"), sneaky, "the checkout came along");
+    repo.run(&["check"]).ok();
+}
+
+#[test]
+fn the_plain_command_with_no_branch_syncs_and_a_diverged_mirror_gets_a_merge() {
+    let (repo, sneaky) = mirror_ahead();
+    let newer = repo.upstream_commit("app.py", "app\n", "Newer work upstream");
+
+    let run = repo.run(&["security-merge", "--yes"]).ok();
+
+    assert_contains(
+        &run.stderr,
+        "security/main is AHEAD of upstream/main by 1 commit",
+    );
+    assert_contains(&run.stderr, "(and behind it by 1)");
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(up.clone()));
+    let parents = repo.git(&["rev-list", "--parents", "-n", "1", &up]);
+    assert_eq!(parents, format!("{up} {newer} {sneaky}"));
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", &up]),
+        "Merge security/main"
+    );
+}
+
+#[test]
+fn dry_run_and_no_yes_change_nothing_and_a_terminal_asks() {
+    let (repo, _sneaky) = mirror_ahead();
+    let before = repo.snapshot();
+    let run = repo.run(&["security-merge", "--sync", "--dry-run"]).ok();
+    assert_contains(&run.stderr, "Dry run: nothing was changed.");
+    insta::assert_snapshot!("sync_dry_run", repo.transcript(&run));
+    repo.run(&["security-merge", "--sync"]).expect(2);
+    let run = repo
+        .run_on_terminal(&["security-merge", "--sync"], "\n")
+        .expect(1);
+    assert_contains(&run.stdout, "[y/N]");
+    assert_contains(&run.stdout, "not confirmed: nothing was done");
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_refused_mirror_push_is_recorded_and_continue_finishes_it() {
+    let (repo, _sneaky) = mirror_ahead();
+    let newer = repo.upstream_commit("app.py", "app\n", "Newer work upstream");
+    reject_pushes(&repo.mirror());
+
+    let run = repo.run(&["security-merge", "--sync", "--yes"]).expect(1);
+
+    assert_contains(&run.stderr, "but the mirror security did not take it");
+    assert!(record_path(&repo).exists());
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_ne!(up, newer, "the upstream got the merge");
+    let check = repo.run(&["check"]).expect(1);
+    check.stdout_has("WRONG security merge: the security merge of main (");
+
+    accept_pushes(&repo.mirror());
+    repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(up));
+    assert!(!record_path(&repo).exists());
+}
+
+#[test]
+fn a_mirror_behind_is_brought_up_to_date() {
+    let repo = TestRepo::guarded();
+    let newer = repo.upstream_commit("app.py", "app\n", "Newer work upstream");
+    let run = repo.run(&["security-merge", "--sync", "--yes"]).ok();
+    assert_contains(
+        &run.stderr,
+        "only the mirror security is brought up to date",
+    );
+    assert_eq!(
+        repo.branch_of(&repo.mirror(), "main").as_deref(),
+        Some(newer.as_str())
+    );
+}

@@ -1,0 +1,373 @@
+//! What `tag` says ships before it tags, and the compare links it prints after: the commits since
+//! the last push (the latest revision of the previous push date's tag) and, for a revision, since
+//! the previous revision; cherry-pick plans naming their base; the guard against a tag of the
+//! branch tip that ships what a cherry-pick revision left out.
+
+mod common;
+
+use common::{TestRepo, assert_contains, snap::hex_ids};
+
+/// Last week's push (`2026.11.26`, with a revision `-1`) is on the upstream; since then the
+/// upstream's main got an unready feature and a fix, not fetched here.
+struct Week {
+    repo: TestRepo,
+    feature: String,
+    fix: String,
+}
+
+fn week() -> Week {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.commit("hotfix.txt", "hot\n", "Last week's hotfix");
+    repo.git(&["tag", "-a", "-m", "last week, again", "2026.11.26-1"]);
+    repo.git(&[
+        "push",
+        "-q",
+        "upstream",
+        "main",
+        "2026.11.26",
+        "2026.11.26-1",
+    ]);
+    // Gone here: the upstream's tags are the truth.
+    repo.git(&["tag", "-d", "2026.11.26", "2026.11.26-1"]);
+    let feature = repo.upstream_commit("feature.txt", "not ready\n", "Add the unready feature");
+    let fix = repo.upstream_commit("fix.txt", "fixed\n", "Fix the crash");
+    Week { repo, feature, fix }
+}
+
+fn short(id: &str) -> &str {
+    &id[..7]
+}
+
+#[test]
+fn the_plan_lists_the_commits_since_the_last_push() {
+    let Week { repo, feature, fix } = week();
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    let last = repo.rev("upstream/main");
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "2026.12.03 ships 2 commits since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash\n  {} Add the unready feature\nPlan:\n",
+            short(&last),
+            short(&fix),
+            short(&feature)
+        ),
+    );
+    assert_contains(
+        &run.stdout,
+        "compare: git log --oneline 2026.11.26-1..2026.12.03\n",
+    );
+    assert_eq!(repo.snapshot(), before);
+    insta::assert_snapshot!("tag_dry_run", repo.transcript(&run));
+
+    let json = repo.run(&["tag", "--dry-run", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["last_push"], "2026.11.26-1");
+    assert_eq!(
+        json["compare"],
+        "git log --oneline 2026.11.26-1..2026.12.03"
+    );
+    assert_eq!(json["compare_revision"], serde_json::Value::Null);
+    assert_eq!(json["revision_commits"], serde_json::Value::Null);
+    assert_eq!(json["commits"][0]["id"], fix.as_str());
+    assert_eq!(json["commits"][0]["subject"], "Fix the crash");
+    assert_eq!(json["commits"][1]["id"], feature.as_str());
+    assert_eq!(json["commits"].as_array().map(Vec::len), Some(2));
+    // The branch tip exists; the tag object is made by the real run only.
+    assert_eq!(json["commit"], fix.as_str());
+    assert_eq!(json["tag_object"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_revision_lists_both_and_prints_both_compare_links() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    let later = repo.upstream_commit("later.txt", "later\n", "Fix another thing");
+    // Named by its GitHub URL, so the links are links; reached on disk.
+    repo.git(&[
+        "remote",
+        "set-url",
+        "upstream",
+        "git@github.com:mozilla/addons-server.git",
+    ]);
+    repo.git(&[
+        "config",
+        &format!("url.{}.insteadOf", repo.upstream.display()),
+        "git@github.com:mozilla/addons-server.git",
+    ]);
+
+    let run = repo.run(&["tag", "--yes"]).ok();
+
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "2026.12.03-1 ships 3 commits since the last push, 2026.11.26-1 ({}):\n  {}",
+            &repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26-1^{commit}"])[..7],
+            short(&later)
+        ),
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "1 of them since the previous revision, 2026.12.03 ({}):\n  {} Fix another thing\n",
+            short(&fix),
+            short(&later)
+        ),
+    );
+    let github = "https://github.com/mozilla/addons-server/compare";
+    assert_contains(
+        &run.stdout,
+        &format!(
+            "compare: {github}/2026.11.26-1...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
+        ),
+    );
+    assert!(!run.stdout.contains(short(&feature)), "{}", run.stdout);
+
+    let json = repo
+        .run(&["tag", "--yes", "--json", "--allow-same-commit", "--no-push"])
+        .ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["tag"], "2026.12.03-2");
+    assert_eq!(
+        json["compare"],
+        format!("{github}/2026.11.26-1...2026.12.03-2")
+    );
+    assert_eq!(
+        json["compare_revision"],
+        format!("{github}/2026.12.03-1...2026.12.03-2")
+    );
+    assert_eq!(json["previous_revision"], "2026.12.03-1");
+    assert_eq!(json["commits"].as_array().map(Vec::len), Some(3));
+    assert_eq!(json["revision_commits"], serde_json::json!([]));
+}
+
+#[test]
+fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
+    let Week { repo, fix, .. } = week();
+    repo.git(&["fetch", "-q", "upstream"]);
+    let base = repo.rev("upstream/main~2");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
+
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "Cherry-picks onto 2026.11.26-1 ({}), in order:\n  {} Fix the crash\n",
+            short(&base),
+            short(&fix)
+        ),
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "2026.12.03 ships 1 commit since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash (cherry-picked)\n",
+            short(&base),
+            short(&fix)
+        ),
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "1. write 1 cherry-picked commit onto 2026.11.26-1 ({}) and the tag object\n",
+            short(&base)
+        ),
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "push tag 2026.12.03 (cherry-picks onto 2026.11.26-1 ({}): {} Fix the crash) to upstream",
+            short(&base),
+            short(&fix)
+        ),
+    );
+    assert_contains(
+        &run.stdout,
+        &format!(
+            "commit: (not made in a dry run) cherry-picks onto 2026.11.26-1 ({}): {} Fix the crash\n",
+            short(&base),
+            short(&fix)
+        ),
+    );
+    // Every id the dry run printed names a commit that exists already.
+    for id in hex_ids(&(run.stdout.clone() + &run.stderr)) {
+        assert!(
+            repo.object_exists(&id),
+            "{id} does not exist:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(repo.snapshot(), before);
+    insta::assert_snapshot!("tag_cherry_pick_dry_run", repo.transcript(&run));
+
+    let json = repo
+        .run(&["tag", "--cherry-pick", &fix, "--dry-run", "--json"])
+        .ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["commit"], serde_json::Value::Null);
+    assert_eq!(json["tag_object"], serde_json::Value::Null);
+    assert_eq!(json["cherry_picks"][0]["commit"], serde_json::Value::Null);
+    assert_eq!(json["cherry_picks"][0]["original"], fix.as_str());
+    assert_eq!(json["commits"][0]["id"], serde_json::Value::Null);
+    assert_eq!(json["commits"][0]["cherry_picked_from"], fix.as_str());
+    for id in hex_ids(&json.to_string()) {
+        assert!(repo.object_exists(&id), "{id} does not exist: {json}");
+    }
+
+    // The real run, a minute later, names what it made.
+    repo.commit("unrelated.txt", "x\n", "Move the clock on");
+    let run = repo
+        .run(&["tag", "--cherry-pick", &fix, "--yes", "--json"])
+        .ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let made = repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}"]);
+    assert_eq!(json["commit"], made.as_str());
+    assert_eq!(json["cherry_picks"][0]["commit"], made.as_str());
+    assert_eq!(json["commits"][0]["id"], made.as_str());
+    assert_eq!(
+        json["tag_object"],
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03"])
+            .as_str()
+    );
+}
+
+/// This week's first tag is a cherry-pick revision that left the unready feature out.
+fn after_a_cherry_pick_revision() -> Week {
+    let week = week();
+    week.repo
+        .run(&["tag", "--cherry-pick", &week.fix, "--yes"])
+        .ok();
+    week
+}
+
+#[test]
+fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
+    let Week { repo, feature, fix } = after_a_cherry_pick_revision();
+    let before = repo.snapshot();
+    for args in [
+        &["tag", "--yes"][..],
+        &["tag", "--dry-run"],
+        &["tag", "--yes", "--json"],
+    ] {
+        let run = repo.run(args).expect(1);
+        assert_contains(
+            &run.stderr,
+            &format!(
+                "error: 2026.12.03 was cherry-picked, and the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\nnothing was changed\n",
+                short(&feature)
+            ),
+        );
+        assert_contains(
+            &run.stderr,
+            "hint: if they are meant to go to production now: git push-duty tag --from-branch\n",
+        );
+        // The picked fix is in the revision under another id: it is not "left out".
+        let error = run.stderr.split("error: ").nth(1).unwrap_or_default();
+        assert!(
+            !error.contains(&format!("  {} Fix the crash", short(&fix))),
+            "{error}"
+        );
+        assert_eq!(repo.snapshot(), before);
+    }
+    insta::assert_snapshot!(
+        "tag_left_out_refused",
+        repo.transcript(&repo.run(&["tag", "--yes"]))
+    );
+
+    let run = repo.run(&["tag", "--yes", "--from-branch"]).ok();
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "2026.12.03 was cherry-picked, and --from-branch: the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\n",
+            short(&feature)
+        ),
+    );
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        fix
+    );
+}
+
+#[test]
+fn tagging_the_tip_after_a_cherry_pick_revision_asks_on_a_terminal_default_no() {
+    let Week { repo, feature, fix } = after_a_cherry_pick_revision();
+    let before = repo.snapshot();
+    for answer in ["\n", "n\n"] {
+        let run = repo.run_on_terminal(&["tag"], answer).expect(1);
+        assert_contains(
+            &run.stdout,
+            &format!(
+                "ships the commit it left out:\r\n  {} Add the unready feature\r\n",
+                short(&feature)
+            ),
+        );
+        assert_contains(
+            &run.stdout,
+            "Tag the tip anyway, shipping what 2026.12.03 left out? [y/N]",
+        );
+        assert_contains(&run.stdout, "not confirmed: nothing was done");
+        assert_eq!(repo.snapshot(), before);
+    }
+    // Yes to this, then yes to the push.
+    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        fix
+    );
+}
+
+#[test]
+fn the_tip_after_a_revision_of_the_tip_is_not_questioned() {
+    // A revision made from the tip left nothing out: the next tip tag just ships more.
+    let Week { repo, .. } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    repo.upstream_commit("later.txt", "later\n", "Later");
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    // And a revision that picked everything there was left nothing out either.
+    let Week { repo, feature, fix } = week();
+    repo.run(&[
+        "tag",
+        "--cherry-pick",
+        &feature,
+        "--cherry-pick",
+        &fix,
+        "--yes",
+    ])
+    .ok();
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+}
+
+#[test]
+fn from_branch_is_for_the_tip_only() {
+    let Week { repo, fix, .. } = week();
+    let run = repo
+        .run(&["tag", "--cherry-pick", &fix, "--from-branch", "--yes"])
+        .expect(2);
+    assert_contains(&run.stderr, "--from-branch");
+}
+
+#[test]
+fn the_first_calendar_tag_ever_says_there_is_nothing_to_count_from() {
+    let repo = TestRepo::new();
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    assert_contains(
+        &run.stderr,
+        "2026.12.03 is the first calendar tag: there is no earlier push to count from\n",
+    );
+    assert_contains(&run.stdout, "compare: (no earlier push date's tag)\n");
+}
+
+#[test]
+fn a_revision_of_a_local_only_tag_says_how_to_push_the_first() {
+    let Week { repo, .. } = week();
+    repo.run(&["tag", "--no-push"]).ok();
+    repo.upstream_commit("later.txt", "later\n", "Later");
+    let run = repo.run(&["tag", "--yes"]).ok();
+    assert_contains(
+        &run.stderr,
+        "note: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n",
+    );
+}
