@@ -337,9 +337,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     let fixes = branch_names(&args.branches, &settings.security)?;
     // A dry run writes nothing, not even the lock.
     let _lock = (!args.dry_run).then(|| Lock::acquire(repo)).transpose()?;
-    if let Some(record) = security_state::load(repo)? {
-        return refuse(unfinished(repo, &record));
-    }
+    let stale = match security_state::load(repo)? {
+        Some(record) => Some(stale_record(repo, console, &record)?),
+        None => None,
+    };
     let remotes = Remotes::from_settings(repo, &settings)?;
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;
@@ -375,7 +376,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         .collect::<Result<Vec<_>>>()?;
     let files = git::diff::between(&scratch, base, tip)?;
     let (local, local_effect) = local_branch(&scratch, &remotes, tip)?;
-    let objects = scratch.objects.take_object_memory().unwrap_or_default();
+    let objects = scratch
+        .objects
+        .take_object_memory()
+        .expect("the scratch repository was given object memory");
 
     let mut report = Report {
         upstream: remotes.upstream.clone(),
@@ -409,11 +413,29 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
             tracking.push((name, *theirs));
         }
     }
+    let tracking_is_current = tracking_current(repo, &tracking)?;
     let tracking_effect = tracking_refs(tracking);
 
     let mut plan = Plan::default();
+    if let Some(path) = stale {
+        plan.push(Effect::RemoveFile {
+            path,
+            what: "forget the record of the earlier run that never reached the upstream".into(),
+        });
+    }
     let question;
-    if tip == base {
+    if tip == base
+        && mirror == base
+        && !(plan.effects.is_empty() && tracking_is_current && local_effect.is_none())
+    {
+        // Both remotes have it; a run stopped before its last steps left this clone behind.
+        writeln!(
+            console.err,
+            "{} {} already has every branch named, and the mirror is there too: only this clone is brought along.",
+            remotes.upstream, remotes.branch
+        )?;
+        question = "Go ahead?".to_owned();
+    } else if tip == base {
         if mirror == base {
             writeln!(
                 console.err,
@@ -888,7 +910,7 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
         )?;
     }
     remotes.finish(&mut plan, &record, commit, &record_path, !mirror_has_it);
-    plan.push(tracking_refs(vec![
+    let mut tracking = vec![
         (
             remotes.tracking(&remotes.upstream, &remotes.branch),
             upstream,
@@ -897,7 +919,9 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             remotes.tracking(&remotes.security, &remotes.branch),
             published,
         ),
-    ]));
+    ];
+    tracking.extend(merged_fix_tips(repo, &remotes, &record)?);
+    plan.push(tracking_refs(tracking));
     let (local, local_effect) = local_branch(repo, &remotes, commit)?;
     match local_effect {
         Some(effect) => plan.push(effect),
@@ -988,4 +1012,74 @@ fn abort(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Resu
         )?;
     }
     Ok(())
+}
+
+/// True if every remote-tracking ref in `tracking` already points where it would be set.
+fn tracking_current(repo: &gix::Repository, tracking: &[(String, ObjectId)]) -> Result<bool> {
+    for (name, id) in tracking {
+        let reference = repo
+            .try_find_reference(name.as_str())
+            .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+        if reference.and_then(|r| r.target().try_id().map(ToOwned::to_owned)) != Some(*id) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A recorded run found when a new one starts: one that never reached the upstream (stopped or
+/// killed before its push went through) is stale, as nothing of it is public, and its record's
+/// path is returned so the new plan forgets it; any other is a refusal saying how to finish it.
+fn stale_record(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    record: &Record,
+) -> Result<std::path::PathBuf> {
+    if record.step != Step::PushUpstream {
+        return refuse(unfinished(repo, record));
+    }
+    let remotes = Remotes::named(repo, &record.upstream, &record.security, &record.branch)?;
+    let upstream = remotes.fetch_upstream(repo)?;
+    let commit = record.commit()?;
+    if repo.has_object(commit) && git::is_ancestor(repo, commit, upstream)? {
+        return refuse(unfinished(repo, record));
+    }
+    writeln!(
+        console.err,
+        "An earlier run of {} ({}) stopped before {} {} took it; nothing of it is public, so it is forgotten and this run starts afresh.",
+        record.merged.join(", "),
+        short_hex(commit),
+        record.upstream,
+        record.branch
+    )?;
+    Ok(security_state::record_path(repo))
+}
+
+/// The tracking refs of the fix branches a recorded run merged, as the mirror lists them now, so
+/// `--continue` leaves them where an uninterrupted run would; a branch the mirror no longer has
+/// (deleted once merged) or whose commit is not here is left out.
+fn merged_fix_tips(
+    repo: &gix::Repository,
+    remotes: &Remotes,
+    record: &Record,
+) -> Result<Vec<(String, ObjectId)>> {
+    let wanted: Vec<String> = record
+        .merged
+        .iter()
+        .filter(|fix| **fix != remotes.branch)
+        .map(|fix| format!("refs/heads/{fix}"))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed = git::remote::list(repo, &remotes.security, config::SECURITY, &wanted)?;
+    Ok(record
+        .merged
+        .iter()
+        .filter_map(|fix| {
+            let tip = listed.find(&format!("refs/heads/{fix}"))?.target;
+            repo.has_object(tip)
+                .then(|| (remotes.tracking(&remotes.security, fix), tip))
+        })
+        .collect())
 }
