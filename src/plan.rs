@@ -421,3 +421,45 @@ pub fn write_atomically(path: &std::path::Path, contents: &str, mode: Option<u32
         .with_context(|| format!("cannot flush {}", dir.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_replaced_whole_and_no_temporary_file_is_left() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("state/record.json");
+        write_atomically(&path, "one\n", None).expect("write");
+        write_atomically(&path, "two\n", None).expect("replace");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "two\n");
+        let names: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["record.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_replaced_not_written_through_and_the_mode_is_set() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "keep\n").expect("write");
+        let path = dir.path().join("hook");
+        std::os::unix::fs::symlink(&target, &path).expect("symlink");
+        write_atomically(&path, "#!/bin/sh\n", Some(0o755)).expect("write");
+        assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep\n");
+        let meta = std::fs::symlink_metadata(&path).expect("stat");
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o755);
+    }
+
+    #[test]
+    fn a_fault_point_that_is_not_named_does_nothing() {
+        // The variable is unset in unit tests; a point is then a no-op.
+        fault_point("after-1");
+        assert!(!interrupted());
+    }
+}

@@ -461,3 +461,46 @@ fn terminated_before_the_upstream_push_nothing_is_public_and_a_rerun_starts_afre
     nothing_left_behind(&repo);
     same_state(&repo.snapshot(), &reference, "rerun after TERM");
 }
+
+#[test]
+fn a_second_tag_run_while_one_is_pushing_is_refused_and_changes_nothing() {
+    let repo = tag_week();
+    // The first run waits after its record is written; the second comes in meanwhile.
+    let mut first = repo
+        .command(BIN, &repo.work)
+        .env("PUSH_DUTY_TODAY", TUESDAY)
+        .env("PUSH_DUTY_TEST_FAULT", "wait-after-3")
+        .args(["tag", "--yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run git-push-duty");
+    let mut stderr = BufReader::new(first.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("waiting") {
+        line.clear();
+        assert_ne!(
+            stderr.read_line(&mut line).expect("read"),
+            0,
+            "no fault point"
+        );
+    }
+    let before = repo.snapshot();
+    let second = repo.run(&["tag", "--yes"]).expect(1);
+    assert_contains(
+        &second.stderr,
+        &format!(
+            "error: another git push-duty tag is running in this repository (process {}); nothing was changed",
+            first.id()
+        ),
+    );
+    assert_eq!(repo.snapshot(), before);
+    std::process::Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .expect("kill");
+    assert_eq!(first.wait().expect("wait").code(), Some(1));
+    // Once it is gone, a run goes through.
+    repo.run(&["tag", "--yes"]).ok();
+    nothing_left_behind(&repo);
+}

@@ -255,3 +255,49 @@ fn a_dry_run_does_not_move_the_tracking_ref() {
     assert_contains(&run.stderr, "update the remote-tracking ref upstream/main");
     assert_eq!(repo.snapshot(), before);
 }
+
+#[test]
+fn a_tracking_ref_that_lies_does_not_make_a_fix_public() {
+    // `remote.upstream.pushurl` pointed at a staging copy: `git push upstream fix-xss:x` went
+    // there, and git set refs/remotes/upstream/x anyway. The upstream itself has no such branch.
+    let (repo, fix) = embargoed();
+    let staging = repo.root().join("staging.git");
+    repo.git_in(&repo.root(), &["init", "-q", "--bare", "staging.git"]);
+    repo.git(&[
+        "remote",
+        "set-url",
+        "--push",
+        "upstream",
+        staging.to_str().expect("utf-8"),
+    ]);
+    repo.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        "upstream",
+        "security/fix-xss:refs/heads/x",
+    ]);
+    repo.git(&[
+        "remote",
+        "set-url",
+        "--delete",
+        "--push",
+        "upstream",
+        staging.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        repo.rev("refs/remotes/upstream/x"),
+        fix,
+        "the tracking ref says yes"
+    );
+
+    let before = repo.snapshot();
+    let run = repo
+        .run(&["tag", "--cherry-pick", "security/fix-xss", "--yes"])
+        .expect(1);
+    assert_contains(
+        &run.stderr,
+        "is an embargoed security fix: it is on security/fix-xss",
+    );
+    assert_eq!(repo.snapshot(), before);
+}

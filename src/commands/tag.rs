@@ -585,9 +585,9 @@ fn tracking_ref(repo: &gix::Repository, survey: &Survey) -> Result<Option<Effect
 
 /// Refuses, before anything is built, a pick the upstream does not have (an embargoed fix from
 /// the security mirror, or a commit never pushed anywhere), and a base whose history carries an
-/// embargoed fix. What the upstream has is what was just listed (its branch tip and tags) and
-/// every `refs/remotes/<upstream>/*`, so a fix already released is no refusal however stale the
-/// tracking refs are. The mirror's refs only name the fix: a pick outside the upstream is refused
+/// embargoed fix. What the upstream has is what it lists now (its branches and tags; offline,
+/// `refs/remotes/<upstream>/*`), so a fix already released is no refusal however stale the
+/// tracking refs are, and a tracking ref that says yes wrongly does not publish one. The mirror's refs only name the fix: a pick outside the upstream is refused
 /// whatever they say, and if they cannot be read that is a refusal too.
 fn refuse_unpublished(
     repo: &gix::Repository,
@@ -665,6 +665,9 @@ fn refuse_unpublished(
             ))
             .hint(format!(
                 "get it onto {upstream} first (reviewed, as any change), e.g. git push {upstream} {short}:refs/heads/<branch>, then pick it"
+            ))
+            .hint(format!(
+                "if {upstream} has it on a branch fetched long ago, fetch that branch first: git fetch {upstream}"
             )),
         };
         return refuse(refusal);
@@ -672,27 +675,38 @@ fn refuse_unpublished(
     Ok(())
 }
 
-/// The commits the upstream is known to have: the branch tip and the tags just listed (those
-/// whose commits are here), and every `refs/remotes/<upstream>/*`.
+/// The commits the upstream is known to have. Online: what it lists now (its branches and tags,
+/// those whose commits are here), and nothing else, since `refs/remotes/<upstream>/*` can say
+/// yes wrongly (a `pushurl` to a staging copy sets them on push; a rewound branch leaves them
+/// ahead). Offline: those tracking refs, as last fetched, as that is all there is.
 fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId>> {
     let mut tips: Vec<ObjectId> = Vec::new();
-    for listed in &survey.remote.refs {
-        let header = repo
-            .try_find_header(listed.peeled)
-            .with_context(|| format!("cannot read {}", listed.name))?;
-        // A tag on a tree names no history; one not fetched cannot be walked (and so proves
-        // nothing: a pick it holds that is nowhere else is refused).
-        if header.is_some_and(|h| h.kind() == gix::object::Kind::Commit) {
-            tips.push(listed.peeled);
+    if survey.offline {
+        let prefix = format!("refs/remotes/{}/", survey.upstream);
+        let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+            anyhow::Error::new(Refusal::new(format!(
+                "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
+            )))
+        })?;
+        tips.extend(tracking.into_iter().map(|(_, id)| id));
+    } else {
+        let heads = git::remote::list(
+            repo,
+            &survey.upstream,
+            config::UPSTREAM,
+            &["refs/heads/*:refs/heads/*".to_owned()],
+        )?;
+        for listed in survey.remote.refs.iter().chain(&heads.refs) {
+            let header = repo
+                .try_find_header(listed.peeled)
+                .with_context(|| format!("cannot read {}", listed.name))?;
+            // A tag on a tree names no history; a tip not fetched cannot be walked (and so
+            // proves nothing: a pick only it holds is refused, with a hint to fetch).
+            if header.is_some_and(|h| h.kind() == gix::object::Kind::Commit) {
+                tips.push(listed.peeled);
+            }
         }
     }
-    let prefix = format!("refs/remotes/{}/", survey.upstream);
-    let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
-        anyhow::Error::new(Refusal::new(format!(
-            "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
-        )))
-    })?;
-    tips.extend(tracking.into_iter().map(|(_, id)| id));
     tips.sort();
     tips.dedup();
     Ok(tips)
