@@ -70,7 +70,8 @@ pub enum Effect {
         what: String,
     },
     /// Fast-forward the branch checked out here from `from` to `to`: the files that change, the
-    /// index, then the branch; only if the worktree is still clean.
+    /// index, then the branch; only if, under the index lock and the branch's lock, the branch is
+    /// still at `from`, still checked out here, and the worktree still clean.
     FastForwardCheckout {
         branch: String,
         from: ObjectId,

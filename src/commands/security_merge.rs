@@ -33,6 +33,12 @@ use crate::security_state::{self, Lock, Record, Step};
 /// in the git directory and --continue pushes the mirror only. Finally the local <branch> is
 /// fast-forwarded if it is checked out with a clean worktree, or not checked out; otherwise it is
 /// left and you are told. Both remotes are listed afresh to show they point to the same commit.
+///
+/// The local fast-forward locks the index and the branch and checks again that the branch is
+/// where the plan saw it: a commit made while the run waited is left as it is, with the command
+/// that updates later. Ctrl-C or TERM while the plan is carried out stops it between steps (or
+/// before the fast-forward writes its first file), never in the middle of one; running the same
+/// command again, or --continue when the run says so, finishes the job.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// A branch on the security mirror to merge (fix-xss or security/fix-xss); several are

@@ -22,6 +22,14 @@ use crate::survey::{Reach, Survey};
 /// touched. Only the new tag is pushed (git push <upstream> refs/tags/NAME). A tag is never
 /// moved, reused or deleted.
 ///
+/// A cherry-pick must be a commit the upstream has (on one of its branches or tags, as it lists
+/// them now): an embargoed fix that is only on the security mirror is refused, naming the mirror
+/// branch and the way to publish it (git push-duty security-merge BRANCH, then pick the merged
+/// commit), and so is a commit never pushed anywhere. The tag also updates
+/// refs/remotes/<upstream>/<branch> to the tip it listed, as git fetch would. If a run stops
+/// after pushing its tag and before creating it here, running it again creates the local tag
+/// instead of a second revision.
+///
 /// On a terminal the plan is shown and confirmed before anything is pushed; elsewhere --yes is
 /// required.
 #[derive(Debug, Clone, clap::Args)]
