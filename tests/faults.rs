@@ -504,3 +504,34 @@ fn a_second_tag_run_while_one_is_pushing_is_refused_and_changes_nothing() {
     repo.run(&["tag", "--yes"]).ok();
     nothing_left_behind(&repo);
 }
+
+#[test]
+fn killed_inside_the_fast_forward_the_rerun_names_the_lock_left_behind() {
+    // A kill -9 in the middle of the step is a crash, as for git itself: the rerun does not
+    // claim all is well, it says why the local branch is left and how to update it.
+    let repo = merge_week();
+    let behind = repo.rev("main");
+    run_with_fault(
+        &repo,
+        &["security-merge", "fix-xss", "--yes"],
+        "exit-fast-forward-writing",
+    )
+    .expect(FAULT_EXIT);
+    let lock = repo.work.join(".git/index.lock");
+    assert!(lock.exists());
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "Local main: left as it is: another git process is using the index ({} exists); update it later with: git merge --ff-only upstream/main",
+            lock.display()
+        ),
+    );
+    assert_eq!(repo.rev("main"), behind);
+    // Once the crashed process's locks are gone, a rerun finishes.
+    std::fs::remove_file(&lock).expect("remove the stale lock");
+    let _ = std::fs::remove_file(repo.work.join(".git/refs/heads/main.lock"));
+    repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert_eq!(repo.rev("main"), repo.rev("upstream/main"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

@@ -448,6 +448,11 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
                 "Nothing to do: {} {} already has every branch named, and the mirror is there too.",
                 remotes.upstream, remotes.branch
             )?;
+            // The clone may still be behind for a reason it cannot fix itself (a stale index
+            // lock after a crash): that is not "nothing to do" for the user.
+            if git::ref_commit(repo, &remotes.head())?.is_some_and(|local| local != tip) {
+                writeln!(console.err, "Local {}: {local}", remotes.branch)?;
+            }
             report.published = Some(base.to_string());
             return finish_report(console, args, &report);
         }
