@@ -37,7 +37,8 @@ pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
-    /// A commit to cherry-pick onto the base tag; repeat for several, applied in order.
+    /// A commit to cherry-pick onto the base tag; repeat for several, applied in order. It must
+    /// be on one of the upstream's branches or tags (an embargoed fix is refused).
     #[arg(long = "cherry-pick", value_name = "REV")]
     pub cherry_pick: Vec<String>,
     /// The tag the cherry-picks build on (default: the latest revision of this push date's tag,
