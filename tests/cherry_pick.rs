@@ -278,6 +278,8 @@ fn a_pick_already_in_the_base_is_refused() {
     let Week { repo, .. } = week();
     repo.commit("README.md", "# site v2\n", "Rename the site");
     let readme_again = repo.commit("README.md", "# site\n", "Rename it back");
+    // On the upstream (a pick must be), and so on its tracking ref.
+    repo.git(&["push", "-q", "upstream", "main"]);
     let before = repo.snapshot();
     // The commit changes README.md back to what the base already has: nothing to pick.
     let run = repo

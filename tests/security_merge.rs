@@ -980,6 +980,13 @@ fn continue_and_abort_with_nothing_recorded() {
 #[test]
 fn no_branch_means_sync_and_the_flags_that_exclude_each_other() {
     let (repo, _security) = setup();
+    // Behind on the mirror's tracking ref: only this clone is brought along.
+    let run = repo.run(&["security-merge", "--yes"]).ok();
+    assert_contains(
+        &run.stderr,
+        "Nothing to do on the remotes: upstream/main and security/main are both at",
+    );
+    assert_contains(&run.stderr, "only this clone is brought along");
     let before = repo.snapshot();
     let run = repo.run(&["security-merge", "--yes"]).ok();
     assert_contains(
@@ -1142,4 +1149,96 @@ fn on_a_terminal_it_asks_and_no_changes_nothing() {
     assert_contains(&run.stdout, "not confirmed: nothing was done");
     assert_eq!(repo.snapshot(), before);
     assert!(!record_path(&repo).exists());
+}
+
+/// Installs a `pre-push` hook in the clone that, on the push to the mirror, commits `later.txt`
+/// on the checked-out main: a commit made while the run waits (at its prompt, or on a slow push).
+fn commit_during_the_mirror_push(repo: &TestRepo) {
+    let hook = repo.work.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ncat >/dev/null\n[ \"$1\" = security ] || exit 0\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE\ncd '{}' && echo later > later.txt && git add later.txt && git commit -q -m 'Work done meanwhile'\n",
+            repo.work.display()
+        ),
+    )
+    .expect("write hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+}
+
+#[test]
+fn a_commit_made_while_the_run_waits_survives_the_final_fast_forward() {
+    let (repo, security, fix) = with_fix();
+    commit_during_the_mirror_push(&repo);
+
+    // No pager to eat the answer typed at the question.
+    repo.git(&["config", "core.pager", "cat"]);
+    let run = repo.run_on_terminal(&["security-merge", "fix-xss", "--stat"], "y\n");
+    assert_eq!(run.status, 1, "{}", run.stdout);
+
+    // Published to both, upstream first.
+    assert_eq!(
+        repo.branch_of(&repo.upstream, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    // The commit, its file and a clean worktree are all still there.
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "main"]),
+        "Work done meanwhile"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("later.txt")).expect("the file survived"),
+        "later\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(
+        !repo.work.join("search.py").exists(),
+        "the merge's files were not written over it"
+    );
+    assert!(!repo.work.join(".git/index.lock").exists());
+    let later = repo.rev("main");
+    assert_contains(
+        &run.stdout,
+        &format!(
+            "refs/heads/main moved meanwhile: it is at {} (Work done meanwhile), not at",
+            &later[..7]
+        ),
+    );
+    assert_contains(
+        &run.stdout,
+        &format!(
+            "hint: bring it up to date when you are ready: git rebase {}",
+            &fix[..7]
+        ),
+    );
+}
+
+#[test]
+fn a_pull_made_while_the_run_waits_leaves_nothing_to_do() {
+    // The branch moved, but onto the published commit itself: nothing is touched, no refusal.
+    let (repo, security, fix) = with_fix();
+    let hook = repo.work.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ncat >/dev/null\n[ \"$1\" = security ] || exit 0\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE\ncd '{}' && git pull -q --ff-only upstream main\n",
+            repo.work.display()
+        ),
+    )
+    .expect("write hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
+
+    repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_eq!(repo.rev("main"), fix);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }

@@ -174,8 +174,12 @@ fn a_tag_that_appears_on_the_remote_meanwhile_is_refused_with_nothing_changed() 
         .expect("chmod");
     let run = repo.run(&["tag", "--yes"]).expect(1);
     assert_contains(&run.stderr, "git push to upstream did not go through");
-    assert_contains(&run.stderr, "step 2 of 3 failed (push tag 2026.12.03");
-    assert_contains(&run.stderr, "); nothing was changed");
+    assert_contains(
+        &run.stderr,
+        "error: upstream did not take tag 2026.12.03: nothing was pushed, and the record of the push was removed",
+    );
+    assert_contains(&run.stderr, "step 3 of 5 failed (push tag 2026.12.03");
+    assert!(!repo.work.join(".git/push-duty/tag.json").exists());
     // The colleague's tag stands; nothing was created here.
     assert!(repo.tags_of(&repo.work).is_empty());
     assert_eq!(

@@ -36,6 +36,11 @@ use crate::security_state::{self, Lock, Record, Step};
 ///
 /// With no BRANCH (or --sync), the mirror's own <branch> is what is merged: a mirror that got
 /// ahead is mended with review instead of refused.
+/// The local fast-forward locks the index and the branch and checks again that the branch is
+/// where the plan saw it: a commit made while the run waited is left as it is, with the command
+/// that updates later. Ctrl-C or TERM while the plan is carried out stops it between steps (or
+/// before the fast-forward writes its first file), never in the middle of one; running the same
+/// command again, or --continue when the run says so, finishes the job.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// A branch on the security mirror to merge (fix-xss or security/fix-xss); several are
@@ -418,9 +423,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     };
     // A dry run writes nothing, not even the lock.
     let _lock = (!args.dry_run).then(|| Lock::acquire(repo)).transpose()?;
-    if let Some(record) = security_state::load(repo)? {
-        return refuse(unfinished(repo, &record));
-    }
+    let stale = match security_state::load(repo)? {
+        Some(record) => Some(stale_record(repo, console, &record)?),
+        None => None,
+    };
     let remotes = Remotes::from_settings(repo, &settings)?;
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;
@@ -462,7 +468,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         .collect::<Result<Vec<_>>>()?;
     let files = git::diff::between(&scratch, base, tip)?;
     let (local, local_effect) = local_branch(&scratch, &remotes, tip)?;
-    let objects = scratch.objects.take_object_memory().unwrap_or_default();
+    let objects = scratch
+        .objects
+        .take_object_memory()
+        .expect("the scratch repository was given object memory");
 
     let mut report = Report {
         upstream: remotes.upstream.clone(),
@@ -496,11 +505,40 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
             tracking.push((name, *theirs));
         }
     }
+    let tracking_is_current = tracking_current(repo, &tracking)?;
     let tracking_effect = tracking_refs(tracking);
 
     let mut plan = Plan::default();
+    if let Some(path) = stale {
+        plan.push(Effect::RemoveFile {
+            path,
+            what: "forget the record of the earlier run that never reached the upstream".into(),
+        });
+    }
     let question;
-    if tip == base {
+    if tip == base
+        && mirror == base
+        && !(plan.effects.is_empty() && tracking_is_current && local_effect.is_none())
+    {
+        // Both remotes have it; a run stopped before its last steps left this clone behind.
+        if sync {
+            writeln!(
+                console.err,
+                "Nothing to do on the remotes: {u}/{b} and {s}/{b} are both at {}; only this clone is brought along.",
+                git::short(repo, base),
+                u = remotes.upstream,
+                s = remotes.security,
+                b = remotes.branch,
+            )?;
+        } else {
+            writeln!(
+                console.err,
+                "{} {} already has every branch named, and the mirror is there too: only this clone is brought along.",
+                remotes.upstream, remotes.branch
+            )?;
+        }
+        question = "Go ahead?".to_owned();
+    } else if tip == base {
         if mirror == base {
             if sync {
                 writeln!(
@@ -517,6 +555,11 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
                     "Nothing to do: {} {} already has every branch named, and the mirror is there too.",
                     remotes.upstream, remotes.branch
                 )?;
+            }
+            // The clone may still be behind for a reason it cannot fix itself (a stale index
+            // lock after a crash): that is not "nothing to do" for the user.
+            if git::ref_commit(repo, &remotes.head())?.is_some_and(|local| local != tip) {
+                writeln!(console.err, "Local {}: {local}", remotes.branch)?;
             }
             report.published = Some(base.to_string());
             return finish_report(console, args, &report);
@@ -995,7 +1038,7 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
         )?;
     }
     remotes.finish(&mut plan, &record, commit, &record_path, !mirror_has_it);
-    plan.push(tracking_refs(vec![
+    let mut tracking = vec![
         (
             remotes.tracking(&remotes.upstream, &remotes.branch),
             upstream,
@@ -1004,7 +1047,9 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             remotes.tracking(&remotes.security, &remotes.branch),
             published,
         ),
-    ]));
+    ];
+    tracking.extend(merged_fix_tips(repo, &remotes, &record)?);
+    plan.push(tracking_refs(tracking));
     let (local, local_effect) = local_branch(repo, &remotes, commit)?;
     match local_effect {
         Some(effect) => plan.push(effect),
@@ -1095,4 +1140,74 @@ fn abort(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Resu
         )?;
     }
     Ok(())
+}
+
+/// True if every remote-tracking ref in `tracking` already points where it would be set.
+fn tracking_current(repo: &gix::Repository, tracking: &[(String, ObjectId)]) -> Result<bool> {
+    for (name, id) in tracking {
+        let reference = repo
+            .try_find_reference(name.as_str())
+            .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+        if reference.and_then(|r| r.target().try_id().map(ToOwned::to_owned)) != Some(*id) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A recorded run found when a new one starts: one that never reached the upstream (stopped or
+/// killed before its push went through) is stale, as nothing of it is public, and its record's
+/// path is returned so the new plan forgets it; any other is a refusal saying how to finish it.
+fn stale_record(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    record: &Record,
+) -> Result<std::path::PathBuf> {
+    if record.step != Step::PushUpstream {
+        return refuse(unfinished(repo, record));
+    }
+    let remotes = Remotes::named(repo, &record.upstream, &record.security, &record.branch)?;
+    let upstream = remotes.fetch_upstream(repo)?;
+    let commit = record.commit()?;
+    if repo.has_object(commit) && git::is_ancestor(repo, commit, upstream)? {
+        return refuse(unfinished(repo, record));
+    }
+    writeln!(
+        console.err,
+        "An earlier run of {} ({}) stopped before {} {} took it; nothing of it is public, so it is forgotten and this run starts afresh.",
+        record.merged.join(", "),
+        short_hex(commit),
+        record.upstream,
+        record.branch
+    )?;
+    Ok(security_state::record_path(repo))
+}
+
+/// The tracking refs of the fix branches a recorded run merged, as the mirror lists them now, so
+/// `--continue` leaves them where an uninterrupted run would; a branch the mirror no longer has
+/// (deleted once merged) or whose commit is not here is left out.
+fn merged_fix_tips(
+    repo: &gix::Repository,
+    remotes: &Remotes,
+    record: &Record,
+) -> Result<Vec<(String, ObjectId)>> {
+    let wanted: Vec<String> = record
+        .merged
+        .iter()
+        .filter(|fix| **fix != remotes.branch)
+        .map(|fix| format!("refs/heads/{fix}"))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed = git::remote::list(repo, &remotes.security, config::SECURITY, &wanted)?;
+    Ok(record
+        .merged
+        .iter()
+        .filter_map(|fix| {
+            let tip = listed.find(&format!("refs/heads/{fix}"))?.target;
+            repo.has_object(tip)
+                .then(|| (remotes.tracking(&remotes.security, fix), tip))
+        })
+        .collect())
 }

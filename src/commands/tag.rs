@@ -10,6 +10,7 @@ use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, pick::Picked};
 use crate::plan::{self, Effect, Mode, Plan};
+use crate::security_state::{self, Lock, TagRecord};
 use crate::ships::{self, Shipment};
 use crate::survey::{Reach, Survey};
 
@@ -27,6 +28,13 @@ use crate::survey::{Reach, Survey};
 /// revision also those since the previous revision; a cherry-pick is named by the commit it is
 /// picked from, and no id is printed before the commit exists. After tagging it prints the
 /// compare links: last push to this tag, and for a revision previous revision to this tag.
+/// A cherry-pick must be a commit the upstream has (on one of its branches or tags, as it lists
+/// them now): an embargoed fix that is only on the security mirror is refused, naming the mirror
+/// branch and the way to publish it (git push-duty security-merge BRANCH, then pick the merged
+/// commit), and so is a commit never pushed anywhere. The tag also updates
+/// refs/remotes/<upstream>/<branch> to the tip it listed, as git fetch would. If a run stops
+/// after pushing its tag and before creating it here, running it again creates the local tag
+/// instead of a second revision.
 ///
 /// On a terminal the plan is shown and confirmed before anything is pushed; elsewhere --yes is
 /// required.
@@ -35,7 +43,8 @@ pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
-    /// A commit to cherry-pick onto the base tag; repeat for several, applied in order.
+    /// A commit to cherry-pick onto the base tag; repeat for several, applied in order. It must
+    /// be on one of the upstream's branches or tags (an embargoed fix is refused).
     #[arg(long = "cherry-pick", value_name = "REV")]
     pub cherry_pick: Vec<String>,
     /// The tag the cherry-picks build on (default: the latest revision of this push date's tag,
@@ -119,7 +128,16 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         Reach::List
     };
     let push = !(args.no_push || args.offline);
+    // One run at a time: the record of a run that is pushing is this run's own.
+    let _lock = (!args.dry_run)
+        .then(|| Lock::acquire_tag(repo))
+        .transpose()?;
     let survey = Survey::take(repo, &settings, date, reach)?;
+    let stale_record = match stopped_run(repo, console, &survey, args)? {
+        Stopped::Finished => return Ok(()),
+        Stopped::Stale(path) => Some(path),
+        Stopped::None => None,
+    };
     if args.offline {
         writeln!(
             console.err,
@@ -130,7 +148,15 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let committer = git::committer(repo)?;
     // Everything is built in memory; the plan writes it only when carried out.
     let mut scratch = repo.clone().with_object_memory();
-    let intent = decide(repo, &scratch, &survey, args, &committer, console.err)?;
+    let intent = decide(
+        repo,
+        &scratch,
+        &survey,
+        &settings.security,
+        args,
+        &committer,
+        console.err,
+    )?;
 
     // Read before the memory is taken: a picked commit exists nowhere else until the plan runs.
     let subject = git::subject(&scratch, intent.target).unwrap_or_default();
@@ -148,9 +174,18 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         })
         .map_err(|e| anyhow::anyhow!("cannot build the tag object: {e}"))?
         .detach();
-    let objects = scratch.objects.take_object_memory().unwrap_or_default();
+    let objects = scratch
+        .objects
+        .take_object_memory()
+        .expect("the scratch repository was given object memory");
 
     let mut plan = Plan::default();
+    if let Some(path) = stale_record {
+        plan.push(Effect::RemoveFile {
+            path,
+            what: "forget the record of an earlier run whose tag push did not go through".into(),
+        });
+    }
     plan.push(Effect::WriteObjects {
         what: match intent.picked.len() {
             0 => format!("write the annotated tag object for {}", intent.name),
@@ -162,6 +197,23 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         },
         objects,
     });
+    if let Some(effect) = tracking_ref(repo, &survey)? {
+        plan.push(effect);
+    }
+    let record = push.then(|| TagRecord {
+        version: security_state::VERSION,
+        upstream: survey.upstream.clone(),
+        tag: intent.name.clone(),
+        object: tag_object.to_string(),
+        commit: intent.target.to_string(),
+    });
+    if let Some(record) = &record {
+        plan.push(Effect::WriteFile {
+            path: security_state::tag_record_path(repo),
+            contents: record.to_json(),
+            what: "record the push, so a stopped run can be finished".into(),
+        });
+    }
     if push {
         plan.push(Effect::Push {
             remote: survey.upstream.clone(),
@@ -179,6 +231,12 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         target: tag_object,
         what: format!("create local tag {}", intent.name),
     });
+    if record.is_some() {
+        plan.push(Effect::RemoveFile {
+            path: security_state::tag_record_path(repo),
+            what: "clear the record: the tag is on the upstream and here".into(),
+        });
+    }
 
     if git::local_tag_exists(repo, &intent.name)? {
         return refuse(
@@ -194,7 +252,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         yes: args.yes,
     };
     let question = format!("Push tag {} to {}?", intent.name, survey.upstream);
-    let outcome = plan::carry_out(repo, console, plan, mode, &question)?;
+    let outcome = plan::carry_out(repo, console, plan, mode, &question)
+        .map_err(|e| after_failure(repo, &survey, record.as_ref(), e))?;
     let created = outcome == plan::Outcome::Done;
 
     // Only what exists is named: the commit if it was there before (the branch tip) or made now.
@@ -456,6 +515,7 @@ fn decide(
     repo: &gix::Repository,
     scratch: &gix::Repository,
     survey: &Survey,
+    security: &str,
     args: &Args,
     committer: &gix::actor::Signature,
     err: &mut dyn std::io::Write,
@@ -583,6 +643,7 @@ fn decide(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
+    refuse_unpublished(repo, survey, security, (&base_name, base), &picks)?;
     let (target, picked) = git::pick::cherry_pick(scratch, base, &picks, committer)?;
     Ok(Intent {
         name,
@@ -610,4 +671,393 @@ fn tag_message(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> Stri
         }
     }
     message
+}
+
+/// What an earlier run left, found before this one decides anything.
+enum Stopped {
+    /// Nothing: no record.
+    None,
+    /// A run that pushed the tag and stopped before the local tag was finished here.
+    Finished,
+    /// A record whose push did not go through (at this path): nothing of it is public.
+    Stale(std::path::PathBuf),
+}
+
+/// Finishes a run that stopped after pushing its tag (killed, interrupted, or failed before the
+/// local tag): if the upstream has the recorded tag object under the recorded name, the local tag
+/// is created and nothing else, rather than a second revision of the same commit. A record whose
+/// tag the upstream does not have is stale (its push never landed).
+fn stopped_run(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    survey: &Survey,
+    args: &Args,
+) -> Result<Stopped> {
+    let Some(record) = security_state::load_tag(repo)? else {
+        return Ok(Stopped::None);
+    };
+    let path = security_state::tag_record_path(repo);
+    let (object, commit) = record.ids()?;
+    let tag = &record.tag;
+    if survey.offline || record.upstream != survey.upstream {
+        return refuse(
+            Refusal::new(format!(
+                "an earlier run of tag stopped while pushing {tag} to {}, and whether {} has it cannot be seen {}; nothing was changed",
+                record.upstream,
+                record.upstream,
+                if survey.offline { "offline" } else { "from another upstream" },
+            ))
+            .hint(format!(
+                "run it again online with pushduty.upstream = {}: it finishes that tag, or forgets it if the push did not go through",
+                record.upstream
+            ))
+            .hint(format!("the record is {}", path.display())),
+        );
+    }
+    let full = format!("refs/tags/{tag}");
+    if survey.remote.find(&full).map(|r| r.target) != Some(object) {
+        writeln!(
+            console.err,
+            "An earlier run recorded pushing {tag}, but {} does not have that tag object: the push did not go through, so it is forgotten.",
+            survey.upstream
+        )?;
+        return Ok(Stopped::Stale(path));
+    }
+    // The tag object was written before the push; fetched again in case it was pruned since.
+    survey.fetch_objects(repo, &[tag.as_str()])?;
+    let subject = git::subject(repo, commit)?;
+    writeln!(
+        console.err,
+        "An earlier run pushed tag {tag} ({} {subject}) to {} and stopped before creating it here: finishing that run.",
+        git::short(repo, commit),
+        survey.upstream
+    )?;
+    let mut plan = Plan::default();
+    match ref_target(repo, &full)? {
+        None => plan.push(Effect::CreateRef {
+            name: full.clone(),
+            target: object,
+            what: format!("create local tag {tag}"),
+        }),
+        Some(here) if here == object => {}
+        Some(_) => writeln!(
+            console.err,
+            "warning: your local tag {tag} points to another object than {}'s; it is left as it is\nhint: to make yours the same: git fetch --force {} tag {tag}",
+            survey.upstream, survey.upstream
+        )?,
+    }
+    plan.push(Effect::RemoveFile {
+        path,
+        what: "clear the record: the tag is on the upstream and here".into(),
+    });
+    let mode = Mode {
+        dry_run: args.dry_run,
+        yes: args.yes,
+    };
+    let outcome = plan::carry_out(repo, console, plan, mode, "Finish it?")?;
+    if outcome == plan::Outcome::Done {
+        writeln!(
+            console.err,
+            "Tagged {tag} and pushed it to {} (finished the earlier run); run the command again for another tag.",
+            survey.upstream
+        )?;
+    }
+    // What the finished tag ships, counted as an uninterrupted run counts it.
+    let calendar = crate::tags::CalendarTag::parse(tag);
+    let previous = calendar
+        .as_ref()
+        .and_then(|t| survey.lineage.previous(t))
+        .map(str::to_owned);
+    let last_push = calendar.as_ref().and_then(|t| survey.lineage.last_push(t));
+    let previous_revision = calendar
+        .as_ref()
+        .and_then(|t| survey.lineage.previous_revision(t));
+    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
+    survey.fetch_tags(repo, &earlier)?;
+    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
+        let Some(name) = name else { return Ok(None) };
+        Ok(survey
+            .tag_commit(repo, name)?
+            .map(|commit| (name.to_owned(), commit)))
+    };
+    let last_push = from(last_push)?;
+    let previous_revision = from(previous_revision)?;
+    let shipment = Shipment::of(
+        repo,
+        tag,
+        commit,
+        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        &[],
+        &survey.link_urls,
+    )?;
+    if args.json {
+        let done = outcome == plan::Outcome::Done;
+        let report = Report {
+            tag,
+            commit: Some(commit.to_string()),
+            tag_object: Some(object.to_string()),
+            push_date: calendar
+                .as_ref()
+                .map_or_else(|| survey.push_date.to_string(), |t| t.date.to_string()),
+            previous: previous.as_deref(),
+            last_push: shipment.last_push.as_ref().map(|s| s.tag.as_str()),
+            compare: shipment.compare(),
+            previous_revision: shipment.previous_revision.as_ref().map(|s| s.tag.as_str()),
+            compare_revision: shipment.compare_revision(),
+            commits: ships::json_commits(shipment.last_push.as_ref(), true),
+            revision_commits: ships::json_commits(shipment.previous_revision.as_ref(), true),
+            base: None,
+            cherry_picks: Vec::new(),
+            pushed: true,
+            created: done,
+        };
+        serde_json::to_writer_pretty(&mut *console.out, &report)?;
+        writeln!(console.out)?;
+        return Ok(Stopped::Finished);
+    }
+    writeln!(console.out, "tag: {tag}")?;
+    writeln!(console.out, "commit: {commit} {subject}")?;
+    write!(console.out, "{}", shipment.render_links())?;
+    Ok(Stopped::Finished)
+}
+
+/// The plan step that points `refs/remotes/<upstream>/<branch>` at the tip just listed and
+/// fetched, as `git fetch` would: the pre-push guard judges the tag's push from it, and a stale one
+/// (a colleague's release merge not fetched here) would call the upstream's own tip embargoed.
+/// None offline (the tracking ref is the source then) or when it is already there.
+fn tracking_ref(repo: &gix::Repository, survey: &Survey) -> Result<Option<Effect>> {
+    if survey.offline {
+        return Ok(None);
+    }
+    let Some(listed) = survey.remote.find(&format!("refs/heads/{}", survey.branch)) else {
+        return Ok(None);
+    };
+    // Fetched by `decide`; a tip whose objects are not here is not pointed at.
+    if !repo.has_object(listed.target) {
+        return Ok(None);
+    }
+    let name = format!("refs/remotes/{}/{}", survey.upstream, survey.branch);
+    if ref_target(repo, &name)? == Some(listed.target) {
+        return Ok(None);
+    }
+    Ok(Some(Effect::SetTrackingRefs {
+        what: format!(
+            "update the remote-tracking ref {}/{} to {}, as listed and fetched",
+            survey.upstream,
+            survey.branch,
+            git::short(repo, listed.target)
+        ),
+        refs: vec![(name, listed.target)],
+    }))
+}
+
+/// Refuses, before anything is built, a pick the upstream does not have (an embargoed fix from
+/// the security mirror, or a commit never pushed anywhere), and a base whose history carries an
+/// embargoed fix. What the upstream has is what it lists now (its branches and tags; offline,
+/// `refs/remotes/<upstream>/*`), so a fix already released is no refusal however stale the
+/// tracking refs are, and a tracking ref that says yes wrongly does not publish one. The mirror's refs only name the fix: a pick outside the upstream is refused
+/// whatever they say, and if they cannot be read that is a refusal too.
+fn refuse_unpublished(
+    repo: &gix::Repository,
+    survey: &Survey,
+    security: &str,
+    (base_name, base): (&str, ObjectId),
+    picks: &[(String, ObjectId)],
+) -> Result<()> {
+    let public = upstream_tips(repo, survey)?;
+    let upstream = &survey.upstream;
+    let mut mirror: Option<Vec<(String, ObjectId)>> = None;
+    let mut mirror_ref = |id: ObjectId| -> Result<Option<String>> {
+        if mirror.is_none() {
+            mirror = Some(mirror_tips(repo, security)?);
+        }
+        for (name, tip) in mirror.iter().flatten() {
+            if git::is_ancestor(repo, id, *tip)? {
+                return Ok(Some(name.clone()));
+            }
+        }
+        Ok(None)
+    };
+    for id in git::commits_between(repo, public.iter().copied(), base)? {
+        if let Some(on) = mirror_ref(id)? {
+            return refuse(
+                Refusal::new(format!(
+                    "the base tag {base_name} carries {} ({}), an embargoed security fix on {on} that {upstream} does not have; nothing was changed",
+                    git::short(repo, id),
+                    git::subject(repo, id)?
+                ))
+                .hint(format!(
+                    "build on a tag {upstream} has: --from <tag> (git ls-remote --tags {upstream})"
+                )),
+            );
+        }
+    }
+    for (spec, pick) in picks {
+        let outside = git::commits_between(repo, public.iter().copied(), *pick)?;
+        if !outside.contains(pick) {
+            continue;
+        }
+        let short = git::short(repo, *pick);
+        let described = format!(
+            "--cherry-pick {spec} ({short} {})",
+            git::subject(repo, *pick)?
+        );
+        let refusal = match mirror_ref(*pick)? {
+            Some(on) => {
+                let branch = on
+                    .strip_prefix(&format!("{security}/"))
+                    .unwrap_or(&on)
+                    .to_owned();
+                let first = if branch == survey.branch {
+                    format!(
+                        "the mirror's {branch} is ahead of {upstream}'s: see git push-duty check"
+                    )
+                } else {
+                    format!("merge it first, upstream then mirror: git push-duty security-merge {branch}")
+                };
+                Refusal::new(format!(
+                    "{described} is an embargoed security fix: it is on {on} and not on {upstream}, so a tag carrying it would publish it; nothing was changed"
+                ))
+                .hint(first)
+                .hint(format!(
+                    "then pick the merged commit from {upstream}/{}: git push-duty tag --cherry-pick <commit>",
+                    survey.branch
+                ))
+            }
+            None if survey.offline => Refusal::new(format!(
+                "{described} is not on {upstream} as last fetched (offline): a tag ships only commits the upstream already has; nothing was changed"
+            ))
+            .hint(format!("run it without --offline, or fetch first: git fetch {upstream}")),
+            None => Refusal::new(format!(
+                "{described} is not on {upstream}: a tag ships only commits the upstream already has; nothing was changed"
+            ))
+            .hint(format!(
+                "get it onto {upstream} first (reviewed, as any change), e.g. git push {upstream} {short}:refs/heads/<branch>, then pick it"
+            ))
+            .hint(format!(
+                "if {upstream} has it on a branch fetched long ago, fetch that branch first: git fetch {upstream}"
+            )),
+        };
+        return refuse(refusal);
+    }
+    Ok(())
+}
+
+/// The commits the upstream is known to have. Online: what it lists now (its branches and tags,
+/// those whose commits are here), and nothing else, since `refs/remotes/<upstream>/*` can say
+/// yes wrongly (a `pushurl` to a staging copy sets them on push; a rewound branch leaves them
+/// ahead). Offline: those tracking refs, as last fetched, as that is all there is.
+fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId>> {
+    let mut tips: Vec<ObjectId> = Vec::new();
+    if survey.offline {
+        let prefix = format!("refs/remotes/{}/", survey.upstream);
+        let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+            anyhow::Error::new(Refusal::new(format!(
+                "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
+            )))
+        })?;
+        tips.extend(tracking.into_iter().map(|(_, id)| id));
+    } else {
+        let heads = git::remote::list(
+            repo,
+            &survey.upstream,
+            config::UPSTREAM,
+            &["refs/heads/*:refs/heads/*".to_owned()],
+        )?;
+        for listed in survey.remote.refs.iter().chain(&heads.refs) {
+            let header = repo
+                .try_find_header(listed.peeled)
+                .with_context(|| format!("cannot read {}", listed.name))?;
+            // A tag on a tree names no history; a tip not fetched cannot be walked (and so
+            // proves nothing: a pick only it holds is refused, with a hint to fetch).
+            if header.is_some_and(|h| h.kind() == gix::object::Kind::Commit) {
+                tips.push(listed.peeled);
+            }
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// The security mirror's tracking refs (`security/fix-xss`) with their commits; unreadable is a
+/// refusal.
+fn mirror_tips(repo: &gix::Repository, security: &str) -> Result<Vec<(String, ObjectId)>> {
+    let prefix = format!("refs/remotes/{security}/");
+    let tips = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+        anyhow::Error::new(
+            Refusal::new(format!(
+                "cannot read the security mirror's refs ({prefix}*), so whether a pick is an embargoed fix cannot be told: {e:#}; nothing was changed"
+            ))
+            .hint(format!("see what is wrong with: git for-each-ref {prefix}")),
+        )
+    })?;
+    Ok(tips
+        .into_iter()
+        .map(|(name, id)| {
+            let short = name
+                .strip_prefix("refs/remotes/")
+                .unwrap_or(&name)
+                .to_owned();
+            (short, id)
+        })
+        .collect())
+}
+
+/// Turns a failed plan into what the user needs to know once the push was recorded: whether the
+/// upstream has the tag (then a rerun creates the local tag), or not (then nothing is public and
+/// the record goes).
+fn after_failure(
+    repo: &gix::Repository,
+    survey: &Survey,
+    record: Option<&TagRecord>,
+    err: anyhow::Error,
+) -> anyhow::Error {
+    let path = security_state::tag_record_path(repo);
+    let Some(record) = record.filter(|_| path.exists()) else {
+        return err;
+    };
+    let full = format!("refs/tags/{}", record.tag);
+    let listed = git::remote::list(
+        repo,
+        &survey.upstream,
+        config::UPSTREAM,
+        &[format!("{full}:{full}")],
+    );
+    let refusal = match listed.map(|refs| refs.find(&full).map(|r| r.target.to_string())) {
+        Ok(Some(object)) if object == record.object => Refusal::new(format!(
+            "tag {} is on {}, but the run stopped before it was finished here",
+            record.tag, survey.upstream
+        ))
+        .hint("run the same command again: it creates the local tag, not another revision"),
+        Ok(_) => {
+            if let Err(e) = std::fs::remove_file(&path) {
+                return anyhow::Error::new(e).context(format!(
+                    "the push of tag {} did not go through, and its record {} cannot be removed",
+                    record.tag,
+                    path.display()
+                ));
+            }
+            Refusal::new(format!(
+                "{} did not take tag {}: nothing was pushed, and the record of the push was removed",
+                survey.upstream, record.tag
+            ))
+            .hint("run the command again: it names the tag afresh")
+        }
+        Err(_) => Refusal::new(format!(
+            "the push of tag {} failed, and {} cannot be listed to see whether it took it",
+            record.tag, survey.upstream
+        ))
+        .hint("run the same command again once it can be reached: it finishes the tag if the upstream has it, and starts afresh if not"),
+    };
+    err.context(refusal)
+}
+
+/// What a ref points to as it is (a tag object, not peeled); `None` if it is missing or symbolic.
+fn ref_target(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
+    let reference = repo
+        .try_find_reference(name)
+        .with_context(|| format!("cannot read {name}"))?;
+    Ok(reference.and_then(|r| r.target().try_id().map(ToOwned::to_owned)))
 }
