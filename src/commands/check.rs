@@ -9,7 +9,7 @@ use crate::config::{self, Settings};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
-use crate::hooks::Health;
+use crate::hooks::{Health, Pinned};
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
 ///
@@ -17,7 +17,9 @@ use crate::hooks::Health;
 /// (fine: the mirror catches up after the upstream), or ahead, listing the commits that are not
 /// on the upstream (wrong: the two must stay in sync, upstream first). Both are fetched first
 /// unless --offline. Then whether the pre-push hook is installed, executable, current and not
-/// shadowed by core.hooksPath, and whether the configuration is valid.
+/// shadowed by core.hooksPath, whether the configuration is valid, and what the hook guards
+/// (pinned by hooks install): wrong when the settings, the mirror's URLs or
+/// refs/remotes/<upstream>/HEAD no longer match the pins, with the command that fixes it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Compare the refs as last fetched; do not fetch.
@@ -87,9 +89,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         state: "unknown",
         ..Mirror::default()
     };
-    match Settings::load(repo) {
-        Ok(settings) => {
-            let branch = settings.branch(repo);
+    match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
+        Ok((branch, settings)) => {
             items.push(configuration(repo, &settings, &branch));
             items.push(compare(
                 repo,
@@ -114,6 +115,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         }
     }
     items.push(hook(repo)?);
+    items.push(pins(repo)?);
 
     let wrong: Vec<&Item> = items.iter().filter(|i| !i.ok).collect();
     if args.json {
@@ -323,5 +325,23 @@ fn hook(repo: &gix::Repository) -> Result<Item> {
     }
     let summary: Vec<&str> = problems.iter().map(|p| p.problem.as_str()).collect();
     let fix = problems.first().map(|p| p.fix.clone());
+    Ok(Item::wrong(NAME, summary.join("; "), fix))
+}
+
+/// What the pre-push guard protects, as `hooks install` pinned it, and where the settings, the
+/// remotes or `refs/remotes/<upstream>/HEAD` no longer match.
+fn pins(repo: &gix::Repository) -> Result<Item> {
+    const NAME: &str = "guard pins";
+    let ours = Health::of(repo, &this_binary()?)?.hook.ours;
+    let pinned = Pinned::of(repo, ours);
+    if pinned.problems.is_empty() {
+        let summary = match &pinned.pins {
+            Some(pins) => pins.describe(),
+            None => "nothing pinned (the hook is not installed)".to_owned(),
+        };
+        return Ok(Item::ok(NAME, summary));
+    }
+    let summary: Vec<&str> = pinned.problems.iter().map(|p| p.problem.as_str()).collect();
+    let fix = pinned.problems.first().map(|p| p.fix.clone());
     Ok(Item::wrong(NAME, summary.join("; "), fix))
 }

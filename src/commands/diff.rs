@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
     let settings = Settings::load(repo)?;
-    let branch = settings.branch(repo);
+    let branch = settings.branch(repo)?;
     let tracking = format!("refs/remotes/{}/{branch}", settings.upstream);
     let Some(base) = git::ref_commit(repo, &tracking)? else {
         return refuse(

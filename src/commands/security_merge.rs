@@ -75,7 +75,7 @@ impl Remotes {
             repo,
             &settings.upstream,
             &settings.security,
-            &settings.branch(repo),
+            &settings.branch(repo)?,
         )
     }
 
