@@ -27,7 +27,8 @@ fn all_well_exits_zero() {
         format!(
             "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
              ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
-             ok    pre-push hook: {} is installed, executable, current and used by git\n",
+             ok    pre-push hook: {} is installed, executable, current and used by git\n\
+             ok    guard pins: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main\n",
             repo.work.join(".git/hooks/pre-push").display()
         )
     );
@@ -80,7 +81,15 @@ fn json_carries_the_state_and_the_commits() {
     assert_eq!(json["mirror"]["ahead"][0]["id"], id.as_str());
     assert_eq!(json["mirror"]["ahead"][0]["subject"], "Edit in the web UI");
     let names = check_names(&json);
-    assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
+    assert_eq!(
+        names,
+        [
+            "configuration",
+            "security mirror",
+            "pre-push hook",
+            "guard pins"
+        ]
+    );
     assert_eq!(json["checks"][2]["ok"], true);
 }
 
@@ -168,7 +177,15 @@ fn json_has_the_same_checks_when_the_configuration_is_bad() {
     let run = repo.run(&["check", "--offline", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     let names = check_names(&json);
-    assert_eq!(names, ["configuration", "security mirror", "pre-push hook"]);
+    assert_eq!(
+        names,
+        [
+            "configuration",
+            "security mirror",
+            "pre-push hook",
+            "guard pins"
+        ]
+    );
     assert_eq!(json["checks"][1]["ok"], false);
     assert_eq!(
         json["checks"][1]["summary"],
