@@ -30,7 +30,8 @@ pub enum Action {
     /// the fallback), into the directory git takes hooks from: the common git directory, so
     /// every linked worktree is guarded too. A pre-push hook that is already there and not ours
     /// is kept as pre-push.local and run first, with the same arguments and input; its failure
-    /// blocks the push. Installing again changes nothing. When core.hooksPath is set, another
+    /// blocks the push. Installing again changes nothing unless what it pins changed. When
+    /// core.hooksPath is set, another
     /// tool (husky, a global hooks directory) may own that directory: nothing is installed
     /// there without --force.
     ///
