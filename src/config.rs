@@ -146,10 +146,10 @@ impl Sources {
     /// and refuses keys this version does not know.
     pub fn load(repo: &gix::Repository) -> Result<Self> {
         let mut entries = Vec::new();
-        if let Some(path) = team_file_path(repo) {
-            if let Some(team) = read_team_file(&path)? {
-                collect_team_file(&team, &path.display().to_string(), &mut entries)?;
-            }
+        if let Some(path) = team_file_path(repo)
+            && let Some(team) = read_team_file(&path)?
+        {
+            collect_team_file(&team, &path.display().to_string(), &mut entries)?;
         }
         collect_git_config(repo, &mut entries);
         let sources = Sources { entries };
@@ -211,6 +211,14 @@ impl Sources {
             .filter(|e| e.layer == Layer::TeamFile && e.subsection.is_none() && e.name == wanted)
             .map(|e| e.value.clone())
             .collect()
+    }
+
+    /// True if git config (not the team file) sets `key`.
+    fn git_config_sets(&self, key: &str) -> bool {
+        let wanted = short_key(key).to_ascii_lowercase();
+        self.entries
+            .iter()
+            .any(|e| e.layer == Layer::GitConfig && e.subsection.is_none() && e.name == wanted)
     }
 
     /// Refuses the first key this version does not know, naming where it is set and the known
@@ -731,7 +739,7 @@ pub fn set_section(
     {}
     if !values.is_empty() {
         let mut new = file
-            .new_section(section.to_owned(), subsection.to_owned())
+            .new_section(section, subsection.to_owned())
             .map_err(|e| anyhow::anyhow!("cannot add [{section} {subsection:?}]: {e}"))?;
         for (name, value) in values {
             new.push(name.as_str(), Some(value.as_str().into()))

@@ -528,3 +528,62 @@ fn an_unreadable_tracking_head_is_an_error_naming_it_not_the_default_branch() {
         .expect(1)
         .stderr_has("cannot read refs/remotes/upstream/HEAD");
 }
+
+#[test]
+fn a_team_change_merged_on_the_upstream_refuses_until_pinned() {
+    let (repo, fork, _) = with_fix();
+    let private = repo.add_mirror("private");
+    // A colleague merges the team's move to another mirror remote name.
+    repo.upstream_commit(
+        ".pushduty",
+        "[pushduty]\n\tsecurity = private\n",
+        "New mirror",
+    );
+    repo.git(&["fetch", "-q", "upstream"]);
+    let run = unchecked(repo.push(&["fork", "main"]));
+    run.stderr_has(
+        "the team's settings on upstream/main (upstream/main:.pushduty) now say pushduty.security = \"private\", but the hook guards \"security\"",
+    );
+    run.stderr_has("hint: pin what the team says now: git switch main && git pull && git push-duty hooks install");
+    assert_eq!(repo.ls_remote(&fork), "");
+    // Not yet merged here: install refuses the worktree's old team file.
+    repo.run(&["hooks", "install"])
+        .expect(1)
+        .stderr_has("but the .pushduty on upstream/main sets \"private\"");
+    repo.git(&["pull", "-q", "--ff-only", "upstream", "main"]);
+    repo.run(&["hooks", "install"]).ok();
+    repo.push(&["-q", "fork", "main"]).silent();
+    let before = repo.ls_remote(&private);
+    repo.commit("secret.txt", "secret\n", "Not on the upstream");
+    repo.push(&["private", "main"]).refused();
+    assert_eq!(repo.ls_remote(&private), before);
+}
+
+#[test]
+fn uninstall_forgets_the_pins_and_leaves_the_rest_of_the_config() {
+    let repo = TestRepo::new();
+    repo.add_mirror("security");
+    let config = repo.work.join(".git/config");
+    let before = std::fs::read_to_string(&config).expect("read");
+    repo.install_hook();
+    assert_ne!(std::fs::read_to_string(&config).expect("read"), before);
+    let run = repo.run(&["hooks", "uninstall", "--dry-run"]).ok();
+    run.stderr_has("forget what the guard protected ([pushduty \"pinned\"] in");
+    repo.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
+    assert!(!repo.work.join(".git/hooks/pre-push").exists());
+    repo.run(&["hooks", "uninstall"])
+        .ok()
+        .stderr_has("nothing changed");
+}
+
+#[test]
+fn a_team_file_key_overridden_in_git_config_does_not_stop_install() {
+    let repo = TestRepo::new();
+    repo.add_mirror("security");
+    repo.git(&["config", "pushduty.security", "security"]);
+    team_file_branch(&repo, "other", "[pushduty]\n\tsecurity = fork\n");
+    repo.run(&["hooks", "install"])
+        .ok()
+        .stderr_has("security mirror \"security\" (../security.git)");
+}

@@ -235,6 +235,7 @@ pub fn load_guard(repo: &gix::Repository) -> Result<(Settings, String)> {
         );
     };
     agree_with_git_config(&sources, &configured, &pins)?;
+    agree_with_the_upstreams_team_file(repo, &sources, &pins)?;
     if !pins.mirror_urls.is_empty() && !has_remote(repo, &pins.security) {
         let url = &pins.mirror_urls[0];
         return refuse(
@@ -306,6 +307,69 @@ fn agree_with_git_config(sources: &Sources, configured: &Settings, pins: &Pins) 
             return Err(disagree(super::SECURITY_URL, &setting, &pinned));
         }
     }
+    Ok(())
+}
+
+/// The team's reviewed settings are the `.pushduty` merged on the upstream's release branch: if
+/// what it (with git config over it) says the guard protects is no longer what is pinned, the
+/// team changed it since `hooks install`, and the guard refuses rather than keep guarding what
+/// the team left. Only the guard keys are read; the worktree's team file never is.
+fn agree_with_the_upstreams_team_file(
+    repo: &gix::Repository,
+    git_config: &Sources,
+    pins: &Pins,
+) -> Result<()> {
+    let tracking = format!("refs/remotes/{}/{}", pins.upstream, pins.branch);
+    let Some(tip) = crate::git::ref_commit(repo, &tracking)? else {
+        // Nothing fetched to compare with; the guard itself refuses what needs the branch.
+        return Ok(());
+    };
+    let short_ref = format!("{}/{}", pins.upstream, pins.branch);
+    let Some(file) = team_file_at(repo, tip, &short_ref)? else {
+        return Ok(());
+    };
+    let name = format!("{short_ref}:{TEAM_FILE}");
+    let mut entries = Vec::new();
+    super::collect_team_file(&file, &name, &mut entries)?;
+    // Only what the guard depends on: a key a newer version added must not stop every push.
+    entries.retain(|e| {
+        e.subsection.is_none()
+            && GUARD_KEYS
+                .iter()
+                .any(|k| super::short_key(k).eq_ignore_ascii_case(&e.name))
+    });
+    entries.extend(git_config.entries.iter().cloned());
+    let team = Sources { entries };
+    let settings = Settings::values(&team)?;
+    let changed = |key: &str, now: String, pinned: String| -> Result<()> {
+        if now == pinned {
+            return Ok(());
+        }
+        refuse(
+            Refusal::new(format!(
+                "the team's settings on {short_ref} ({name}) now say {key} = {now}, but the hook guards {pinned}, pinned by {REPIN} before they changed"
+            ))
+            .hint(format!("pin what the team says now: git switch {} && git pull && {REPIN}", pins.branch)),
+        )
+    };
+    changed(
+        super::UPSTREAM,
+        format!("{:?}", settings.upstream),
+        format!("{:?}", pins.upstream),
+    )?;
+    changed(
+        super::SECURITY,
+        format!("{:?}", settings.security),
+        format!("{:?}", pins.security),
+    )?;
+    if let Some(branch) = settings.branch {
+        changed(super::BRANCH, branch, pins.branch.clone())?;
+    }
+    changed(
+        super::SECURITY_URL,
+        format!("{:?}", settings.security_urls),
+        format!("{:?}", pins.security_urls),
+    )?;
     Ok(())
 }
 
@@ -479,6 +543,10 @@ pub fn check_team_file(repo: &gix::Repository, sources: &Sources, pins: &Pins) -
         entries: upstream_sources,
     };
     for (key, mine) in worktree {
+        // A single-valued key set in git config overrides the team file, whatever it says.
+        if key != super::SECURITY_URL && sources.git_config_sets(key) {
+            continue;
+        }
         let theirs = upstream_sources.team_values(key);
         if mine == theirs {
             continue;
