@@ -521,6 +521,23 @@ impl Settings {
             Some(s) => Some(branch_name(&s.value).ok_or_else(|| not_a_branch(BRANCH, &s))?),
         };
         let security = remote_value(sources, SECURITY)?.unwrap_or_else(|| SECURITY_DEFAULT.into());
+        if security == upstream {
+            // The mirror may receive what the upstream must not: one remote cannot be both.
+            let origin = |key: &str| match sources.get(key) {
+                Some(s) => format!("{key}, set in {}", s.origin),
+                None => format!("{key}, by default"),
+            };
+            return refuse(
+                Refusal::new(format!(
+                    "the upstream and the security mirror are the same remote {upstream:?} ({}; {}), so the guard could not tell a release from a leak",
+                    origin(UPSTREAM),
+                    origin(SECURITY)
+                ))
+                .hint(format!(
+                    "name the mirror's own remote: git config {SECURITY} <remote>"
+                )),
+            );
+        }
 
         let push_day = match sources.get(PUSH_DAY) {
             None => PUSH_DAY_DEFAULT,
@@ -932,6 +949,14 @@ mod tests {
             let s = settings(&[("pushduty.branch", given, "x")]).expect(given);
             assert_eq!(s.branch.as_deref(), Some(branch), "{given}");
         }
+    }
+
+    #[test]
+    fn the_upstream_cannot_be_the_mirror() {
+        let err = settings(&[("pushduty.security", "upstream", "/r/.pushduty")]).unwrap_err();
+        assert!(
+            message(err).starts_with("the upstream and the security mirror are the same remote \"upstream\" (pushduty.upstream, by default; pushduty.security, set in /r/.pushduty)"),
+        );
     }
 
     #[test]

@@ -131,6 +131,13 @@ impl Pins {
                 )));
             }
         }
+        if pins.upstream == pins.security {
+            return Err(broken(format!(
+                "{UPSTREAM} and {SECURITY} (in {}) are the same remote {:?}",
+                file.display(),
+                pins.upstream
+            )));
+        }
         if branch_name(&pins.branch).as_deref() != Some(pins.branch.as_str()) {
             return Err(broken(format!(
                 "{BRANCH} = {:?} (in {}) is not a branch name",
