@@ -724,11 +724,13 @@ pub fn set_section(
     values: &[(String, String)],
 ) -> Result<()> {
     use std::io::Write;
-    let mut lock = gix::lock::File::acquire_to_update_resource(
+    // Like git, a config file that is a symlink is updated where it points, not replaced.
+    let mut lock = gix::lock::File::acquire(
         path,
         gix::lock::acquire::Fail::AfterDurationWithBackoff(std::time::Duration::from_secs(3)),
         None,
         0,
+        Some(&gix::lock::acquire::resolve_symlink),
     )
     .map_err(|e| {
         anyhow::Error::new(
@@ -738,12 +740,13 @@ pub fn set_section(
             )),
         )
     })?;
-    let mut bytes = match std::fs::read(path) {
+    let target = lock.resource_path();
+    let mut bytes = match std::fs::read(&target) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let meta = gix::config::file::Metadata::from(gix::config::Source::Local).at(path);
+    let meta = gix::config::file::Metadata::from(gix::config::Source::Local).at(&target);
     let options = gix::config::file::init::Options {
         includes: gix::config::file::includes::Options::no_follow(),
         ..Default::default()

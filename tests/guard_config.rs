@@ -587,3 +587,26 @@ fn a_team_file_key_overridden_in_git_config_does_not_stop_install() {
         .ok()
         .stderr_has("security mirror \"security\" (../security.git)");
 }
+
+#[test]
+fn a_config_file_that_is_a_symlink_is_updated_where_it_points() {
+    let repo = TestRepo::new();
+    repo.add_mirror("security");
+    let config = repo.work.join(".git/config");
+    let real = repo.root().join("shared-config");
+    std::fs::rename(&config, &real).expect("move config");
+    std::os::unix::fs::symlink(&real, &config).expect("symlink");
+    repo.install_hook();
+    assert!(
+        std::fs::symlink_metadata(&config)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_contains(
+        &std::fs::read_to_string(&real).expect("read"),
+        "[pushduty \"pinned\"]",
+    );
+    repo.commit("secret.txt", "secret\n", "Not on the upstream");
+    repo.push(&["security", "main"]).refused();
+}
