@@ -105,7 +105,10 @@ fn configuration() -> String {
 \\fB.pushduty\\fR at the top of the repository, in git-config syntax (like \\fB.gitmodules\\fR); \
 only its \\fBpushduty\\fR section is read and includes are not followed. The repository's own git \
 config (local, global, system, \\fBgit -c\\fR) overrides any key in it; multi-valued keys collect \
-values from all of them. A malformed value is an error that names the key and the file that set it.\n",
+values from all of them. A malformed value is an error that names the key and the file that set it; \
+so is a key this version does not know (with the closest known key), and a team file over 64 KiB. \
+The pre-push hook never reads the team file: what it guards is what \\fBhooks install\\fR pinned \
+(see PRE-PUSH GUARD), and git config naming anything else is a refusal.\n",
     );
     for (key, help) in config::KEYS {
         text.push_str(&format!(".TP\n\\fB{key}\\fR\n{}\n", roff_escape(help)));

@@ -90,6 +90,15 @@ pub enum Effect {
         to: PathBuf,
         what: String,
     },
+    /// Replace one `[section "subsection"]` of a git config file (none of `values`: remove it),
+    /// under git's lock, leaving the rest of the file as it was (the guard's pins).
+    SetConfigSection {
+        path: PathBuf,
+        section: String,
+        subsection: String,
+        values: Vec<(String, String)>,
+        what: String,
+    },
 }
 
 impl Effect {
@@ -105,7 +114,8 @@ impl Effect {
             | Effect::SetTrackingRefs { what, .. }
             | Effect::FastForwardCheckout { what, .. }
             | Effect::WriteExecutable { what, .. }
-            | Effect::RenameFile { what, .. } => what,
+            | Effect::RenameFile { what, .. }
+            | Effect::SetConfigSection { what, .. } => what,
         }
     }
 
@@ -376,6 +386,13 @@ fn apply_file(effect: Effect) -> Result<()> {
             std::fs::rename(&from, &to)
                 .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
         }
+        Effect::SetConfigSection {
+            path,
+            section,
+            subsection,
+            values,
+            ..
+        } => crate::config::set_section(&path, &section, &subsection, &values),
         other => Err(anyhow::anyhow!("{} needs a repository", other.describe())),
     }
 }

@@ -76,7 +76,7 @@ impl Survey {
         let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
         let link_urls = git::remote::link_urls(repo, &upstream);
         let upstream_push_url = git::remote::url(&remote, gix::remote::Direction::Push);
-        let branch = settings.branch(repo);
+        let branch = settings.branch(repo)?;
         let specs = vec![
             format!("refs/heads/{branch}:refs/remotes/{upstream}/{branch}"),
             "refs/tags/*:refs/tags/*".to_owned(),

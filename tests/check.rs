@@ -28,7 +28,8 @@ fn all_well_exits_zero() {
             "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
              ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
              ok    security merge: no security merge is unfinished\n\
-             ok    pre-push hook: {} is installed, executable, current and used by git\n",
+             ok    pre-push hook: {} is installed, executable, current and used by git\n\
+             ok    guard pins: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main\n",
             repo.work.join(".git/hooks/pre-push").display()
         )
     );
@@ -88,7 +89,8 @@ fn json_carries_the_state_and_the_commits() {
             "configuration",
             "security mirror",
             "security merge",
-            "pre-push hook"
+            "pre-push hook",
+            "guard pins"
         ]
     );
     assert_eq!(json["checks"][2]["ok"], true);
@@ -185,7 +187,8 @@ fn json_has_the_same_checks_when_the_configuration_is_bad() {
             "configuration",
             "security mirror",
             "security merge",
-            "pre-push hook"
+            "pre-push hook",
+            "guard pins"
         ]
     );
     assert_eq!(json["checks"][1]["ok"], false);

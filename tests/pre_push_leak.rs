@@ -76,6 +76,8 @@ fn ordinary_work_to_the_fork_passes_silently() {
 fn without_upstream_refs_the_mirrors_commits_are_refused_but_other_work_passes() {
     let (repo, fork, _) = with_fix();
     repo.git(&["config", "pushduty.upstream", "nonesuch"]);
+    // The hook guards what was pinned; pin the new setting.
+    repo.install_hook();
     repo.push(&["fork", "main"])
         .refused()
         .says("there are no refs/remotes/nonesuch/* to tell which are public");

@@ -9,7 +9,7 @@ use crate::config::{self, Settings};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
-use crate::hooks::Health;
+use crate::hooks::{Health, Pinned};
 use crate::security_state;
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
@@ -20,8 +20,9 @@ use crate::security_state;
 /// unless --offline. A security-merge run left unfinished (its mirror push refused, or the
 /// run stopped) is wrong too: it says what reached which remote and names
 /// security-merge --continue and --abort. Then whether the pre-push hook is installed,
-/// executable, current and not shadowed by core.hooksPath, and whether the configuration is
-/// valid.
+/// executable, current and not shadowed by core.hooksPath, whether the configuration is valid,
+/// and what the hook guards (pinned by hooks install): wrong when the settings, the mirror's
+/// URLs or refs/remotes/<upstream>/HEAD no longer match the pins, with the command that fixes it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Compare the refs as last fetched; do not fetch.
@@ -91,9 +92,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         state: "unknown",
         ..Mirror::default()
     };
-    match Settings::load(repo) {
-        Ok(settings) => {
-            let branch = settings.branch(repo);
+    match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
+        Ok((branch, settings)) => {
             items.push(configuration(repo, &settings, &branch));
             items.push(compare(
                 repo,
@@ -119,6 +119,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     }
     items.push(unfinished_run(repo, args.offline)?);
     items.push(hook(repo)?);
+    items.push(pins(repo)?);
 
     let wrong: Vec<&Item> = items.iter().filter(|i| !i.ok).collect();
     if args.json {
@@ -389,5 +390,23 @@ fn hook(repo: &gix::Repository) -> Result<Item> {
     }
     let summary: Vec<&str> = problems.iter().map(|p| p.problem.as_str()).collect();
     let fix = problems.first().map(|p| p.fix.clone());
+    Ok(Item::wrong(NAME, summary.join("; "), fix))
+}
+
+/// What the pre-push guard protects, as `hooks install` pinned it, and where the settings, the
+/// remotes or `refs/remotes/<upstream>/HEAD` no longer match.
+fn pins(repo: &gix::Repository) -> Result<Item> {
+    const NAME: &str = "guard pins";
+    let ours = Health::of(repo, &this_binary()?)?.hook.ours;
+    let pinned = Pinned::of(repo, ours);
+    if pinned.problems.is_empty() {
+        let summary = match &pinned.pins {
+            Some(pins) => pins.describe(),
+            None => "nothing pinned (the hook is not installed)".to_owned(),
+        };
+        return Ok(Item::ok(NAME, summary));
+    }
+    let summary: Vec<&str> = pinned.problems.iter().map(|p| p.problem.as_str()).collect();
+    let fix = pinned.problems.first().map(|p| p.fix.clone());
     Ok(Item::wrong(NAME, summary.join("; "), fix))
 }

@@ -30,7 +30,7 @@ pub struct Args {
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
     let settings = Settings::load(repo)?;
-    let branch = settings.branch(repo);
+    let branch = settings.branch(repo)?;
     let upstream = format!("{}/{branch}", settings.upstream);
     let tracking = format!("refs/remotes/{upstream}");
     let Some(theirs) = git::ref_commit(repo, &tracking)? else {

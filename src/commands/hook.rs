@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::config::Settings;
+use crate::config;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::facts::{self, RepoFacts};
@@ -57,7 +57,8 @@ fn pre_push(
     if lines.is_empty() {
         return Ok(());
     }
-    let settings = Settings::load(repo).map_err(|e| {
+    // What the guard protects, as `hooks install` pinned it: never the checked-out team file.
+    let (settings, branch) = config::load_guard(repo).map_err(|e| {
         unchecked(
             e,
             format!(
@@ -65,7 +66,6 @@ fn pre_push(
             ),
         )
     })?;
-    let branch = settings.branch(repo);
     // Git resolved relative URLs against its working directory, which the hook shares.
     let base = std::env::current_dir().context("cannot read the current directory")?;
     let destination = facts::destination(repo, &settings, remote, url, &base);

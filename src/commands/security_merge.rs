@@ -90,7 +90,7 @@ impl Remotes {
             repo,
             &settings.upstream,
             &settings.security,
-            &settings.branch(repo),
+            &settings.branch(repo)?,
         )
     }
 
@@ -417,7 +417,7 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     // No branch named: the mirror's own branch is merged, to bring both to the same commit.
     let sync = args.branches.is_empty();
     let fixes = if sync {
-        vec![settings.branch(repo)]
+        vec![settings.branch(repo)?]
     } else {
         branch_names(&args.branches, &settings.security)?
     };
