@@ -12,6 +12,8 @@ use crate::error::{Refusal, refuse};
 /// overrides (the identity that signs a tag, `url.*.insteadOf`, `pushduty.*`).
 pub fn open_here() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // Kept before the change of directory below: git resolved relative push URLs from here.
+    STARTING_DIR.get_or_init(|| cwd.clone());
     let overrides: Vec<String> = std::env::var_os("GIT_CONFIG_PARAMETERS")
         .map(|params| crate::config::parse_config_parameters(&params.to_string_lossy()))
         .unwrap_or_default()
@@ -43,6 +45,17 @@ pub fn open_here() -> Result<gix::Repository> {
             ))
             .hint("run this from a clone of the repository you push, e.g. after: git clone <url> && cd <dir>"),
         ),
+    }
+}
+
+static STARTING_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The directory this process started in (git's current directory, for a hook), before
+/// [`open_here`] moved to the top of the worktree; the current directory if it was never called.
+pub fn starting_dir() -> Result<std::path::PathBuf> {
+    match STARTING_DIR.get() {
+        Some(dir) => Ok(dir.clone()),
+        None => std::env::current_dir().context("cannot read the current directory"),
     }
 }
 
