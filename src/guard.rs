@@ -190,9 +190,13 @@ pub enum Reason {
     /// Deleting the mirror's release branch.
     DeletesMirrorBranch,
     /// The mirror's release branch would hold commits the upstream's (listed live) does not.
-    AheadOfUpstream { commits: Vec<CommitInfo> },
+    AheadOfUpstream {
+        commits: Vec<CommitInfo>,
+    },
     /// The upstream's release branch could not be listed.
-    UpstreamUnreachable { detail: String },
+    UpstreamUnreachable {
+        detail: String,
+    },
     NoUpstreamRemote,
     /// The upstream has no release branch to compare with.
     UpstreamHasNoBranch,
@@ -207,12 +211,16 @@ pub enum Reason {
         unchecked: Option<String>,
     },
     /// The mirror's commits are pushed and nothing says which are public.
-    NoUpstreamRefs { unchecked: Option<String> },
+    NoUpstreamRefs {
+        unchecked: Option<String>,
+    },
     /// A tree or blob (or a tag of one) going somewhere other than the mirror: it may hold a
     /// fix's content, and nothing here tells.
     ContentElsewhere(String),
     /// The mirror's symbolic refs could not be learned, so a ref may be its release branch.
-    MirrorRefsUnknown { detail: String },
+    MirrorRefsUnknown {
+        detail: String,
+    },
     /// The mirror has no release branch, so a ref it does not list may be a symbolic ref to it.
     MirrorHasNoBranch,
 }
@@ -510,7 +518,9 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                     "  the upstream ({}) has no branch {}, so nothing says the commit is on it\n",
                     names.upstream_url, names.branch
                 ));
-                hint("name the branch that is released: git config pushduty.branch <branch>".into());
+                hint(
+                    "name the branch that is released: git config pushduty.branch <branch>".into(),
+                );
             }
             Reason::NotACommit(kind) => {
                 text.push_str(&format!(
@@ -923,7 +933,10 @@ mod tests {
             line("t", oid(6), "refs/tags/tree", null()),
         ];
         assert_eq!(decide(&lines, &mirror(), &mut facts).unwrap(), vec![]);
-        assert!(facts.leak_questions.is_empty(), "no leak guard on the mirror");
+        assert!(
+            facts.leak_questions.is_empty(),
+            "no leak guard on the mirror"
+        );
         assert_eq!(
             facts.ref_listings,
             vec![vec![

@@ -65,7 +65,11 @@ pub struct Unresolved {
 
 impl std::fmt::Display for Unresolved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot tell which repository {:?} is: {}", self.url, self.problem)
+        write!(
+            f,
+            "cannot tell which repository {:?} is: {}",
+            self.url, self.problem
+        )
     }
 }
 
@@ -222,15 +226,15 @@ fn local(path: &[u8], base: &Path, fs: &dyn Filesystem) -> Result<Location, Stri
     let expanded = if path[0] == b'~' {
         let slash = path.iter().position(|c| *c == b'/').unwrap_or(path.len());
         let user = &path[1..slash];
-        let home = fs
-            .home((!user.is_empty()).then_some(user))
-            .ok_or_else(|| match user.is_empty() {
-                true => "it starts with ~ and HOME is not set".to_owned(),
-                false => format!(
-                    "it starts with ~{} and there is no such user",
-                    String::from_utf8_lossy(user)
-                ),
-            })?;
+        let home =
+            fs.home((!user.is_empty()).then_some(user))
+                .ok_or_else(|| match user.is_empty() {
+                    true => "it starts with ~ and HOME is not set".to_owned(),
+                    false => format!(
+                        "it starts with ~{} and there is no such user",
+                        String::from_utf8_lossy(user)
+                    ),
+                })?;
         let mut joined = bytes_of(&home);
         joined.extend_from_slice(&path[slash..]);
         path_of(&joined)
@@ -437,7 +441,8 @@ mod tests {
             self.dirs.insert(p.clone());
             self.dirs.insert(p.join("objects"));
             self.dirs.insert(p.join("refs"));
-            self.files.insert(p.join("HEAD"), b"ref: refs/heads/main\n".to_vec());
+            self.files
+                .insert(p.join("HEAD"), b"ref: refs/heads/main\n".to_vec());
             self
         }
 

@@ -35,7 +35,11 @@ fn a_missing_tracking_ref_does_not_matter_the_live_upstream_decides() {
     repo.git(&["update-ref", "-d", "refs/remotes/upstream/main"]);
     repo.push(&["-q", "security", "main"]).silent();
     assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(tip.clone()));
-    assert_eq!(repo.rev("refs/remotes/upstream/main"), tip, "as git fetch leaves it");
+    assert_eq!(
+        repo.rev("refs/remotes/upstream/main"),
+        tip,
+        "as git fetch leaves it"
+    );
 }
 
 #[test]
@@ -67,7 +71,8 @@ fn an_unreachable_upstream_is_refused_naming_its_url() {
         .says("hint: check the connection and the URL, then try again: git ls-remote upstream refs/heads/main");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // A fix branch needs no upstream.
-    repo.push(&["-q", "security", "main:refs/heads/fix"]).silent();
+    repo.push(&["-q", "security", "main:refs/heads/fix"])
+        .silent();
 }
 
 #[test]

@@ -7,7 +7,10 @@ use anyhow::Result;
 use crate::config::Settings;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::git::{self, facts::{self, RepoFacts}};
+use crate::git::{
+    self,
+    facts::{self, RepoFacts},
+};
 use crate::guard::{self, Names};
 
 /// Run a git hook (the installed hook calls this; not for direct use).
@@ -44,7 +47,11 @@ fn pre_push(
     let text = match std::str::from_utf8(&input) {
         Ok(text) => text,
         Err(e) => {
-            let number = input[..e.valid_up_to()].iter().filter(|c| **c == b'\n').count() + 1;
+            let number = input[..e.valid_up_to()]
+                .iter()
+                .filter(|c| **c == b'\n')
+                .count()
+                + 1;
             return refuse(
                 Refusal::new(format!(
                     "the git-push-duty pre-push hook cannot read line {number} from git (it is not UTF-8); nothing was pushed to {url}"
@@ -90,9 +97,8 @@ fn pre_push(
             ),
         )
     };
-    let (destination, location) =
-        facts::destination(repo, &settings, remote, url, &git_cwd, &top)
-            .map_err(could_not_check)?;
+    let (destination, location) = facts::destination(repo, &settings, remote, url, &git_cwd, &top)
+        .map_err(could_not_check)?;
     let ctx = guard::Context {
         destination,
         branch: &branch,

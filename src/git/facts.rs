@@ -15,7 +15,7 @@ use crate::config::{self, Settings};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::guard::{
-    CommitInfo, Destination, DestinationRef, Facts, Leak, Leaks, Live, Peeled, BYPASS,
+    BYPASS, CommitInfo, Destination, DestinationRef, Facts, Leak, Leaks, Live, Peeled,
 };
 use crate::url::{self, Filesystem, Kind, Location};
 
@@ -84,9 +84,8 @@ pub fn destination(
     git_cwd: &Path,
     top: &Path,
 ) -> Result<(Destination, Location)> {
-    let here = url::locate(push_url, git_cwd, &Disk).map_err(|e| {
-        anyhow::Error::new(Refusal::new(format!("{e}")).hint(BYPASS))
-    })?;
+    let here = url::locate(push_url, git_cwd, &Disk)
+        .map_err(|e| anyhow::Error::new(Refusal::new(format!("{e}")).hint(BYPASS)))?;
     let mut mirror = remote_urls(repo, &settings.security)?;
     mirror.extend(settings.security_urls.iter().cloned());
     if name == settings.security {
@@ -105,7 +104,10 @@ pub fn destination(
         url::locate(u, top, &Disk).map_err(|e| {
             anyhow::Error::new(
                 Refusal::new(format!("{what}: {e}"))
-                    .hint(format!("correct it: git config --show-origin --get-regexp '{}'", what_key(what)))
+                    .hint(format!(
+                        "correct it: git config --show-origin --get-regexp '{}'",
+                        what_key(what)
+                    ))
                     .hint(BYPASS),
             )
         })
