@@ -230,7 +230,8 @@ pub enum Reason {
 pub struct Blocked {
     pub line: PushLine,
     pub reason: Reason,
-    /// Set when the pushed ref is a symbolic ref on the mirror: what it resolves to there.
+    /// Set when a symbolic ref on the mirror makes the pushed ref its release branch: which
+    /// (`refs/heads/release is a symbolic ref to refs/heads/main`).
     pub via: Option<String>,
 }
 
@@ -313,7 +314,7 @@ pub fn decide(
 /// What a pushed ref is on the mirror.
 #[derive(Debug, PartialEq, Eq)]
 enum OnMirror {
-    /// It resolves to the release branch (through a symbolic ref, to the ref named).
+    /// It resolves to the release branch; the symbolic ref that links them, in words.
     Release(String),
     /// Another ref.
     Other,
@@ -332,7 +333,12 @@ fn on_mirror(refs: &[DestinationRef], name: &str, release_ref: &str) -> OnMirror
     let release = target(release_ref);
     let this = target(name);
     if this == release || this == release_ref {
-        return OnMirror::Release(this);
+        let link = if this != name {
+            format!("{name} is a symbolic ref to {this}")
+        } else {
+            format!("{release_ref} is a symbolic ref to {this}")
+        };
+        return OnMirror::Release(link);
     }
     if listed(release_ref).is_none() && listed(name).is_none() {
         return OnMirror::NoReleaseBranch;
@@ -448,9 +454,9 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
             "push-duty: refusing {} -> {} on {place}\n",
             line.local_ref, line.remote_ref
         ));
-        if let Some(target) = &b.via {
+        if let Some(link) = &b.via {
             text.push_str(&format!(
-                "  on the mirror {} is a symbolic ref to {target}: pushing to it moves the mirror's {}\n",
+                "  on the mirror {link}: pushing to {} moves the mirror's {}\n",
                 line.remote_ref, names.branch
             ));
         }
@@ -981,7 +987,10 @@ mod tests {
                 &Reason::DeletesMirrorBranch,
             ]
         );
-        assert_eq!(blocked[0].via.as_deref(), Some("refs/heads/main"));
+        assert_eq!(
+            blocked[0].via.as_deref(),
+            Some("refs/heads/release is a symbolic ref to refs/heads/main")
+        );
     }
 
     #[test]
@@ -1264,11 +1273,11 @@ mod tests {
                 commits: vec![info(oid(3))],
             },
         );
-        b.via = Some("refs/heads/main".into());
+        b.via = Some("refs/heads/release is a symbolic ref to refs/heads/main".into());
         let (text, _) = explain(&[b], &names(Destination::Mirror));
         assert!(
             text.contains(
-                "  on the mirror refs/heads/release is a symbolic ref to refs/heads/main: pushing to it moves the mirror's main\n"
+                "  on the mirror refs/heads/release is a symbolic ref to refs/heads/main: pushing to refs/heads/release moves the mirror's main\n"
             ),
             "{text}"
         );
