@@ -95,7 +95,12 @@ fn a_broken_mirror_remote_configuration_refuses_instead_of_unguarding_the_mirror
     let repo = TestRepo::guarded();
     // A fetch refspec neither git nor gix can read (git refuses every push with it; the hook,
     // asked directly, must not take it as "no mirror").
-    repo.git(&["config", "--add", "remote.security.fetch", "refs/heads/*/*:x"]);
+    repo.git(&[
+        "config",
+        "--add",
+        "remote.security.fetch",
+        "refs/heads/*/*:x",
+    ]);
     repo.commit("secret.txt", "secret\n", "Not on the upstream");
     let url = repo.mirror().display().to_string();
     let run = hook(&repo, &url, &url, "main", "refs/heads/main");

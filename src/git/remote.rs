@@ -230,37 +230,27 @@ pub fn live_branch(
     Ok(Some(tip.peeled))
 }
 
-/// Lists the remote's branches and tags over its fetch URL and fetches their objects in the same
-/// connection, writing no ref; returns what each peels to (commits, or the trees and blobs of
-/// tags that point to them).
+/// Lists the remote's branches and tags over its fetch URL and fetches the objects of those this
+/// repository lacks, writing no ref; returns what each peels to (commits, or the trees and blobs
+/// of tags that point to them).
 pub fn fetch_public(repo: &gix::Repository, name: &str, setting: &str) -> Result<Vec<ObjectId>> {
-    let specs = ["refs/heads/*".to_owned(), "refs/tags/*".to_owned()];
-    let remote = with_specs(find(repo, name, setting)?, &specs)?;
-    let connection = remote
-        .connect(Direction::Fetch)
-        .map_err(|e| unreachable(&remote, name, &e))?;
-    let prepare = connection
-        .prepare_fetch(gix::progress::Discard, Default::default())
-        .map_err(|e| unreachable(&remote, name, &e))?;
-    let listed: Vec<ObjectId> = convert(&prepare.ref_map().remote_refs)
+    let specs = [
+        "refs/heads/*:refs/heads/*".to_owned(),
+        "refs/tags/*:refs/tags/*".to_owned(),
+    ];
+    let listed = list(repo, name, setting, &specs)?;
+    let public: Vec<&RemoteRef> = listed
         .refs
-        .into_iter()
+        .iter()
         .filter(|r| r.name.starts_with("refs/heads/") || r.name.starts_with("refs/tags/"))
-        .map(|r| r.peeled)
         .collect();
-    if listed.is_empty() {
-        return Ok(listed);
-    }
-    let interrupt = AtomicBool::new(false);
-    prepare
-        .receive(gix::progress::Discard, &interrupt)
-        .map_err(|e| {
-            anyhow::Error::new(Refusal::new(format!(
-                "fetching the branches and tags of {name} ({}) failed: {e}",
-                url(&remote, Direction::Fetch).unwrap_or_default()
-            )))
-        })?;
-    Ok(listed)
+    let missing: Vec<String> = public
+        .iter()
+        .filter(|r| !repo.has_object(r.target))
+        .map(|r| r.name.clone())
+        .collect();
+    fetch_objects(repo, name, setting, &missing)?;
+    Ok(public.iter().map(|r| r.peeled).collect())
 }
 
 /// A ref as a remote lists it, with what a symbolic one finally resolves to there.
