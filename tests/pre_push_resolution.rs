@@ -167,3 +167,34 @@ fn a_push_url_git_cannot_have_resolved_is_refused_not_guessed() {
     assert_eq!(run.status, 1, "{}", run.stderr);
     run.stderr_has("git finds no repository at /nowhere/at/all");
 }
+
+#[test]
+fn a_second_push_url_of_the_mirror_remote_that_is_a_fork_gets_no_fix() {
+    let repo = TestRepo::guarded();
+    let fork = repo.add_bare_remote("fork");
+    repo.git(&[
+        "remote",
+        "set-url",
+        "--add",
+        "--push",
+        "security",
+        "../security.git",
+    ]);
+    repo.git(&[
+        "remote",
+        "set-url",
+        "--add",
+        "--push",
+        "security",
+        "../fork.git",
+    ]);
+    repo.git(&["checkout", "-q", "-b", "fix-xss"]);
+    let fix = repo.commit("xss.txt", "escaped\n", "Escape user names (embargoed)");
+    // git runs the hook once per push URL: the mirror takes the fix, the fork is refused.
+    let run = repo.push(&["security", "fix-xss"]);
+    assert_ne!(run.status, 0, "{}", run.stderr);
+    run.stderr_has("git push security goes to ../fork.git, which is not the repository security is fetched from (../security.git)");
+    run.stderr_has("hint: if it is the mirror spelled another way: git config --add pushduty.securityUrl ../fork.git");
+    assert_eq!(repo.ls_remote(&fork), "");
+    assert_eq!(repo.branch_of(&repo.mirror(), "fix-xss"), Some(fix));
+}

@@ -68,9 +68,13 @@ pub fn same_repository(a: &str, b: &str, base: &Path) -> Result<bool> {
 }
 
 /// Where the push URL `push_url` (git's `$2`; `name` is `$1`) leads, and the repository it
-/// resolved to: the security mirror if it is the same repository as any URL or push URL of the
-/// `pushduty.security` remote or a `pushduty.securityUrl` (or `$1` is that remote's name), the
-/// upstream if it is the same repository as the upstream's fetch URL, else elsewhere.
+/// resolved to: the security mirror if it is the same repository as the `pushduty.security`
+/// remote's URL (the one it is fetched from) or a `pushduty.securityUrl`, the upstream if it is
+/// the same repository as the upstream's fetch URL, else elsewhere.
+///
+/// A push by the mirror remote's name to another repository (a second `url` or a `pushurl`
+/// that is not the mirror, or an ssh host alias that cannot be resolved here) cannot be judged:
+/// it may be the mirror, whose main must be guarded, or a fork, where fixes must not go.
 ///
 /// `push_url` is resolved from `git_cwd`, the directory git ran in (and the hook started in);
 /// the configured URLs from `top`, the top of the worktree, where `git push <remote>` runs. A
@@ -86,11 +90,6 @@ pub fn destination(
 ) -> Result<(Destination, Location)> {
     let here = url::locate(push_url, git_cwd, &Disk)
         .map_err(|e| anyhow::Error::new(Refusal::new(format!("{e}")).hint(BYPASS)))?;
-    let mut mirror = remote_urls(repo, &settings.security)?;
-    mirror.extend(settings.security_urls.iter().cloned());
-    if name == settings.security {
-        return Ok((Destination::Mirror, here));
-    }
     if let Location::NoRepository(path) = &here {
         return refuse(
             Refusal::new(format!(
@@ -112,10 +111,28 @@ pub fn destination(
             )
         })
     };
+    let mut mirror: Vec<String> = fetch_url(repo, &settings.security)?.into_iter().collect();
+    mirror.extend(settings.security_urls.iter().cloned());
     for u in &mirror {
         if located(u, "a URL of the security mirror")? == here {
             return Ok((Destination::Mirror, here));
         }
+    }
+    if name == settings.security {
+        let known = mirror.first().map_or("no URL".to_owned(), |u| u.clone());
+        return refuse(
+            Refusal::new(format!(
+                "git push {name} goes to {push_url}, which is not the repository {name} is fetched from ({known}): it may be the security mirror, or another repository"
+            ))
+            .hint(format!(
+                "if it is the mirror spelled another way: git config --add {} {push_url}",
+                config::SECURITY_URL
+            ))
+            .hint(format!(
+                "if it is not: git remote set-url --delete --push {name} {push_url} (or --delete for a second url)"
+            ))
+            .hint(BYPASS),
+        );
     }
     if let Some(fetch) = fetch_url(repo, &settings.upstream)?
         && located(&fetch, "the upstream's fetch URL")? == here
@@ -130,18 +147,6 @@ fn what_key(what: &str) -> &'static str {
         "^remote\\..*\\.url$"
     } else {
         "^(remote\\..*\\.(push)?url|pushduty\\.securityurl)$"
-    }
-}
-
-/// Every URL of a configured remote (none if there is no such remote; an error if its
-/// configuration cannot be read).
-fn remote_urls(repo: &gix::Repository, name: &str) -> Result<Vec<String>> {
-    match repo.try_find_remote(name) {
-        None => Ok(Vec::new()),
-        Some(Ok(remote)) => Ok(remote::all_urls(&remote)),
-        Some(Err(e)) => Err(anyhow::anyhow!(
-            "cannot read the configuration of remote {name:?}: {e}"
-        )),
     }
 }
 
