@@ -130,7 +130,7 @@ fn pre_push(
 fn unchecked(err: anyhow::Error, message: String) -> anyhow::Error {
     let mut refusal = Refusal::new(message);
     if let Some(cause) = err.chain().find_map(|c| c.downcast_ref::<Refusal>()) {
-        for hint in cause.hints() {
+        for hint in cause.hints().iter().filter(|h| *h != guard::BYPASS) {
             refusal = refusal.hint(hint.clone());
         }
     }
