@@ -714,4 +714,13 @@ mod tests {
             "IPv6 hosts keep their colons"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_resolves_or_is_refused_without_a_panic(
+            url in "[a-z~:/@%.\\[\\]0-9A-F?#+ -]{0,40}|\\PC{0,40}"
+        ) {
+            let _ = locate(&url, Path::new("/r/work"), &disk());
+        }
+    }
 }
