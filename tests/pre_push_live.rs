@@ -112,3 +112,24 @@ fn security_merge_accepts_a_push_url_that_is_the_same_repository_spelled_otherwi
         repo.branch_of(&repo.upstream, "main")
     );
 }
+
+#[test]
+fn the_release_merge_to_a_push_url_elsewhere_is_not_the_sanctioned_path() {
+    let repo = TestRepo::guarded();
+    repo.git(&["checkout", "-q", "-b", "fix-xss"]);
+    let fix = repo.commit("xss.txt", "escaped\n", "Escape user names (embargoed)");
+    repo.push(&["-q", "security", "fix-xss"]).silent();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-edit", "fix-xss"]);
+    let staging = with_staging_push_url(&repo);
+    let before = repo.ls_remote(&staging);
+    // Only the upstream's main (the repository it is fetched from) may publish a fix.
+    repo.push(&["upstream", "main"])
+        .refused()
+        .says("push-duty: refusing refs/heads/main -> refs/heads/main on ../staging.git")
+        .says(&fix[..7]);
+    assert_eq!(repo.ls_remote(&staging), before);
+    repo.git(&["config", "--unset", "remote.upstream.pushurl"]);
+    repo.push(&["-q", "upstream", "main"]).silent();
+    repo.push(&["-q", "security", "main"]).silent();
+}
