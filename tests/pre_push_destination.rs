@@ -252,7 +252,7 @@ fn pushes_to_the_upstream_or_a_fork_are_silent_and_fetch_nothing() {
         .silent();
     assert_eq!(repo.rev("refs/remotes/upstream/main"), tracking, "no fetch");
     assert!(repo.ls_remote(&fork).contains(&work));
-    // Pushing the upstream's main to the mirror as last fetched: no fetch either.
+    // The mirror has the upstream's main as last fetched already: git sends the hook nothing.
     repo.push(&["-q", "security", "upstream/main:refs/heads/main"])
         .silent();
     assert_eq!(repo.rev("refs/remotes/upstream/main"), tracking, "no fetch");

@@ -61,3 +61,50 @@ fn a_hook_that_cannot_check_a_push_refuses_it_and_offers_the_bypass() {
     }
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
+
+#[test]
+fn input_that_is_not_utf8_is_refused_not_a_panic() {
+    use std::io::Write;
+    let repo = TestRepo::guarded();
+    let id = repo.rev("HEAD");
+    let mut input = format!("HEAD {id} refs/heads/x {}\n", "0".repeat(40)).into_bytes();
+    input.extend_from_slice(b"\xff\xfe refs/heads/y\n");
+    let mut child = repo
+        .command(common::BIN, &repo.work)
+        .args(["hook", "pre-push", "fork", "/nowhere"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the hook");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot read line 2 from git (it is not UTF-8)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_refusal_offers_the_bypass_once() {
+    let repo = TestRepo::guarded();
+    let id = repo.rev("HEAD");
+    let run = repo.run_input(
+        &["hook", "pre-push", "x", "/nowhere/at/all"],
+        &format!("HEAD {id} refs/heads/x {}\n", "0".repeat(40)),
+    );
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr.matches("--no-verify").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}

@@ -1,6 +1,7 @@
-//! How the guard knows what is on the upstream's main: its tracking ref, refreshed by one quiet
-//! fetch when it says no; refusals when it is missing, when there is no upstream remote, when
-//! the upstream cannot be reached, and for commits that are only like the upstream's.
+//! How the guard knows what is on the upstream's main for a push to the mirror's: the upstream's
+//! branch as the upstream lists it now over its fetch URL, never the tracking ref (stale, or
+//! moved by a push that went to another repository); refusals when there is no upstream remote,
+//! when the upstream cannot be reached, and for commits that are only like the upstream's.
 
 mod common;
 
@@ -27,17 +28,18 @@ fn a_stale_tracking_ref_is_fetched_and_the_push_passes() {
 }
 
 #[test]
-fn a_missing_tracking_ref_is_refused_with_the_fetch_to_run() {
+fn a_missing_tracking_ref_does_not_matter_the_live_upstream_decides() {
     let repo = TestRepo::guarded();
-    repo.commit("ok.txt", "ok\n", "Reviewed");
+    let tip = repo.commit("ok.txt", "ok\n", "Reviewed");
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.git(&["update-ref", "-d", "refs/remotes/upstream/main"]);
-    let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .says("refs/remotes/upstream/main does not exist")
-        .says("hint: fetch it: git fetch upstream main");
-    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    repo.push(&["-q", "security", "main"]).silent();
+    assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(tip.clone()));
+    assert_eq!(
+        repo.rev("refs/remotes/upstream/main"),
+        tip,
+        "as git fetch leaves it"
+    );
 }
 
 #[test]
@@ -55,17 +57,22 @@ fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
 }
 
 #[test]
-fn an_unreachable_upstream_is_refused() {
+fn an_unreachable_upstream_is_refused_naming_its_url() {
     let repo = TestRepo::guarded();
-    let theirs = stale_tracking_ref(&repo);
+    stale_tracking_ref(&repo);
     repo.lose_upstream();
+    let gone = repo.root().join("gone.git").display().to_string();
     let before = repo.ls_remote(&repo.mirror());
     repo.push(&["security", "main"])
         .refused()
-        .says("could not be fetched to check again")
-        .says(&theirs[..7])
-        .says("hint: check the connection, then: git fetch upstream main");
+        .says(&format!(
+            "the upstream's main could not be listed from {gone} to check the push against it: cannot reach remote upstream ({gone})"
+        ))
+        .says("hint: check the connection and the URL, then try again: git ls-remote upstream refs/heads/main");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    // A fix branch needs no upstream.
+    repo.push(&["-q", "security", "main:refs/heads/fix"])
+        .silent();
 }
 
 #[test]

@@ -428,6 +428,7 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         None => None,
     };
     let remotes = Remotes::from_settings(repo, &settings)?;
+    check_upstream_push_urls(repo, &remotes.upstream)?;
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;
     if sync {
@@ -664,6 +665,39 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     remotes.verify(repo, tip)?;
     report.published = Some(tip.to_string());
     finish_report(console, args, &report)
+}
+
+/// Refuses, before anything is fetched or pushed, when `git push <upstream>` would reach another
+/// repository than the one the run reads the upstream from (a `pushurl` at a staging copy, a
+/// second `url`): the merge would be judged against one and published to the other, and the
+/// mirror, pushed next, would be left ahead of the real upstream.
+fn check_upstream_push_urls(repo: &gix::Repository, upstream: &str) -> Result<()> {
+    use gix::remote::Direction;
+    let remote = git::remote::find(repo, upstream, config::UPSTREAM)?;
+    let Some(fetch) = git::remote::url(&remote, Direction::Fetch) else {
+        return refuse(Refusal::new(format!(
+            "the upstream {upstream} has no URL; nothing was changed"
+        )));
+    };
+    // The process runs from the top of the worktree, where git resolves relative URLs.
+    let base = std::env::current_dir()?;
+    for push in remote.urls(Direction::Push) {
+        let push = push.to_bstring().to_string();
+        if !git::facts::same_repository(&push, &fetch, &base)? {
+            return refuse(
+                Refusal::new(format!(
+                    "git push {upstream} would go to {push}, which is not the repository {upstream} is fetched from ({fetch}); nothing was changed"
+                ))
+                .hint(format!(
+                    "push where the upstream is read from: git remote set-url --push {upstream} {fetch}"
+                ))
+                .hint(format!(
+                    "or drop the push URL: git config --unset-all remote.{upstream}.pushurl"
+                )),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Merges each fix in order onto `base` in `scratch` (object memory), saying what each came to;

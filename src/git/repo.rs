@@ -12,6 +12,8 @@ use crate::error::{Refusal, refuse};
 /// overrides (the identity that signs a tag, `url.*.insteadOf`, `pushduty.*`).
 pub fn open_here() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // Kept before the change of directory below: git resolved relative push URLs from here.
+    STARTING_DIR.get_or_init(|| cwd.clone());
     let overrides = config_parameters()?;
     let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
     trust.full = trust.full.cli_overrides(overrides.clone());
@@ -65,6 +67,17 @@ fn config_parameters() -> Result<Vec<String>> {
             None => key,
         })
         .collect())
+}
+
+static STARTING_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The directory this process started in (git's current directory, for a hook), before
+/// [`open_here`] moved to the top of the worktree; the current directory if it was never called.
+pub fn starting_dir() -> Result<std::path::PathBuf> {
+    match STARTING_DIR.get() {
+        Some(dir) => Ok(dir.clone()),
+        None => std::env::current_dir().context("cannot read the current directory"),
+    }
 }
 
 /// The short names of all local tags (`2026.12.03`, not `refs/tags/2026.12.03`).
