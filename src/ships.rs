@@ -3,7 +3,7 @@
 //! those since the previous revision, each with its compare link. `tag` shows it before it tags
 //! (from the commits it built in memory), `compare` afterwards; QA and ops read it.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use gix::ObjectId;
 
 use crate::git::{self, pick::Picked};
@@ -201,4 +201,97 @@ impl Shipped {
 /// The commits of `since` as JSON, or `None` without it.
 pub fn json_commits(since: Option<&Since>, created: bool) -> Option<Vec<CommitJson>> {
     since.map(|s| s.commits.iter().map(|c| c.json(created)).collect())
+}
+
+/// How the branch tip differs from an earlier tag that is not in its history. A cherry-pick
+/// revision leaves out what was not ready, which a tag of the tip ships (`left_out`); a tag made
+/// from elsewhere, or a branch rewound since (a force-push, a stale fetch), has commits the tip
+/// lacks, which a tag of the tip takes back out of where the earlier tag runs (`taken_out`). A
+/// commit the earlier tag has as a cherry-pick of one of the tip's (`-x` trailer, or by hand:
+/// the same author, date and subject) is in both, under two ids, and is in neither list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Difference {
+    /// On the tip, not in the earlier tag: newest first.
+    pub left_out: Vec<ObjectId>,
+    /// In the earlier tag, not on the tip: newest first.
+    pub taken_out: Vec<ObjectId>,
+}
+
+impl Difference {
+    /// Empty when `earlier` is in `tip`'s history (the tip just ships more).
+    pub fn between(repo: &gix::Repository, earlier: ObjectId, tip: ObjectId) -> Result<Self> {
+        if git::is_ancestor(repo, earlier, tip)? {
+            return Ok(Difference::default());
+        }
+        let only_tip = git::commits_between(repo, Some(earlier), tip)?;
+        let mut tip_keys = Vec::new();
+        for id in &only_tip {
+            tip_keys.push(pick_key(repo, *id)?);
+        }
+        let mut originals = Vec::new();
+        let mut taken_out = Vec::new();
+        for id in git::commits_between(repo, Some(tip), earlier)? {
+            let commit = repo
+                .find_commit(id)
+                .with_context(|| format!("cannot read commit {id}"))?;
+            let from = picked_from(&commit.message_raw_sloppy().to_string());
+            let key = pick_key(repo, id)?;
+            let original = only_tip
+                .iter()
+                .zip(&tip_keys)
+                .find(|(t, k)| from.contains(t) || **k == key)
+                .map(|(t, _)| *t);
+            if let Some(original) = original {
+                originals.push(original);
+                continue;
+            }
+            // Picked from a commit the tip has under its own id, counted earlier: not lost.
+            // Every commit of the tip's history is here, so one that is not is not on it.
+            let mut on_tip = false;
+            for x in from {
+                if repo.has_object(x) && git::is_ancestor(repo, x, tip)? {
+                    on_tip = true;
+                }
+            }
+            if !on_tip {
+                taken_out.push(id);
+            }
+        }
+        let left_out = only_tip
+            .into_iter()
+            .filter(|id| !originals.contains(id))
+            .collect();
+        Ok(Difference {
+            left_out,
+            taken_out,
+        })
+    }
+}
+
+/// What a cherry-pick keeps of a commit: its author (name, email, date) and its subject.
+fn pick_key(repo: &gix::Repository, id: ObjectId) -> Result<(gix::actor::Signature, String)> {
+    let commit = repo
+        .find_commit(id)
+        .with_context(|| format!("cannot read commit {id}"))?;
+    let author = commit
+        .author()
+        .with_context(|| format!("cannot read the author of {id}"))?
+        .to_owned()
+        .with_context(|| format!("cannot read the author of {id}"))?;
+    Ok((author, git::subject(repo, id)?))
+}
+
+/// The commits a message says it was cherry-picked from (`git cherry-pick -x`). A trailer that
+/// does not parse counts as none, so the commit is judged as a commit of its own.
+pub fn picked_from(message: &str) -> Vec<ObjectId> {
+    message
+        .lines()
+        .filter_map(|line| {
+            let hex = line
+                .trim()
+                .strip_prefix("(cherry picked from commit ")?
+                .strip_suffix(')')?;
+            ObjectId::from_hex(hex.as_bytes()).ok()
+        })
+        .collect()
 }

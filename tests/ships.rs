@@ -371,3 +371,145 @@ fn a_revision_of_a_local_only_tag_says_how_to_push_the_first() {
         "note: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n",
     );
 }
+
+/// The upstream's main moved back (a force-push, a rewound branch): its tip lacks what the
+/// latest tag already shipped.
+fn rewind_upstream_to(repo: &TestRepo, commit: &str) {
+    repo.git_in(&repo.upstream, &["update-ref", "refs/heads/main", commit]);
+}
+
+#[test]
+fn a_tip_rewound_behind_this_push_dates_tag_is_refused_off_a_terminal() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    rewind_upstream_to(&repo, &feature);
+    let before = repo.snapshot();
+    for args in [
+        &["tag", "--yes"][..],
+        &["tag", "--dry-run"],
+        &["tag", "--yes", "--json"],
+    ] {
+        let run = repo.run(args).expect(1);
+        assert_contains(
+            &run.stderr,
+            &format!(
+                "error: the tip of upstream/main ({}) lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\nnothing was changed\n",
+                short(&feature),
+                short(&fix)
+            ),
+        );
+        assert_contains(
+            &run.stderr,
+            "hint: if the tip is meant to go out without them: git push-duty tag --from-branch\n",
+        );
+        assert_eq!(repo.snapshot(), before);
+    }
+    let run = repo.run(&["tag", "--yes", "--from-branch"]).ok();
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
+            short(&fix)
+        ),
+    );
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        feature
+    );
+}
+
+#[test]
+fn a_tip_rewound_behind_this_push_dates_tag_asks_on_a_terminal_default_no() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    rewind_upstream_to(&repo, &feature);
+    let before = repo.snapshot();
+    let run = repo.run_on_terminal(&["tag"], "\n").expect(1);
+    assert_contains(
+        &run.stdout,
+        &format!(
+            "takes that back out:\r\n  {} Fix the crash\r\n",
+            short(&fix)
+        ),
+    );
+    assert_contains(
+        &run.stdout,
+        "Tag the tip anyway, taking out what 2026.12.03 has? [y/N]",
+    );
+    assert_contains(&run.stdout, "not confirmed: nothing was done");
+    assert_eq!(repo.snapshot(), before);
+    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        feature
+    );
+}
+
+#[test]
+fn a_tip_rewound_behind_the_last_push_is_refused() {
+    // No tag this week yet: production runs 2026.11.26-1, and the tip went back before it.
+    let Week { repo, .. } = week();
+    let last = repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26-1^{commit}"]);
+    let older = repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26^{commit}"]);
+    rewind_upstream_to(&repo, &older);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "error: the tip of upstream/main ({}) lacks the commit 2026.11.26-1 has: a tag of it takes that back out:\n  {} Last week's hotfix\n",
+            short(&older),
+            short(&last)
+        ),
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_tip_after_last_weeks_cherry_pick_revision_takes_nothing_out() {
+    // Last week's -1 was the fix cherry-picked onto 2026.11.26, by the tool (-x) and by hand
+    // (git cherry-pick, no trailer): the tip has the fix under its own id.
+    for by_hand in [false, true] {
+        let repo = TestRepo::new();
+        repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+        repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+        repo.upstream_commit("feature.txt", "not ready\n", "Add the unready feature");
+        let fix = repo.upstream_commit("fix.txt", "fixed\n", "Fix the crash");
+        if by_hand {
+            repo.git(&["fetch", "-q", "upstream"]);
+            repo.git(&["switch", "-q", "--detach", "2026.11.26"]);
+            repo.git(&["cherry-pick", &fix]);
+            repo.git(&["tag", "-a", "-m", "picked", "2026.11.26-1"]);
+            repo.git(&["push", "-q", "upstream", "2026.11.26-1"]);
+            repo.git(&["switch", "-q", "main"]);
+        } else {
+            repo.run_on("2026-11-24", &["tag", "--cherry-pick", &fix, "--yes"])
+                .ok();
+        }
+        let run = repo.run(&["tag", "--yes"]).ok();
+        assert!(!run.stderr.contains("takes"), "{}", run.stderr);
+        assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn offline_a_stale_tracking_ref_behind_this_push_dates_tag_says_fetch() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    repo.git(&["fetch", "-q", "upstream"]);
+    repo.git(&["update-ref", "refs/remotes/upstream/main", &feature]);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--offline", "--yes"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
+            short(&fix)
+        ),
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: refs/remotes/upstream/main is as last fetched; bring it up to date: git fetch upstream main\n",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
