@@ -7,6 +7,54 @@ use anyhow::{Context, Result};
 use gix::ObjectId;
 
 use crate::git::{self, pick::Picked};
+use crate::tags::{CalendarTag, Lineage};
+
+/// The earlier tags what a tag ships is counted from, as far as they were pushed: production
+/// and stage run only tags the upstream has, so one that is only here (made with `--no-push`)
+/// is passed over for the one before it. Offline every tag counts, as nothing else can be
+/// known; so does every tag when the upstream has no calendar tag at all (tags kept elsewhere).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountedFrom {
+    /// The latest revision of the latest earlier push date's tag that was pushed.
+    pub last_push: Option<String>,
+    /// For a revision: the revision of the same push date before it that was pushed.
+    pub previous_revision: Option<String>,
+    /// The last push by every tag known, when it is not the one counted from (only here).
+    pub passed_over: Option<String>,
+}
+
+impl CountedFrom {
+    /// For `tag`, from `lineage` (every calendar tag known); `pushed` says whether the upstream
+    /// has a tag.
+    pub fn of(lineage: &Lineage, tag: &CalendarTag, pushed: impl Fn(&str) -> bool) -> Self {
+        let mut on_upstream = Lineage::from_names(lineage.names().filter(|name| pushed(name)));
+        if on_upstream.latest().is_none() {
+            on_upstream = lineage.clone();
+        }
+        let last_push = on_upstream.last_push(tag).map(str::to_owned);
+        let any = lineage.last_push(tag);
+        CountedFrom {
+            passed_over: any
+                .filter(|name| last_push.as_deref() != Some(*name))
+                .map(str::to_owned),
+            last_push,
+            previous_revision: on_upstream.previous_revision(tag).map(str::to_owned),
+        }
+    }
+
+    /// The note for a passed-over last push, naming the upstream.
+    pub fn note(&self, upstream: &str) -> Option<String> {
+        let passed = self.passed_over.as_deref()?;
+        Some(match &self.last_push {
+            Some(last) => format!(
+                "note: {passed} is only here, not on {upstream}: production never ran it; counting from {last}"
+            ),
+            None => format!(
+                "note: {passed} is only here, not on {upstream}: production never ran it, and {upstream} has no earlier calendar tag to count from"
+            ),
+        })
+    }
+}
 
 /// One commit a tag ships.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,4 +342,51 @@ pub fn picked_from(message: &str) -> Vec<ObjectId> {
             ObjectId::from_hex(hex.as_bytes()).ok()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(name: &str) -> CalendarTag {
+        CalendarTag::parse(name).expect("calendar tag")
+    }
+
+    #[test]
+    fn tags_only_here_are_passed_over_unless_none_is_pushed() {
+        let lineage =
+            Lineage::from_names(["2026.11.26", "2026.11.26-1", "2026.12.03", "2026.12.03-1"]);
+        let pushed = |name: &str| matches!(name, "2026.11.26" | "2026.12.03");
+        let counted = CountedFrom::of(&lineage, &tag("2026.12.03-2"), pushed);
+        assert_eq!(counted.last_push.as_deref(), Some("2026.11.26"));
+        assert_eq!(counted.previous_revision.as_deref(), Some("2026.12.03"));
+        assert_eq!(counted.passed_over.as_deref(), Some("2026.11.26-1"));
+        assert_eq!(
+            counted.note("upstream").as_deref(),
+            Some(
+                "note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26"
+            )
+        );
+
+        let all = CountedFrom::of(&lineage, &tag("2026.12.03-2"), |_| true);
+        assert_eq!(all.last_push.as_deref(), Some("2026.11.26-1"));
+        assert_eq!(all.previous_revision.as_deref(), Some("2026.12.03-1"));
+        assert_eq!(all.passed_over, None);
+        assert_eq!(all.note("upstream"), None);
+        // An upstream with no calendar tag at all: they are kept elsewhere, and all count.
+        assert_eq!(
+            CountedFrom::of(&lineage, &tag("2026.12.03-2"), |_| false),
+            all
+        );
+
+        let only_later = |name: &str| name == "2026.12.03";
+        let first = CountedFrom::of(&lineage, &tag("2026.12.03-2"), only_later);
+        assert_eq!(first.last_push, None);
+        assert_eq!(
+            first.note("upstream").as_deref(),
+            Some(
+                "note: 2026.11.26-1 is only here, not on upstream: production never ran it, and upstream has no earlier calendar tag to count from"
+            )
+        );
+    }
 }

@@ -513,3 +513,50 @@ fn offline_a_stale_tracking_ref_behind_this_push_dates_tag_says_fetch() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+/// Last week's `2026.11.26` is on the upstream; `2026.11.26-1` was made here and never pushed,
+/// so production still runs `2026.11.26`.
+fn last_weeks_revision_only_here() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    let unpushed = repo.commit("local.txt", "l\n", "Made into a revision, never pushed");
+    repo.git(&["tag", "-a", "-m", "never pushed", "2026.11.26-1"]);
+    let more = repo.commit("more.txt", "m\n", "More work");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    (repo, unpushed, more)
+}
+
+#[test]
+fn a_last_push_only_here_is_passed_over_for_the_upstreams() {
+    let (repo, unpushed, more) = last_weeks_revision_only_here();
+    let last = repo.rev("2026.11.26^{commit}");
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    assert_contains(
+        &run.stderr,
+        "note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26\n",
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "2026.12.03 ships 2 commits since the last push, 2026.11.26 ({}):\n  {} More work\n  {} Made into a revision, never pushed\n",
+            short(&last),
+            short(&more),
+            short(&unpushed)
+        ),
+    );
+    assert_contains(
+        &run.stdout,
+        "compare: git log --oneline 2026.11.26..2026.12.03\n",
+    );
+
+    repo.run(&["tag", "--yes"]).ok();
+    let json = repo.run(&["compare", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["last_push"], "2026.11.26");
+    assert_eq!(json["commits"].as_array().map(Vec::len), Some(2));
+    // Offline nothing else can be known: the local tags count.
+    let offline = repo.run(&["compare", "--offline", "--json"]).ok();
+    let offline: serde_json::Value = serde_json::from_str(&offline.stdout).expect("JSON");
+    assert_eq!(offline["last_push"], "2026.11.26-1");
+}

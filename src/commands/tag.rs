@@ -23,8 +23,9 @@ use crate::survey::{Reach, Survey};
 /// moved, reused or deleted.
 ///
 /// Before the plan, it lists what goes to production with the tag: the commits since the last
-/// push (the latest revision of the previous push date's tag), short id and subject, and for a
-/// revision also those since the previous revision; a cherry-pick is named by the commit it is
+/// push (the latest revision of the previous push date's tag on the upstream: one only here was
+/// never run, and is named and passed over), short id and subject, and for a revision also
+/// those since the previous revision; a cherry-pick is named by the commit it is
 /// picked from, and no id is printed before the commit exists. After tagging it prints the
 /// compare links: last push to this tag, and for a revision previous revision to this tag.
 ///
@@ -268,8 +269,14 @@ fn before_the_plan(
     intent: &Intent,
     args: &Args,
 ) -> Result<Shipment> {
-    let last_push = survey.lineage.last_push(&survey.next);
-    let previous_revision = survey.lineage.previous_revision(&survey.next);
+    let counted = ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
+        survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+    });
+    if let Some(note) = counted.note(&survey.upstream) {
+        writeln!(console.err, "{note}")?;
+    }
+    let last_push = counted.last_push.as_deref();
+    let previous_revision = counted.previous_revision.as_deref();
     let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
     survey.fetch_tags(repo, &earlier)?;
     let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
