@@ -92,40 +92,66 @@ pub struct Shipment {
 /// An earlier tag to count from: its name and commit.
 pub type From<'a> = (&'a str, ObjectId);
 
+/// The tag what ships is counted up to.
+#[derive(Debug, Clone, Copy)]
+pub struct To<'a> {
+    pub name: &'a str,
+    pub commit: ObjectId,
+    /// True for `tag`, which makes the tag here (the name will exist once it runs); false for
+    /// `compare`, where the tag may be only on the upstream.
+    pub made_here: bool,
+}
+
 impl Shipment {
-    /// What `tag` (pointing to `target`) ships since `last_push` and `previous_revision`.
-    /// `repo` must hold every commit involved (give `tag` its in-memory scratch repository);
-    /// `picks` names the commits built by cherry-picking. `urls` are the upstream's link URLs.
+    /// What `to` ships since `last_push` and `previous_revision`. `repo` must hold every commit
+    /// involved (give `tag` its in-memory scratch repository); `picks` names the commits built
+    /// by cherry-picking. `urls` are the upstream's link URLs.
     pub fn of(
         repo: &gix::Repository,
-        tag: &str,
-        target: ObjectId,
+        to: To<'_>,
         last_push: Option<From<'_>>,
         previous_revision: Option<From<'_>>,
         picks: &[Picked],
         urls: &[String],
     ) -> Result<Self> {
+        let web = urls
+            .iter()
+            .find_map(|url| crate::forge::WebRepo::from_url(url));
+        let to_here = if to.made_here {
+            to.name.to_owned()
+        } else {
+            spelled_here(repo, to.name, to.commit)?
+        };
         let since = |from: Option<From<'_>>| -> Result<Option<Since>> {
             let Some((name, commit)) = from else {
                 return Ok(None);
             };
             let mut commits = Vec::new();
-            for id in git::commits_between(repo, Some(commit), target)? {
+            for id in git::commits_between(repo, Some(commit), to.commit)? {
                 commits.push(Shipped {
                     id,
                     subject: git::subject(repo, id)?,
                     picked_from: picks.iter().find(|p| p.result == id).map(|p| p.original),
                 });
             }
+            // The forge has the upstream's tags; `git log` here needs names that resolve here
+            // to the same commits.
+            let compare = match &web {
+                Some(web) => web.compare_url(name, to.name),
+                None => format!(
+                    "git log --oneline {}..{to_here}",
+                    spelled_here(repo, name, commit)?
+                ),
+            };
             Ok(Some(Since {
                 tag: name.to_owned(),
                 commit,
-                compare: crate::forge::compare_hint(urls.iter().map(String::as_str), name, tag),
+                compare,
                 commits,
             }))
         };
         Ok(Shipment {
-            tag: tag.to_owned(),
+            tag: to.name.to_owned(),
             last_push: since(last_push)?,
             previous_revision: since(previous_revision)?,
         })
@@ -215,6 +241,30 @@ impl Shipment {
         }
         text
     }
+}
+
+/// How to name tag `name` (pointing to `commit`) in a git command here: by its name when this
+/// clone's tag of that name points to the same commit, else by the commit's id (the upstream's
+/// tag was fetched without a ref, or the local one points elsewhere).
+fn spelled_here(repo: &gix::Repository, name: &str, commit: ObjectId) -> Result<String> {
+    let full = format!("refs/tags/{name}");
+    let here = match repo
+        .try_find_reference(full.as_str())
+        .with_context(|| format!("cannot read {full}"))?
+    {
+        Some(mut reference) => Some(
+            reference
+                .peel_to_id()
+                .with_context(|| format!("cannot read {full}"))?
+                .detach(),
+        ),
+        None => None,
+    };
+    Ok(if here == Some(commit) {
+        name.to_owned()
+    } else {
+        git::short(repo, commit)
+    })
 }
 
 /// `3 commits`, `1 commit`, `no new commit`.

@@ -54,9 +54,10 @@ fn the_plan_lists_the_commits_since_the_last_push() {
             short(&feature)
         ),
     );
+    // 2026.11.26-1 is only on the upstream: the command names its commit, which is here.
     assert_contains(
         &run.stdout,
-        "compare: git log --oneline 2026.11.26-1..2026.12.03\n",
+        &format!("compare: git log --oneline {}..2026.12.03\n", short(&last)),
     );
     assert_eq!(repo.snapshot(), before);
     insta::assert_snapshot!("tag_dry_run", repo.transcript(&run));
@@ -66,7 +67,7 @@ fn the_plan_lists_the_commits_since_the_last_push() {
     assert_eq!(json["last_push"], "2026.11.26-1");
     assert_eq!(
         json["compare"],
-        "git log --oneline 2026.11.26-1..2026.12.03"
+        format!("git log --oneline {}..2026.12.03", short(&last))
     );
     assert_eq!(json["compare_revision"], serde_json::Value::Null);
     assert_eq!(json["revision_commits"], serde_json::Value::Null);
@@ -559,4 +560,38 @@ fn a_last_push_only_here_is_passed_over_for_the_upstreams() {
     let offline = repo.run(&["compare", "--offline", "--json"]).ok();
     let offline: serde_json::Value = serde_json::from_str(&offline.stdout).expect("JSON");
     assert_eq!(offline["last_push"], "2026.11.26-1");
+}
+
+/// Runs the `git log` a compare line printed, in the working clone: what it lists.
+fn run_printed_git_log(repo: &TestRepo, stdout: &str, prefix: &str) -> String {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{stdout}"));
+    let args: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(args[..2], ["git", "log"], "{line}");
+    let run = repo.try_git_in(&repo.work, &args[1..]);
+    assert_eq!(run.status, 0, "{line}: {}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn without_a_forge_the_printed_git_log_runs_here_and_lists_what_ships() {
+    // The last push is only on the upstream (its objects fetched, no ref written here).
+    let Week { repo, feature, fix } = week();
+    let run = repo.run(&["tag", "--yes"]).ok();
+    let listed = run_printed_git_log(&repo, &run.stdout, "compare: ");
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert_contains(&listed, &format!("{} Fix the crash", short(&fix)));
+    assert_contains(
+        &listed,
+        &format!("{} Add the unready feature", short(&feature)),
+    );
+
+    // compare, with this clone's 2026.12.03 pointing elsewhere than the upstream's.
+    repo.git(&["tag", "-f", "-a", "-m", "mine", "2026.12.03", &feature]);
+    let run = repo.run(&["compare", "2026.12.03"]).ok();
+    let listed = run_printed_git_log(&repo, &run.stdout, "compare: ");
+    assert_contains(&listed, &format!("{} Fix the crash", short(&fix)));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
 }

@@ -22,7 +22,9 @@ use crate::tags::CalendarTag;
 /// that points elsewhere than the upstream's tag of the same name is named with both commits,
 /// and the upstream's is used (its objects are fetched; no ref is written). An earlier tag that
 /// is only here (made with tag --no-push) never ran, so it is named and passed over for the
-/// upstream's before it. --offline keeps to local tags.
+/// upstream's before it. --offline keeps to local tags. Without a GitHub or GitLab URL the
+/// link is a git log command that runs here: a tag this clone lacks, or has pointing elsewhere,
+/// is named by its commit.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The calendar tag (default: the latest one).
@@ -145,7 +147,12 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         .map(|n| commit(n).map(|c| (n, c)))
         .transpose()?;
     let urls = git::remote::link_urls(repo, up);
-    let shipment = Shipment::of(repo, &tag, tip, last, revision, &[], &urls)?;
+    let to = ships::To {
+        name: &tag,
+        commit: tip,
+        made_here: false,
+    };
+    let shipment = Shipment::of(repo, to, last, revision, &[], &urls)?;
     if args.json {
         let report = Report {
             tag: &tag,

@@ -289,8 +289,11 @@ fn before_the_plan(
     let previous_revision = from(previous_revision)?;
     let shipment = Shipment::of(
         scratch,
-        &intent.name,
-        intent.target,
+        ships::To {
+            name: &intent.name,
+            commit: intent.target,
+            made_here: true,
+        },
         last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
         previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
         &intent.picked,
