@@ -666,6 +666,9 @@ fn merge_fixes(
                 )?;
                 "merge"
             }
+            Merge::Conflict(paths) if *fix == remotes.branch => {
+                return refuse(sync_conflict(remotes, paths));
+            }
             Merge::Conflict(paths) => return refuse(conflict(remotes, fix, paths)),
             Merge::Unrelated => return refuse(unrelated(remotes, fix)),
         };
@@ -760,6 +763,32 @@ fn conflict(remotes: &Remotes, fix: &str, paths: &[String]) -> Refusal {
     .hint(format!(
         "git fetch {u} {b} && git fetch {s} {fix} && git switch -c {fix} {s}/{fix} && git merge {u}/{b} && git push {s} {fix}",
         s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+}
+
+/// The mirror's own branch conflicts with the upstream's (`--sync`): resolved by hand on a local
+/// branch, published on the upstream's branch (which the pre-push hook allows: it is how fixes go
+/// public), after which the mirror is only behind and `--sync` brings it along.
+fn sync_conflict(remotes: &Remotes, paths: &[String]) -> Refusal {
+    Refusal::new(format!(
+        "{s}/{b} conflicts with {u}/{b} in: {}; nothing was changed",
+        paths.join(", "),
+        s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+    .hint("resolve it on a local branch, publish that on the upstream first, then bring the mirror to it:")
+    .hint(format!(
+        "git fetch {u} {b} && git fetch {s} {b} && git switch -c sync-{b} {u}/{b} && git merge {s}/{b}",
+        s = remotes.security,
+        u = remotes.upstream,
+        b = remotes.branch,
+    ))
+    .hint(format!(
+        "then, with {} resolved and committed, see what goes public (git push-duty diff) and: git push {u} sync-{b}:{b} && git push-duty security-merge --sync",
+        paths.join(", "),
         u = remotes.upstream,
         b = remotes.branch,
     ))
