@@ -183,13 +183,6 @@ impl Survey {
     pub fn latest_for_push_date(&self) -> Option<&str> {
         self.lineage.latest_for(self.push_date)
     }
-
-    /// The compare link (or git command) from the previous calendar tag to `name`.
-    pub fn compare_hint(&self, name: &str) -> Option<String> {
-        self.previous().map(|prev| {
-            crate::forge::compare_hint(self.link_urls.iter().map(String::as_str), prev, name)
-        })
-    }
 }
 
 /// The commit a tag points to: as `remote` (the upstream's listing) has it, else the local tag.
