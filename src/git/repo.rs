@@ -112,6 +112,20 @@ pub fn resolve_commit_in(
                     .hint("give more of the id: git log --oneline --all lists them"),
                 );
             }
+            // `A..B`, `A...B`, `^A`: a set of commits, which the user meant as such.
+            if repo
+                .rev_parse(spec)
+                .is_ok_and(|parsed| parsed.single().is_none())
+            {
+                return refuse(
+                    Refusal::new(format!(
+                        "{what} {shown} is a range of commits, not one commit"
+                    ))
+                    .hint(
+                        "name one commit: a branch, a tag or an id (git log --oneline lists them)",
+                    ),
+                );
+            }
             let place = match fetched_from {
                 Some(remote) => format!("here or on {remote}"),
                 None => "here".to_owned(),
