@@ -247,19 +247,7 @@ impl Shipment {
 /// clone's tag of that name points to the same commit, else by the commit's id (the upstream's
 /// tag was fetched without a ref, or the local one points elsewhere).
 fn spelled_here(repo: &gix::Repository, name: &str, commit: ObjectId) -> Result<String> {
-    let full = format!("refs/tags/{name}");
-    let here = match repo
-        .try_find_reference(full.as_str())
-        .with_context(|| format!("cannot read {full}"))?
-    {
-        Some(mut reference) => Some(
-            reference
-                .peel_to_id()
-                .with_context(|| format!("cannot read {full}"))?
-                .detach(),
-        ),
-        None => None,
-    };
+    let here = git::ref_peeled(repo, &format!("refs/tags/{name}"))?;
     Ok(if here == Some(commit) {
         name.to_owned()
     } else {

@@ -293,29 +293,31 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
 #[test]
 fn tagging_the_tip_after_a_cherry_pick_revision_asks_on_a_terminal_default_no() {
     let Week { repo, feature, fix } = after_a_cherry_pick_revision();
-    let before = repo.snapshot();
-    for answer in ["\n", "n\n"] {
-        let run = repo.run_on_terminal(&["tag"], answer).expect(1);
-        assert_contains(
-            &run.stdout,
-            &format!(
-                "ships the commit it left out:\r\n  {} Add the unready feature\r\n",
-                short(&feature)
-            ),
-        );
-        assert_contains(
-            &run.stdout,
-            "Tag the tip anyway, shipping what 2026.12.03 left out? [y/N]",
-        );
-        assert_contains(&run.stdout, "not confirmed: nothing was done");
-        assert_eq!(repo.snapshot(), before);
-    }
-    // Yes to this, then yes to the push.
-    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
+    asks_default_no_then_tags(
+        &repo,
+        &format!(
+            "ships the commit it left out:\r\n  {} Add the unready feature\r\n",
+            short(&feature)
+        ),
+        "Tag the tip anyway, shipping what 2026.12.03 left out? [y/N]",
+    );
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         fix
     );
+}
+
+/// On a terminal: no (the default, and `n`) changes nothing; yes, then yes to the push, tags.
+fn asks_default_no_then_tags(repo: &TestRepo, listed: &str, question: &str) {
+    let before = repo.snapshot();
+    for answer in ["\n", "n\n"] {
+        let run = repo.run_on_terminal(&["tag"], answer).expect(1);
+        assert_contains(&run.stdout, listed);
+        assert_contains(&run.stdout, question);
+        assert_contains(&run.stdout, "not confirmed: nothing was done");
+        assert_eq!(repo.snapshot(), before);
+    }
+    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
 }
 
 #[test]
@@ -424,22 +426,14 @@ fn a_tip_rewound_behind_this_push_dates_tag_asks_on_a_terminal_default_no() {
     let Week { repo, feature, fix } = week();
     repo.run(&["tag", "--yes"]).ok();
     rewind_upstream_to(&repo, &feature);
-    let before = repo.snapshot();
-    let run = repo.run_on_terminal(&["tag"], "\n").expect(1);
-    assert_contains(
-        &run.stdout,
+    asks_default_no_then_tags(
+        &repo,
         &format!(
             "takes that back out:\r\n  {} Fix the crash\r\n",
             short(&fix)
         ),
-    );
-    assert_contains(
-        &run.stdout,
         "Tag the tip anyway, taking out what 2026.12.03 has? [y/N]",
     );
-    assert_contains(&run.stdout, "not confirmed: nothing was done");
-    assert_eq!(repo.snapshot(), before);
-    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         feature

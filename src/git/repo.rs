@@ -80,6 +80,22 @@ pub fn ref_commit(repo: &gix::Repository, full_name: &str) -> Result<Option<Obje
     Ok(Some(id))
 }
 
+/// The object a local ref (by full name) points to, peeled through tags to whatever it names (a
+/// commit, or a tree or blob for an odd tag); `None` if the ref is missing.
+pub fn ref_peeled(repo: &gix::Repository, full_name: &str) -> Result<Option<ObjectId>> {
+    let Some(mut reference) = repo
+        .try_find_reference(full_name)
+        .with_context(|| format!("cannot read {full_name}"))?
+    else {
+        return Ok(None);
+    };
+    let id = reference
+        .peel_to_id()
+        .with_context(|| format!("cannot read {full_name}"))?
+        .detach();
+    Ok(Some(id))
+}
+
 /// Resolves a revision the user typed (`abc123`, `HEAD~2`, a tag) to a commit, or refuses
 /// naming the flag it came from, in the product's words (never the library's).
 pub fn resolve_commit(repo: &gix::Repository, spec: &str, what: &str) -> Result<ObjectId> {
