@@ -101,14 +101,37 @@ if $uninstall; then
   for f in "${files[@]}"; do
     if [ -e "$f" ]; then rm -f "$f" && echo "removed $f" && removed=$((removed + 1)); fi
   done
-  [ "$removed" -gt 0 ] || echo "nothing to remove: git-push-duty is not installed under $prefix"
+  [ "$removed" -gt 0 ] || [ -f "$created_list" ] \
+    || echo "nothing to remove: git-push-duty is not installed under $prefix"
   # The directories the installs created, deepest first; rmdir leaves any that is not empty.
   if [ -f "$created_list" ]; then
     dirs=$(awk '{ print length($0) " " $0 }' "$created_list" | sort -rn | cut -d' ' -f2-)
     rm -f "$created_list"
+    gone=()
+    kept=()
     while IFS= read -r d; do
-      if [ -n "$d" ] && [ -d "$d" ] && rmdir "$d" 2>/dev/null; then echo "removed $d/"; fi
+      [ -n "$d" ] && [ -d "$d" ] || continue
+      if rmdir "$d" 2>/dev/null; then gone+=("$d"); else kept+=("$d"); fi
     done <<< "$dirs"
+    # Something else's files are in some: note those again, so the next --uninstall (once the
+    # files are gone) still knows they are ours to remove.
+    if [ ${#kept[@]} -gt 0 ]; then
+      mkdir -p "$state_dir"
+      while IFS= read -r d; do
+        if [ -n "$d" ] && [ -d "$d" ]; then printf '%s\n' "$d"; fi
+      done <<< "$dirs" > "$created_list"
+    fi
+    for d in "${gone[@]+"${gone[@]}"}"; do
+      if [ ! -d "$d" ]; then echo "removed $d/"; fi
+    done
+    # Only the deepest: a directory above one of them is kept because that one is.
+    for d in "${kept[@]+"${kept[@]}"}"; do
+      below=false
+      for k in "${kept[@]}"; do
+        case "$k" in "$d"/*) below=true ;; esac
+      done
+      if ! $below; then echo "kept $d/: it holds files not installed here (noted for the next --uninstall)"; fi
+    done
   fi
   exit 0
 fi

@@ -3,10 +3,58 @@
 //! those since the previous revision, each with its compare link. `tag` shows it before it tags
 //! (from the commits it built in memory), `compare` afterwards; QA and ops read it.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use gix::ObjectId;
 
 use crate::git::{self, pick::Picked};
+use crate::tags::{CalendarTag, Lineage};
+
+/// The earlier tags what a tag ships is counted from, as far as they were pushed: production
+/// and stage run only tags the upstream has, so one that is only here (made with `--no-push`)
+/// is passed over for the one before it. Offline every tag counts, as nothing else can be
+/// known; so does every tag when the upstream has no calendar tag at all (tags kept elsewhere).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountedFrom {
+    /// The latest revision of the latest earlier push date's tag that was pushed.
+    pub last_push: Option<String>,
+    /// For a revision: the revision of the same push date before it that was pushed.
+    pub previous_revision: Option<String>,
+    /// The last push by every tag known, when it is not the one counted from (only here).
+    pub passed_over: Option<String>,
+}
+
+impl CountedFrom {
+    /// For `tag`, from `lineage` (every calendar tag known); `pushed` says whether the upstream
+    /// has a tag.
+    pub fn of(lineage: &Lineage, tag: &CalendarTag, pushed: impl Fn(&str) -> bool) -> Self {
+        let mut on_upstream = Lineage::from_names(lineage.names().filter(|name| pushed(name)));
+        if on_upstream.latest().is_none() {
+            on_upstream = lineage.clone();
+        }
+        let last_push = on_upstream.last_push(tag).map(str::to_owned);
+        let any = lineage.last_push(tag);
+        CountedFrom {
+            passed_over: any
+                .filter(|name| last_push.as_deref() != Some(*name))
+                .map(str::to_owned),
+            last_push,
+            previous_revision: on_upstream.previous_revision(tag).map(str::to_owned),
+        }
+    }
+
+    /// The note for a passed-over last push, naming the upstream.
+    pub fn note(&self, upstream: &str) -> Option<String> {
+        let passed = self.passed_over.as_deref()?;
+        Some(match &self.last_push {
+            Some(last) => format!(
+                "note: {passed} is only here, not on {upstream}: production never ran it; counting from {last}"
+            ),
+            None => format!(
+                "note: {passed} is only here, not on {upstream}: production never ran it, and {upstream} has no earlier calendar tag to count from"
+            ),
+        })
+    }
+}
 
 /// One commit a tag ships.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,40 +92,66 @@ pub struct Shipment {
 /// An earlier tag to count from: its name and commit.
 pub type From<'a> = (&'a str, ObjectId);
 
+/// The tag what ships is counted up to.
+#[derive(Debug, Clone, Copy)]
+pub struct To<'a> {
+    pub name: &'a str,
+    pub commit: ObjectId,
+    /// True for `tag`, which makes the tag here (the name will exist once it runs); false for
+    /// `compare`, where the tag may be only on the upstream.
+    pub made_here: bool,
+}
+
 impl Shipment {
-    /// What `tag` (pointing to `target`) ships since `last_push` and `previous_revision`.
-    /// `repo` must hold every commit involved (give `tag` its in-memory scratch repository);
-    /// `picks` names the commits built by cherry-picking. `urls` are the upstream's link URLs.
+    /// What `to` ships since `last_push` and `previous_revision`. `repo` must hold every commit
+    /// involved (give `tag` its in-memory scratch repository); `picks` names the commits built
+    /// by cherry-picking. `urls` are the upstream's link URLs.
     pub fn of(
         repo: &gix::Repository,
-        tag: &str,
-        target: ObjectId,
+        to: To<'_>,
         last_push: Option<From<'_>>,
         previous_revision: Option<From<'_>>,
         picks: &[Picked],
         urls: &[String],
     ) -> Result<Self> {
+        let web = urls
+            .iter()
+            .find_map(|url| crate::forge::WebRepo::from_url(url));
+        let to_here = if to.made_here {
+            to.name.to_owned()
+        } else {
+            spelled_here(repo, to.name, to.commit)?
+        };
         let since = |from: Option<From<'_>>| -> Result<Option<Since>> {
             let Some((name, commit)) = from else {
                 return Ok(None);
             };
             let mut commits = Vec::new();
-            for id in git::commits_between(repo, Some(commit), target)? {
+            for id in git::commits_between(repo, Some(commit), to.commit)? {
                 commits.push(Shipped {
                     id,
                     subject: git::subject(repo, id)?,
                     picked_from: picks.iter().find(|p| p.result == id).map(|p| p.original),
                 });
             }
+            // The forge has the upstream's tags; `git log` here needs names that resolve here
+            // to the same commits.
+            let compare = match &web {
+                Some(web) => web.compare_url(name, to.name),
+                None => format!(
+                    "git log --oneline {}..{to_here}",
+                    spelled_here(repo, name, commit)?
+                ),
+            };
             Ok(Some(Since {
                 tag: name.to_owned(),
                 commit,
-                compare: crate::forge::compare_hint(urls.iter().map(String::as_str), name, tag),
+                compare,
                 commits,
             }))
         };
         Ok(Shipment {
-            tag: tag.to_owned(),
+            tag: to.name.to_owned(),
             last_push: since(last_push)?,
             previous_revision: since(previous_revision)?,
         })
@@ -169,6 +243,18 @@ impl Shipment {
     }
 }
 
+/// How to name tag `name` (pointing to `commit`) in a git command here: by its name when this
+/// clone's tag of that name points to the same commit, else by the commit's id (the upstream's
+/// tag was fetched without a ref, or the local one points elsewhere).
+fn spelled_here(repo: &gix::Repository, name: &str, commit: ObjectId) -> Result<String> {
+    let here = git::ref_peeled(repo, &format!("refs/tags/{name}"))?;
+    Ok(if here == Some(commit) {
+        name.to_owned()
+    } else {
+        git::short(repo, commit)
+    })
+}
+
 /// `3 commits`, `1 commit`, `no new commit`.
 fn count(n: usize) -> String {
     match n {
@@ -201,4 +287,144 @@ impl Shipped {
 /// The commits of `since` as JSON, or `None` without it.
 pub fn json_commits(since: Option<&Since>, created: bool) -> Option<Vec<CommitJson>> {
     since.map(|s| s.commits.iter().map(|c| c.json(created)).collect())
+}
+
+/// How the branch tip differs from an earlier tag that is not in its history. A cherry-pick
+/// revision leaves out what was not ready, which a tag of the tip ships (`left_out`); a tag made
+/// from elsewhere, or a branch rewound since (a force-push, a stale fetch), has commits the tip
+/// lacks, which a tag of the tip takes back out of where the earlier tag runs (`taken_out`). A
+/// commit the earlier tag has as a cherry-pick of one of the tip's (`-x` trailer, or by hand:
+/// the same author, date and subject) is in both, under two ids, and is in neither list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Difference {
+    /// On the tip, not in the earlier tag: newest first.
+    pub left_out: Vec<ObjectId>,
+    /// In the earlier tag, not on the tip: newest first.
+    pub taken_out: Vec<ObjectId>,
+}
+
+impl Difference {
+    /// Empty when `earlier` is in `tip`'s history (the tip just ships more).
+    pub fn between(repo: &gix::Repository, earlier: ObjectId, tip: ObjectId) -> Result<Self> {
+        if git::is_ancestor(repo, earlier, tip)? {
+            return Ok(Difference::default());
+        }
+        let only_tip = git::commits_between(repo, Some(earlier), tip)?;
+        let mut tip_keys = Vec::new();
+        for id in &only_tip {
+            tip_keys.push(pick_key(repo, *id)?);
+        }
+        let mut originals = Vec::new();
+        let mut taken_out = Vec::new();
+        for id in git::commits_between(repo, Some(tip), earlier)? {
+            let commit = repo
+                .find_commit(id)
+                .with_context(|| format!("cannot read commit {id}"))?;
+            let from = picked_from(&commit.message_raw_sloppy().to_string());
+            let key = pick_key(repo, id)?;
+            let original = only_tip
+                .iter()
+                .zip(&tip_keys)
+                .find(|(t, k)| from.contains(t) || **k == key)
+                .map(|(t, _)| *t);
+            if let Some(original) = original {
+                originals.push(original);
+                continue;
+            }
+            // Picked from a commit the tip has under its own id, counted earlier: not lost.
+            // Every commit of the tip's history is here, so one that is not is not on it.
+            let mut on_tip = false;
+            for x in from {
+                if repo.has_object(x) && git::is_ancestor(repo, x, tip)? {
+                    on_tip = true;
+                }
+            }
+            if !on_tip {
+                taken_out.push(id);
+            }
+        }
+        let left_out = only_tip
+            .into_iter()
+            .filter(|id| !originals.contains(id))
+            .collect();
+        Ok(Difference {
+            left_out,
+            taken_out,
+        })
+    }
+}
+
+/// What a cherry-pick keeps of a commit: its author (name, email, date) and its subject.
+fn pick_key(repo: &gix::Repository, id: ObjectId) -> Result<(gix::actor::Signature, String)> {
+    let commit = repo
+        .find_commit(id)
+        .with_context(|| format!("cannot read commit {id}"))?;
+    let author = commit
+        .author()
+        .with_context(|| format!("cannot read the author of {id}"))?
+        .to_owned()
+        .with_context(|| format!("cannot read the author of {id}"))?;
+    Ok((author, git::subject(repo, id)?))
+}
+
+/// The commits a message says it was cherry-picked from (`git cherry-pick -x`). A trailer that
+/// does not parse counts as none, so the commit is judged as a commit of its own.
+pub fn picked_from(message: &str) -> Vec<ObjectId> {
+    message
+        .lines()
+        .filter_map(|line| {
+            let hex = line
+                .trim()
+                .strip_prefix("(cherry picked from commit ")?
+                .strip_suffix(')')?;
+            ObjectId::from_hex(hex.as_bytes()).ok()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(name: &str) -> CalendarTag {
+        CalendarTag::parse(name).expect("calendar tag")
+    }
+
+    #[test]
+    fn tags_only_here_are_passed_over_unless_none_is_pushed() {
+        let lineage =
+            Lineage::from_names(["2026.11.26", "2026.11.26-1", "2026.12.03", "2026.12.03-1"]);
+        let pushed = |name: &str| matches!(name, "2026.11.26" | "2026.12.03");
+        let counted = CountedFrom::of(&lineage, &tag("2026.12.03-2"), pushed);
+        assert_eq!(counted.last_push.as_deref(), Some("2026.11.26"));
+        assert_eq!(counted.previous_revision.as_deref(), Some("2026.12.03"));
+        assert_eq!(counted.passed_over.as_deref(), Some("2026.11.26-1"));
+        assert_eq!(
+            counted.note("upstream").as_deref(),
+            Some(
+                "note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26"
+            )
+        );
+
+        let all = CountedFrom::of(&lineage, &tag("2026.12.03-2"), |_| true);
+        assert_eq!(all.last_push.as_deref(), Some("2026.11.26-1"));
+        assert_eq!(all.previous_revision.as_deref(), Some("2026.12.03-1"));
+        assert_eq!(all.passed_over, None);
+        assert_eq!(all.note("upstream"), None);
+        // An upstream with no calendar tag at all: they are kept elsewhere, and all count.
+        assert_eq!(
+            CountedFrom::of(&lineage, &tag("2026.12.03-2"), |_| false),
+            all
+        );
+
+        let only_later = |name: &str| name == "2026.12.03";
+        let first = CountedFrom::of(&lineage, &tag("2026.12.03-2"), only_later);
+        assert_eq!(first.last_push, None);
+        assert_eq!(
+            first.note("upstream").as_deref(),
+            Some(
+                "note: 2026.11.26-1 is only here, not on upstream: production never ran it, and upstream has no earlier calendar tag to count from"
+            )
+        );
+    }
 }

@@ -167,28 +167,19 @@ impl Survey {
 
     /// `(here, upstream)` when this clone's tag `name` points to another commit than the
     /// upstream's (an old tag, one made before a colleague's): the upstream's is the one used.
+    /// Only words hang on it (a warning; the upstream's is used either way), so a tag that
+    /// cannot be read gives none.
     pub fn diverging_tag(
         &self,
         repo: &gix::Repository,
         name: &str,
     ) -> Option<(ObjectId, ObjectId)> {
-        let upstream = self.remote.find(&format!("refs/tags/{name}"))?.peeled;
-        let here = git::ref_commit(repo, &format!("refs/tags/{name}"))
-            .ok()
-            .flatten()?;
-        (here != upstream).then_some((here, upstream))
+        diverging(&self.remote, repo, name).ok().flatten()
     }
 
     /// The latest revision of this push date's tag (`BASE` or its highest `-N`).
     pub fn latest_for_push_date(&self) -> Option<&str> {
         self.lineage.latest_for(self.push_date)
-    }
-
-    /// The compare link (or git command) from the previous calendar tag to `name`.
-    pub fn compare_hint(&self, name: &str) -> Option<String> {
-        self.previous().map(|prev| {
-            crate::forge::compare_hint(self.link_urls.iter().map(String::as_str), prev, name)
-        })
     }
 }
 
@@ -202,14 +193,8 @@ pub fn tag_commit(
     let full = format!("refs/tags/{name}");
     let id = match remote.find(&full) {
         Some(r) => r.peeled,
-        None => match repo
-            .try_find_reference(full.as_str())
-            .with_context(|| format!("cannot read {full}"))?
-        {
-            Some(mut reference) => reference
-                .peel_to_id()
-                .with_context(|| format!("cannot read {full}"))?
-                .detach(),
+        None => match git::ref_peeled(repo, &full)? {
+            Some(id) => id,
             None => return Ok(None),
         },
     };
@@ -221,6 +206,23 @@ pub fn tag_commit(
         Some(h) if h.kind() != gix::object::Kind::Commit => None,
         _ => Some(id),
     })
+}
+
+/// `(here, upstream)` when this clone's tag `name` points elsewhere than the upstream's (as
+/// listed in `remote`); `None` when either has no tag of that name.
+fn diverging(
+    remote: &RemoteRefs,
+    repo: &gix::Repository,
+    name: &str,
+) -> Result<Option<(ObjectId, ObjectId)>> {
+    let full = format!("refs/tags/{name}");
+    let Some(upstream) = remote.find(&full).map(|r| r.peeled) else {
+        return Ok(None);
+    };
+    let Some(here) = git::ref_peeled(repo, &full)? else {
+        return Ok(None);
+    };
+    Ok((here != upstream).then_some((here, upstream)))
 }
 
 /// Fetches (objects only, no ref) those of `tags` that the upstream listed in `remote` has and
@@ -303,25 +305,7 @@ impl Tags {
         repo: &gix::Repository,
         name: &str,
     ) -> Result<Option<(ObjectId, ObjectId)>> {
-        let Some(upstream) = self
-            .remote
-            .find(&format!("refs/tags/{name}"))
-            .map(|r| r.peeled)
-        else {
-            return Ok(None);
-        };
-        let full = format!("refs/tags/{name}");
-        let Some(mut reference) = repo
-            .try_find_reference(full.as_str())
-            .with_context(|| format!("cannot read {full}"))?
-        else {
-            return Ok(None);
-        };
-        let here = reference
-            .peel_to_id()
-            .with_context(|| format!("cannot read {full}"))?
-            .detach();
-        Ok((here != upstream).then_some((here, upstream)))
+        diverging(&self.remote, repo, name)
     }
 
     /// Fetches the objects of those of `tags` the upstream has and this clone lacks.

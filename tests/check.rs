@@ -293,6 +293,17 @@ fn a_run_that_may_not_have_reached_the_upstream_says_so() {
     let run = repo.run(&["check", "--offline"]).expect(1);
     run.stdout_has("WRONG security merge: the record of an unfinished security merge,");
     run.stderr_has("hint: see where both remotes are: git ls-remote");
+    // And the way out itself: the record to remove once both remotes agree.
+    run.stderr_has(&format!(
+        "if they point to the same commit, no run is unfinished: remove {}",
+        record.display()
+    ));
+    let json = repo.run(&["check", "--offline", "--json"]).expect(1);
+    assert!(
+        json.stdout.contains("no run is unfinished: remove "),
+        "{}",
+        json.stdout
+    );
 }
 
 #[test]

@@ -442,7 +442,18 @@ fn install_sh_uninstall_removes_the_directories_it_created_when_empty() {
     assert!(!local.join("share/bash-completion").exists());
     assert!(!local.join("share/fish").exists());
     assert!(local.join("share/zsh/site-functions/_other").is_file());
-    assert!(!local.join("share/git-push-duty").exists());
+
+    // Once that file is gone, a second --uninstall removes what the first had to leave.
+    std::fs::remove_file(local.join("share/zsh/site-functions/_other")).expect("remove");
+    let said = run(&local, &["--uninstall"]);
+    assert!(!local.join("share/zsh").exists(), "{said}");
+    assert!(!local.join("share/git-push-duty").exists(), "{said}");
+    assert!(local.join("share/man").is_dir());
+    assert!(local.join("bin").is_dir());
+    // And a third has nothing left to do.
+    let said = run(&local, &["--uninstall"]);
+    assert!(said.contains("nothing to remove"), "{said}");
+    assert!(local.join("share/man").is_dir());
 }
 
 #[test]

@@ -86,6 +86,25 @@ fn a_revision_that_is_not_there() {
 }
 
 #[test]
+fn a_range_is_named_as_a_range_not_as_a_missing_commit() {
+    let repo = TestRepo::new();
+    repo.commit("a.txt", "a\n", "A");
+    let before = repo.snapshot();
+    for range in ["HEAD~1..HEAD", "upstream/main...main", "^HEAD~1"] {
+        let run = repo.run(&["diff", range]).expect(1);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: REV {range} is a range of commits, not one commit\nhint: "
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("no commit"), "{}", run.stderr);
+    }
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
 fn a_change_in_a_file_that_is_not_utf8_is_shown() {
     let repo = TestRepo::new();
     std::fs::write(repo.work.join("latin1.txt"), b"caf\xe9\nend\n").expect("write");

@@ -349,3 +349,29 @@ fn a_revision_made_with_no_push_is_named_with_the_command_that_pushes_it() {
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(json["only_here"], serde_json::Value::Null);
 }
+
+#[test]
+fn json_compare_links_mean_what_they_mean_for_tag_and_compare() {
+    // compare: last push -> the tag; compare_revision: previous revision -> the tag.
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "x", "2026.11.26"]);
+    repo.commit("a.txt", "a\n", "A");
+    repo.git(&["tag", "-a", "-m", "x", "2026.11.26-1"]);
+    repo.commit("b.txt", "b\n", "B");
+    repo.git(&["tag", "-a", "-m", "x", "2026.12.03"]);
+    repo.commit("c.txt", "c\n", "C");
+    repo.git(&["push", "-q", "upstream", "main", "--tags"]);
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["tag"], "2026.12.03-1");
+    assert_eq!(json["last_push"], "2026.11.26-1");
+    assert_eq!(
+        json["compare"],
+        "git log --oneline 2026.11.26-1..2026.12.03-1"
+    );
+    assert_eq!(json["previous_revision"], "2026.12.03");
+    assert_eq!(
+        json["compare_revision"],
+        "git log --oneline 2026.12.03..2026.12.03-1"
+    );
+}

@@ -159,3 +159,67 @@ fn a_mirror_behind_is_brought_up_to_date() {
         Some(newer.as_str())
     );
 }
+
+#[test]
+fn a_conflicting_mirror_is_mended_the_way_the_hint_says() {
+    let repo = TestRepo::guarded();
+    let web = repo.security_branch("main", "main", "app.py", "mirror\n", "Web button edit");
+    let newer = repo.upstream_commit("app.py", "upstream\n", "Upstream edit");
+    let before = repo.snapshot();
+
+    let run = repo.run(&["security-merge", "--sync", "--yes"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        "error: security/main conflicts with upstream/main in: app.py; nothing was changed\n",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: git fetch upstream main && git fetch security main && git switch -c sync-main upstream/main && git merge security/main\n",
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: then, with app.py resolved and committed, see what goes public (git push-duty diff) and: git push upstream sync-main:main && git push-duty security-merge --sync\n",
+    );
+    assert_eq!(repo.snapshot(), before);
+
+    // Doing just that, with the hook installed: both end at the resolved merge.
+    repo.git(&["fetch", "-q", "upstream", "main"]);
+    repo.git(&["fetch", "-q", "security", "main"]);
+    repo.git(&["switch", "-q", "-c", "sync-main", "upstream/main"]);
+    let merge = repo.try_git_in(&repo.work, &["merge", "-q", "security/main"]);
+    assert_ne!(merge.status, 0, "the merge conflicts");
+    std::fs::write(repo.work.join("app.py"), "both\n").expect("resolve");
+    repo.git(&["add", "app.py"]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    let diff = repo.run(&["diff"]).ok();
+    assert_contains(&diff.stdout, "+both");
+    repo.push(&["-q", "upstream", "sync-main:main"]).ok();
+    repo.run(&["security-merge", "--sync", "--yes"]).ok();
+    let up = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(up.clone()));
+    let parents = repo.git(&["rev-list", "--parents", "-n", "1", &up]);
+    assert_eq!(parents, format!("{up} {newer} {web}"));
+    repo.run(&["check"]).ok();
+}
+
+#[test]
+fn a_branch_that_lacks_what_the_mirror_has_ahead_is_still_refused() {
+    let repo = TestRepo::guarded();
+    repo.security_branch("main", "main", "hot.py", "hot\n", "Web button edit");
+    // A fix made from the upstream's main, not from the mirror's: merging it alone leaves the
+    // mirror's commit off the upstream, and the mirror push could not follow.
+    repo.git_in(
+        &repo.root().join("security-dev"),
+        &["fetch", "-q", "origin"],
+    );
+    let dev = repo.root().join("security-dev");
+    repo.git_in(&dev, &["switch", "-q", "-c", "fix-xss", "origin/main~1"]);
+    repo.commit_in(&dev, "xss.py", "safe\n", "Fix XSS");
+    repo.git_in(&dev, &["push", "-q", "origin", "fix-xss"]);
+    let before = repo.snapshot();
+    let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+    assert_contains(&run.stderr, "git push-duty security-merge --sync");
+    assert_eq!(repo.snapshot(), before);
+}

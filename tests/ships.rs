@@ -54,9 +54,10 @@ fn the_plan_lists_the_commits_since_the_last_push() {
             short(&feature)
         ),
     );
+    // 2026.11.26-1 is only on the upstream: the command names its commit, which is here.
     assert_contains(
         &run.stdout,
-        "compare: git log --oneline 2026.11.26-1..2026.12.03\n",
+        &format!("compare: git log --oneline {}..2026.12.03\n", short(&last)),
     );
     assert_eq!(repo.snapshot(), before);
     insta::assert_snapshot!("tag_dry_run", repo.transcript(&run));
@@ -66,7 +67,7 @@ fn the_plan_lists_the_commits_since_the_last_push() {
     assert_eq!(json["last_push"], "2026.11.26-1");
     assert_eq!(
         json["compare"],
-        "git log --oneline 2026.11.26-1..2026.12.03"
+        format!("git log --oneline {}..2026.12.03", short(&last))
     );
     assert_eq!(json["compare_revision"], serde_json::Value::Null);
     assert_eq!(json["revision_commits"], serde_json::Value::Null);
@@ -292,29 +293,31 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
 #[test]
 fn tagging_the_tip_after_a_cherry_pick_revision_asks_on_a_terminal_default_no() {
     let Week { repo, feature, fix } = after_a_cherry_pick_revision();
-    let before = repo.snapshot();
-    for answer in ["\n", "n\n"] {
-        let run = repo.run_on_terminal(&["tag"], answer).expect(1);
-        assert_contains(
-            &run.stdout,
-            &format!(
-                "ships the commit it left out:\r\n  {} Add the unready feature\r\n",
-                short(&feature)
-            ),
-        );
-        assert_contains(
-            &run.stdout,
-            "Tag the tip anyway, shipping what 2026.12.03 left out? [y/N]",
-        );
-        assert_contains(&run.stdout, "not confirmed: nothing was done");
-        assert_eq!(repo.snapshot(), before);
-    }
-    // Yes to this, then yes to the push.
-    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
+    asks_default_no_then_tags(
+        &repo,
+        &format!(
+            "ships the commit it left out:\r\n  {} Add the unready feature\r\n",
+            short(&feature)
+        ),
+        "Tag the tip anyway, shipping what 2026.12.03 left out? [y/N]",
+    );
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         fix
     );
+}
+
+/// On a terminal: no (the default, and `n`) changes nothing; yes, then yes to the push, tags.
+fn asks_default_no_then_tags(repo: &TestRepo, listed: &str, question: &str) {
+    let before = repo.snapshot();
+    for answer in ["\n", "n\n"] {
+        let run = repo.run_on_terminal(&["tag"], answer).expect(1);
+        assert_contains(&run.stdout, listed);
+        assert_contains(&run.stdout, question);
+        assert_contains(&run.stdout, "not confirmed: nothing was done");
+        assert_eq!(repo.snapshot(), before);
+    }
+    repo.run_on_terminal(&["tag"], "y\ny\n").ok();
 }
 
 #[test]
@@ -370,4 +373,219 @@ fn a_revision_of_a_local_only_tag_says_how_to_push_the_first() {
         &run.stderr,
         "note: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n",
     );
+}
+
+/// The upstream's main moved back (a force-push, a rewound branch): its tip lacks what the
+/// latest tag already shipped.
+fn rewind_upstream_to(repo: &TestRepo, commit: &str) {
+    repo.git_in(&repo.upstream, &["update-ref", "refs/heads/main", commit]);
+}
+
+#[test]
+fn a_tip_rewound_behind_this_push_dates_tag_is_refused_off_a_terminal() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    rewind_upstream_to(&repo, &feature);
+    let before = repo.snapshot();
+    for args in [
+        &["tag", "--yes"][..],
+        &["tag", "--dry-run"],
+        &["tag", "--yes", "--json"],
+    ] {
+        let run = repo.run(args).expect(1);
+        assert_contains(
+            &run.stderr,
+            &format!(
+                "error: the tip of upstream/main ({}) lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\nnothing was changed\n",
+                short(&feature),
+                short(&fix)
+            ),
+        );
+        assert_contains(
+            &run.stderr,
+            "hint: if the tip is meant to go out without them: git push-duty tag --from-branch\n",
+        );
+        assert_eq!(repo.snapshot(), before);
+    }
+    let run = repo.run(&["tag", "--yes", "--from-branch"]).ok();
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
+            short(&fix)
+        ),
+    );
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        feature
+    );
+}
+
+#[test]
+fn a_tip_rewound_behind_this_push_dates_tag_asks_on_a_terminal_default_no() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    rewind_upstream_to(&repo, &feature);
+    asks_default_no_then_tags(
+        &repo,
+        &format!(
+            "takes that back out:\r\n  {} Fix the crash\r\n",
+            short(&fix)
+        ),
+        "Tag the tip anyway, taking out what 2026.12.03 has? [y/N]",
+    );
+    assert_eq!(
+        repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
+        feature
+    );
+}
+
+#[test]
+fn a_tip_rewound_behind_the_last_push_is_refused() {
+    // No tag this week yet: production runs 2026.11.26-1, and the tip went back before it.
+    let Week { repo, .. } = week();
+    let last = repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26-1^{commit}"]);
+    let older = repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26^{commit}"]);
+    rewind_upstream_to(&repo, &older);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "error: the tip of upstream/main ({}) lacks the commit 2026.11.26-1 has: a tag of it takes that back out:\n  {} Last week's hotfix\n",
+            short(&older),
+            short(&last)
+        ),
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_tip_after_last_weeks_cherry_pick_revision_takes_nothing_out() {
+    // Last week's -1 was the fix cherry-picked onto 2026.11.26, by the tool (-x) and by hand
+    // (git cherry-pick, no trailer): the tip has the fix under its own id.
+    for by_hand in [false, true] {
+        let repo = TestRepo::new();
+        repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+        repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+        repo.upstream_commit("feature.txt", "not ready\n", "Add the unready feature");
+        let fix = repo.upstream_commit("fix.txt", "fixed\n", "Fix the crash");
+        if by_hand {
+            repo.git(&["fetch", "-q", "upstream"]);
+            repo.git(&["switch", "-q", "--detach", "2026.11.26"]);
+            repo.git(&["cherry-pick", &fix]);
+            repo.git(&["tag", "-a", "-m", "picked", "2026.11.26-1"]);
+            repo.git(&["push", "-q", "upstream", "2026.11.26-1"]);
+            repo.git(&["switch", "-q", "main"]);
+        } else {
+            repo.run_on("2026-11-24", &["tag", "--cherry-pick", &fix, "--yes"])
+                .ok();
+        }
+        let run = repo.run(&["tag", "--yes"]).ok();
+        assert!(!run.stderr.contains("takes"), "{}", run.stderr);
+        assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn offline_a_stale_tracking_ref_behind_this_push_dates_tag_says_fetch() {
+    let Week { repo, feature, fix } = week();
+    repo.run(&["tag", "--yes"]).ok();
+    repo.git(&["fetch", "-q", "upstream"]);
+    repo.git(&["update-ref", "refs/remotes/upstream/main", &feature]);
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--offline", "--yes"]).expect(1);
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
+            short(&fix)
+        ),
+    );
+    assert_contains(
+        &run.stderr,
+        "hint: refs/remotes/upstream/main is as last fetched; bring it up to date: git fetch upstream main\n",
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+/// Last week's `2026.11.26` is on the upstream; `2026.11.26-1` was made here and never pushed,
+/// so production still runs `2026.11.26`.
+fn last_weeks_revision_only_here() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    let unpushed = repo.commit("local.txt", "l\n", "Made into a revision, never pushed");
+    repo.git(&["tag", "-a", "-m", "never pushed", "2026.11.26-1"]);
+    let more = repo.commit("more.txt", "m\n", "More work");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    (repo, unpushed, more)
+}
+
+#[test]
+fn a_last_push_only_here_is_passed_over_for_the_upstreams() {
+    let (repo, unpushed, more) = last_weeks_revision_only_here();
+    let last = repo.rev("2026.11.26^{commit}");
+    let run = repo.run(&["tag", "--dry-run"]).ok();
+    assert_contains(
+        &run.stderr,
+        "note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26\n",
+    );
+    assert_contains(
+        &run.stderr,
+        &format!(
+            "2026.12.03 ships 2 commits since the last push, 2026.11.26 ({}):\n  {} More work\n  {} Made into a revision, never pushed\n",
+            short(&last),
+            short(&more),
+            short(&unpushed)
+        ),
+    );
+    assert_contains(
+        &run.stdout,
+        "compare: git log --oneline 2026.11.26..2026.12.03\n",
+    );
+
+    repo.run(&["tag", "--yes"]).ok();
+    let json = repo.run(&["compare", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["last_push"], "2026.11.26");
+    assert_eq!(json["commits"].as_array().map(Vec::len), Some(2));
+    // Offline nothing else can be known: the local tags count.
+    let offline = repo.run(&["compare", "--offline", "--json"]).ok();
+    let offline: serde_json::Value = serde_json::from_str(&offline.stdout).expect("JSON");
+    assert_eq!(offline["last_push"], "2026.11.26-1");
+}
+
+/// Runs the `git log` a compare line printed, in the working clone: what it lists.
+fn run_printed_git_log(repo: &TestRepo, stdout: &str, prefix: &str) -> String {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{stdout}"));
+    let args: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(args[..2], ["git", "log"], "{line}");
+    let run = repo.try_git_in(&repo.work, &args[1..]);
+    assert_eq!(run.status, 0, "{line}: {}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn without_a_forge_the_printed_git_log_runs_here_and_lists_what_ships() {
+    // The last push is only on the upstream (its objects fetched, no ref written here).
+    let Week { repo, feature, fix } = week();
+    let run = repo.run(&["tag", "--yes"]).ok();
+    let listed = run_printed_git_log(&repo, &run.stdout, "compare: ");
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert_contains(&listed, &format!("{} Fix the crash", short(&fix)));
+    assert_contains(
+        &listed,
+        &format!("{} Add the unready feature", short(&feature)),
+    );
+
+    // compare, with this clone's 2026.12.03 pointing elsewhere than the upstream's.
+    repo.git(&["tag", "-f", "-a", "-m", "mine", "2026.12.03", &feature]);
+    let run = repo.run(&["compare", "2026.12.03"]).ok();
+    let listed = run_printed_git_log(&repo, &run.stdout, "compare: ");
+    assert_contains(&listed, &format!("{} Fix the crash", short(&fix)));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
 }

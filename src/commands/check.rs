@@ -336,10 +336,12 @@ fn unfinished_run(repo: &gix::Repository, offline: bool) -> Result<Item> {
         Ok(None) => return Ok(Item::ok(RUN, "no security merge is unfinished".into())),
         Ok(Some(record)) => record,
         Err(e) => {
+            // Every hint: the last one (remove the record) is the way out.
             let fix = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<Refusal>())
-                .and_then(|r| r.hints().first().cloned());
+                .map(|r| r.hints().join("; "))
+                .filter(|hints| !hints.is_empty());
             return Ok(Item::wrong(RUN, format!("{e:#}"), fix));
         }
     };

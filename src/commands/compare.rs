@@ -20,8 +20,11 @@ use crate::tags::CalendarTag;
 ///
 /// The upstream's tags are listed (not fetched, as next-tag does) and are the truth: a local tag
 /// that points elsewhere than the upstream's tag of the same name is named with both commits,
-/// and the upstream's is used (its objects are fetched; no ref is written). --offline keeps to
-/// local tags.
+/// and the upstream's is used (its objects are fetched; no ref is written). An earlier tag that
+/// is only here (made with tag --no-push) never ran, so it is named and passed over for the
+/// upstream's before it. --offline keeps to local tags. Without a GitHub or GitLab URL the
+/// link is a git log command that runs here: a tag this clone lacks, or has pointing elsewhere,
+/// is named by its commit.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The calendar tag (default: the latest one).
@@ -93,8 +96,14 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         };
         return refuse(Refusal::new(format!("there is no tag {tag} {place}")).hint(hint));
     }
-    let last_push = tags.lineage.last_push(&parsed);
-    let previous_revision = tags.lineage.previous_revision(&parsed);
+    let counted = ships::CountedFrom::of(&tags.lineage, &parsed, |name| {
+        tags.offline || tags.remote.find(&format!("refs/tags/{name}")).is_some()
+    });
+    if let Some(note) = counted.note(up) {
+        writeln!(console.err, "{note}")?;
+    }
+    let last_push = counted.last_push.as_deref();
+    let previous_revision = counted.previous_revision.as_deref();
     if last_push.is_none() && previous_revision.is_none() {
         return refuse(Refusal::new(format!(
             "{tag} is the first calendar tag {place}: there is nothing to compare it with"
@@ -138,7 +147,12 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         .map(|n| commit(n).map(|c| (n, c)))
         .transpose()?;
     let urls = git::remote::link_urls(repo, up);
-    let shipment = Shipment::of(repo, &tag, tip, last, revision, &[], &urls)?;
+    let to = ships::To {
+        name: &tag,
+        commit: tip,
+        made_here: false,
+    };
+    let shipment = Shipment::of(repo, to, last, revision, &[], &urls)?;
     if args.json {
         let report = Report {
             tag: &tag,

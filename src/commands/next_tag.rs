@@ -25,7 +25,8 @@ pub struct Args {
     /// Use local tags and the last fetched upstream branch only; no network.
     #[arg(long)]
     pub offline: bool,
-    /// Print a JSON object: tag, push_date, previous, target, compare, offline.
+    /// Print a JSON object: tag, push_date, previous, target, last_push, compare,
+    /// previous_revision, compare_revision, offline.
     #[arg(long)]
     pub json: bool,
 }
@@ -39,7 +40,13 @@ struct Report<'a> {
     target: Option<String>,
     upstream: &'a str,
     branch: &'a str,
+    /// The latest revision of the previous push date's tag on the upstream (what production
+    /// runs), and the compare link from it to the tag, as `tag` and `compare` give them.
+    last_push: Option<String>,
     compare: Option<String>,
+    /// For a revision: the revision before it on the upstream, and the link from it.
+    previous_revision: Option<String>,
+    compare_revision: Option<String>,
     offline: bool,
     /// The latest revision of the push date's tag when it is only here, not on the upstream.
     only_here: Option<&'a str>,
@@ -73,7 +80,19 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         _ => false,
     };
     if args.json {
+        let counted = crate::ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
+            survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+        });
+        let link = |from: &Option<String>| {
+            from.as_deref().map(|from| {
+                crate::forge::compare_hint(survey.link_urls.iter().map(String::as_str), from, &tag)
+            })
+        };
         let report = Report {
+            compare: link(&counted.last_push),
+            compare_revision: link(&counted.previous_revision),
+            last_push: counted.last_push,
+            previous_revision: counted.previous_revision,
             only_here,
             push_command: only_here.map(|t| survey.push_tag_command(t)),
             same_commit,
@@ -83,7 +102,6 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             target: survey.branch_tip.map(|id| id.to_string()),
             upstream: &survey.upstream,
             branch: &survey.branch,
-            compare: survey.compare_hint(&tag),
             offline: survey.offline,
             tag,
         };

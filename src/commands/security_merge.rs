@@ -825,21 +825,31 @@ fn short_hex(id: ObjectId) -> String {
     id.to_hex_with_len(7).to_string()
 }
 
+/// A fix conflicts: merged the other way on the mirror's fix branch. The mirror's own branch
+/// (`--sync`) is resolved by hand on a local branch instead and published on the upstream's
+/// branch (which the pre-push hook allows: it is how fixes go public), after which the mirror is
+/// only behind and `--sync` brings it along.
 fn conflict(remotes: &Remotes, fix: &str, paths: &[String]) -> Refusal {
-    Refusal::new(format!(
-        "{s}/{fix} conflicts with {u}/{b} in: {}; nothing was changed",
-        paths.join(", "),
-        s = remotes.security,
-        u = remotes.upstream,
-        b = remotes.branch,
-    ))
-    .hint("merge the upstream branch into the security branch on the mirror, then run this again:")
-    .hint(format!(
-        "git fetch {u} {b} && git fetch {s} {fix} && git switch -c {fix} {s}/{fix} && git merge {u}/{b} && git push {s} {fix}",
-        s = remotes.security,
-        u = remotes.upstream,
-        b = remotes.branch,
-    ))
+    let (s, u, b) = (&remotes.security, &remotes.upstream, &remotes.branch);
+    let files = paths.join(", ");
+    let refusal = Refusal::new(format!(
+        "{s}/{fix} conflicts with {u}/{b} in: {files}; nothing was changed"
+    ));
+    if fix == b {
+        return refusal
+            .hint("resolve it on a local branch, publish that on the upstream first, then bring the mirror to it:")
+            .hint(format!(
+                "git fetch {u} {b} && git fetch {s} {b} && git switch -c sync-{b} {u}/{b} && git merge {s}/{b}"
+            ))
+            .hint(format!(
+                "then, with {files} resolved and committed, see what goes public (git push-duty diff) and: git push {u} sync-{b}:{b} && git push-duty security-merge --sync"
+            ));
+    }
+    refusal
+        .hint("merge the upstream branch into the security branch on the mirror, then run this again:")
+        .hint(format!(
+            "git fetch {u} {b} && git fetch {s} {fix} && git switch -c {fix} {s}/{fix} && git merge {u}/{b} && git push {s} {fix}"
+        ))
 }
 
 fn unrelated(remotes: &Remotes, fix: &str) -> Refusal {

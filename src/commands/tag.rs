@@ -24,8 +24,9 @@ use crate::survey::{Reach, Survey};
 /// moved, reused or deleted.
 ///
 /// Before the plan, it lists what goes to production with the tag: the commits since the last
-/// push (the latest revision of the previous push date's tag), short id and subject, and for a
-/// revision also those since the previous revision; a cherry-pick is named by the commit it is
+/// push (the latest revision of the previous push date's tag on the upstream: one only here was
+/// never run, and is named and passed over), short id and subject, and for a revision also
+/// those since the previous revision; a cherry-pick is named by the commit it is
 /// picked from, and no id is printed before the commit exists. After tagging it prints the
 /// compare links: last push to this tag, and for a revision previous revision to this tag.
 /// A cherry-pick must be a commit the upstream has (on one of its branches or tags, as it lists
@@ -35,6 +36,11 @@ use crate::survey::{Reach, Survey};
 /// refs/remotes/<upstream>/<branch> to the tip it listed, as git fetch would. If a run stops
 /// after pushing its tag and before creating it here, running it again creates the local tag
 /// instead of a second revision.
+///
+/// A tag of the branch tip that ships what a cherry-pick revision of this push date left out,
+/// or that lacks commits the latest revision (or the last push) has, as after a rewind of the
+/// branch, lists those commits and is refused off a terminal and asked on one (default no),
+/// unless --from-branch.
 ///
 /// On a terminal the plan is shown and confirmed before anything is pushed; elsewhere --yes is
 /// required.
@@ -55,9 +61,11 @@ pub struct Args {
     /// points to (a fresh -N to trigger a new build and deploy).
     #[arg(long)]
     pub allow_same_commit: bool,
-    /// Tag the branch tip though the latest revision of this push date was cherry-picked and
-    /// the tip ships the commits it left out (the feature that was not ready): say that this is
-    /// intended. Without it, tag refuses off a terminal and asks on one (default no).
+    /// Tag the branch tip though it is no plain step forward from what runs: the latest
+    /// revision of this push date was cherry-picked and the tip ships the commits it left out
+    /// (the feature that was not ready), or the tip lacks commits that revision (or the last
+    /// push) has, so the tag takes them back out (the branch was rewound). Say that this is
+    /// intended; without it, tag refuses off a terminal and asks on one (default no).
     #[arg(long, conflicts_with = "cherry_pick")]
     pub from_branch: bool,
     /// Create the tag locally only; do not push it.
@@ -310,8 +318,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 }
 
 /// What ships, said before the plan: the commits since the last push (and the previous
-/// revision), then, for a tag of the branch tip after a cherry-pick revision, what that
-/// revision left out (refused or asked, see [`left_out`]).
+/// revision), then, for a tag of the branch tip that is no plain step forward from what runs
+/// (refused or asked, see [`differs_from_what_runs`]), what differs.
 fn before_the_plan(
     repo: &gix::Repository,
     scratch: &gix::Repository,
@@ -320,26 +328,18 @@ fn before_the_plan(
     intent: &Intent,
     args: &Args,
 ) -> Result<Shipment> {
-    let last_push = survey.lineage.last_push(&survey.next);
-    let previous_revision = survey.lineage.previous_revision(&survey.next);
-    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
-    survey.fetch_tags(repo, &earlier)?;
-    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
-        let Some(name) = name else { return Ok(None) };
-        Ok(survey
-            .tag_commit(repo, name)?
-            .map(|commit| (name.to_owned(), commit)))
-    };
-    let last_push = from(last_push)?;
-    let previous_revision = from(previous_revision)?;
-    let shipment = Shipment::of(
+    let shipment = count_shipment(
+        repo,
         scratch,
-        &intent.name,
-        intent.target,
-        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
-        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        console,
+        survey,
+        &survey.next,
+        ships::To {
+            name: &intent.name,
+            commit: intent.target,
+            made_here: true,
+        },
         &intent.picked,
-        &survey.link_urls,
     )?;
     if intent.base.is_some() {
         writeln!(
@@ -367,8 +367,49 @@ fn before_the_plan(
             survey.push_tag_command(only_here)
         )?;
     }
-    left_out(repo, console, survey, intent, args)?;
+    differs_from_what_runs(repo, console, survey, intent, args, &shipment)?;
     Ok(shipment)
+}
+
+/// What the tag `tag` (pointing to `to`) ships, counted from the upstream's tags (a note says
+/// when a tag only here is passed over): the commits since the last push and, for a revision,
+/// since the previous revision. `objects` must hold every commit involved.
+#[allow(clippy::too_many_arguments)]
+fn count_shipment(
+    repo: &gix::Repository,
+    objects: &gix::Repository,
+    console: &mut Console<'_>,
+    survey: &Survey,
+    tag: &crate::tags::CalendarTag,
+    to: ships::To<'_>,
+    picks: &[Picked],
+) -> Result<Shipment> {
+    let counted = ships::CountedFrom::of(&survey.lineage, tag, |name| {
+        survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+    });
+    if let Some(note) = counted.note(&survey.upstream) {
+        writeln!(console.err, "{note}")?;
+    }
+    let last_push = counted.last_push.as_deref();
+    let previous_revision = counted.previous_revision.as_deref();
+    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
+    survey.fetch_tags(repo, &earlier)?;
+    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
+        let Some(name) = name else { return Ok(None) };
+        Ok(survey
+            .tag_commit(repo, name)?
+            .map(|commit| (name.to_owned(), commit)))
+    };
+    let last_push = from(last_push)?;
+    let previous_revision = from(previous_revision)?;
+    Shipment::of(
+        objects,
+        to,
+        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        picks,
+        &survey.link_urls,
+    )
 }
 
 /// `BASE (1a2b3c4)`: the tag cherry-picks go onto, with its commit.
@@ -405,109 +446,135 @@ fn made_from(
     ))
 }
 
-/// After a cherry-pick revision of this push date, a tag of the branch tip ships what that
-/// revision deliberately left out (a feature that was not ready). Off a terminal that is refused
-/// unless `--from-branch`; on one it is asked, default no. The left-out commits are listed
-/// either way.
-fn left_out(
+/// A tag of the branch tip that is not a plain step forward from what runs now: the latest
+/// revision of this push date (on stage), else the last push (in production). After a
+/// cherry-pick revision the tip ships what it deliberately left out (a feature that was not
+/// ready); after a rewind of the branch (a force-push, a stale fetch offline) the tip lacks
+/// commits that tag has, and a tag of it takes them back out. Off a terminal that is refused
+/// unless `--from-branch`; on one it is asked, default no. The commits are listed either way.
+fn differs_from_what_runs(
     repo: &gix::Repository,
     console: &mut Console<'_>,
     survey: &Survey,
     intent: &Intent,
     args: &Args,
+    shipment: &Shipment,
 ) -> Result<()> {
     if intent.base.is_some() {
         return Ok(());
     }
-    let Some(latest) = survey.latest_for_push_date() else {
+    let (earlier, is_revision) = match survey.latest_for_push_date() {
+        Some(latest) => (latest, true),
+        None => match &shipment.last_push {
+            Some(last) => (last.tag.as_str(), false),
+            None => return Ok(()),
+        },
+    };
+    let Some(commit) = survey.tag_commit(repo, earlier)? else {
         return Ok(());
     };
-    let Some(revision) = survey.tag_commit(repo, latest)? else {
-        return Ok(());
+    survey.fetch_tags(repo, &[earlier])?;
+    let difference = ships::Difference::between(repo, commit, intent.target)?;
+    // Past the last push, what the tip adds is what ships, not something left out.
+    let left_out = if is_revision {
+        difference.left_out
+    } else {
+        Vec::new()
     };
-    survey.fetch_tags(repo, &[latest])?;
-    if git::is_ancestor(repo, revision, intent.target)? {
+    let taken_out = difference.taken_out;
+    if left_out.is_empty() && taken_out.is_empty() {
         return Ok(());
     }
-    // What the revision picked is in it under another id: not left out.
-    let mut picked = Vec::new();
-    for id in git::commits_between(repo, Some(intent.target), revision)? {
-        let commit = repo
-            .find_commit(id)
-            .with_context(|| format!("cannot read commit {id}"))?;
-        picked.extend(picked_from(&commit.message_raw_sloppy().to_string()));
-    }
-    let mut lines = String::new();
-    let mut n = 0;
-    for id in git::commits_between(repo, Some(revision), intent.target)? {
-        if !picked.contains(&id) {
-            n += 1;
-            lines.push_str(&format!(
-                "  {} {}
-",
-                git::short(repo, id),
-                git::subject(repo, id)?
+    let lines = |ids: &[ObjectId]| -> Result<String> {
+        let mut text = String::new();
+        for id in ids {
+            text.push_str(&format!(
+                "\n  {} {}",
+                git::short(repo, *id),
+                git::subject(repo, *id)?
             ));
         }
-    }
-    if n == 0 {
-        return Ok(());
-    }
-    let what = format!(
-        "{latest} was cherry-picked, and {} of {}/{} ships the {} it left out:
-{}",
-        if args.from_branch {
-            "--from-branch: the tip"
-        } else {
-            "the tip"
-        },
-        survey.upstream,
-        survey.branch,
+        Ok(text)
+    };
+    let commits = |n: usize| {
         if n == 1 {
             "commit".to_owned()
         } else {
             format!("{n} commits")
-        },
-        lines.trim_end()
-    );
+        }
+    };
+    let mut what = Vec::new();
+    let mut hints = Vec::new();
+    if !left_out.is_empty() {
+        what.push(format!(
+            "{earlier} was cherry-picked, and {} of {}/{} ships the {} it left out:{}",
+            if args.from_branch {
+                "--from-branch: the tip"
+            } else {
+                "the tip"
+            },
+            survey.upstream,
+            survey.branch,
+            commits(left_out.len()),
+            lines(&left_out)?
+        ));
+        hints.push(
+            "if they are meant to go to production now: git push-duty tag --from-branch".to_owned(),
+        );
+    }
+    if !taken_out.is_empty() {
+        what.push(format!(
+            "the tip of {}/{} ({}) lacks the {} {earlier} has: a tag of it takes {} back out:{}",
+            survey.upstream,
+            survey.branch,
+            git::short(repo, intent.target),
+            commits(taken_out.len()),
+            if taken_out.len() == 1 { "that" } else { "them" },
+            lines(&taken_out)?
+        ));
+        hints.push(
+            "if the tip is meant to go out without them: git push-duty tag --from-branch"
+                .to_owned(),
+        );
+        if survey.offline {
+            hints.push(format!(
+                "refs/remotes/{up}/{b} is as last fetched; bring it up to date: git fetch {up} {b}",
+                up = survey.upstream,
+                b = survey.branch
+            ));
+        }
+    }
+    hints.push(format!(
+        "to add a fix to {earlier} instead: git push-duty tag --cherry-pick <commit>"
+    ));
+    let what = what.join("\n");
     if args.from_branch {
         writeln!(console.err, "{what}")?;
         return Ok(());
     }
-    let hints = |refusal: Refusal| {
+    let with_hints = |mut refusal: Refusal| {
+        for hint in &hints {
+            refusal = refusal.hint(hint.clone());
+        }
         refusal
-            .hint("if they are meant to go to production now: git push-duty tag --from-branch")
-            .hint(format!(
-                "to add a fix to {latest} instead: git push-duty tag --cherry-pick <commit>"
-            ))
     };
     if !console.interactive {
-        return refuse(hints(Refusal::new(format!(
-            "{what}
-nothing was changed"
+        return refuse(with_hints(Refusal::new(format!(
+            "{what}\nnothing was changed"
         ))));
     }
     writeln!(console.err, "{what}")?;
-    if console.ask(&format!(
-        "Tag the tip anyway, shipping what {latest} left out?"
-    ))? {
+    let question = match (left_out.is_empty(), taken_out.is_empty()) {
+        (false, true) => format!("Tag the tip anyway, shipping what {earlier} left out?"),
+        (true, false) => format!("Tag the tip anyway, taking out what {earlier} has?"),
+        _ => format!(
+            "Tag the tip anyway, shipping what {earlier} left out and taking out what it has?"
+        ),
+    };
+    if console.ask(&question)? {
         return Ok(());
     }
-    refuse(hints(Refusal::new("not confirmed: nothing was done")))
-}
-
-/// The commits a message says it was cherry-picked from (`git cherry-pick -x`).
-fn picked_from(message: &str) -> Vec<ObjectId> {
-    message
-        .lines()
-        .filter_map(|line| {
-            let hex = line
-                .trim()
-                .strip_prefix("(cherry picked from commit ")?
-                .strip_suffix(')')?;
-            ObjectId::from_hex(hex.as_bytes()).ok()
-        })
-        .collect()
+    refuse(with_hints(Refusal::new("not confirmed: nothing was done")))
 }
 
 /// Decides the tag's name and commit, building cherry-picks in `scratch` (object memory).
@@ -763,33 +830,30 @@ fn stopped_run(
         )?;
     }
     // What the finished tag ships, counted as an uninterrupted run counts it.
-    let calendar = crate::tags::CalendarTag::parse(tag);
-    let previous = calendar
-        .as_ref()
-        .and_then(|t| survey.lineage.previous(t))
-        .map(str::to_owned);
-    let last_push = calendar.as_ref().and_then(|t| survey.lineage.last_push(t));
-    let previous_revision = calendar
-        .as_ref()
-        .and_then(|t| survey.lineage.previous_revision(t));
-    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
-    survey.fetch_tags(repo, &earlier)?;
-    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
-        let Some(name) = name else { return Ok(None) };
-        Ok(survey
-            .tag_commit(repo, name)?
-            .map(|commit| (name.to_owned(), commit)))
+    let Some(calendar) = crate::tags::CalendarTag::parse(tag) else {
+        return refuse(
+            Refusal::new(format!(
+                "the record of an earlier run names {tag:?}, which is not a calendar tag"
+            ))
+            .hint(format!(
+                "remove {} and run the command again",
+                security_state::tag_record_path(repo).display()
+            )),
+        );
     };
-    let last_push = from(last_push)?;
-    let previous_revision = from(previous_revision)?;
-    let shipment = Shipment::of(
+    let previous = survey.lineage.previous(&calendar).map(str::to_owned);
+    let shipment = count_shipment(
         repo,
-        tag,
-        commit,
-        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
-        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        repo,
+        console,
+        survey,
+        &calendar,
+        ships::To {
+            name: tag,
+            commit,
+            made_here: true,
+        },
         &[],
-        &survey.link_urls,
     )?;
     if args.json {
         let done = outcome == plan::Outcome::Done;
@@ -797,9 +861,7 @@ fn stopped_run(
             tag,
             commit: Some(commit.to_string()),
             tag_object: Some(object.to_string()),
-            push_date: calendar
-                .as_ref()
-                .map_or_else(|| survey.push_date.to_string(), |t| t.date.to_string()),
+            push_date: calendar.date.to_string(),
             previous: previous.as_deref(),
             last_push: shipment.last_push.as_ref().map(|s| s.tag.as_str()),
             compare: shipment.compare(),

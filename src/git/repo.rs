@@ -114,6 +114,22 @@ pub fn ref_commit(repo: &gix::Repository, full_name: &str) -> Result<Option<Obje
     Ok(Some(id))
 }
 
+/// The object a local ref (by full name) points to, peeled through tags to whatever it names (a
+/// commit, or a tree or blob for an odd tag); `None` if the ref is missing.
+pub fn ref_peeled(repo: &gix::Repository, full_name: &str) -> Result<Option<ObjectId>> {
+    let Some(mut reference) = repo
+        .try_find_reference(full_name)
+        .with_context(|| format!("cannot read {full_name}"))?
+    else {
+        return Ok(None);
+    };
+    let id = reference
+        .peel_to_id()
+        .with_context(|| format!("cannot read {full_name}"))?
+        .detach();
+    Ok(Some(id))
+}
+
 /// Resolves a revision the user typed (`abc123`, `HEAD~2`, a tag) to a commit, or refuses
 /// naming the flag it came from, in the product's words (never the library's).
 pub fn resolve_commit(repo: &gix::Repository, spec: &str, what: &str) -> Result<ObjectId> {
@@ -144,6 +160,20 @@ pub fn resolve_commit_in(
                         "{what} {shown}: more than one object here has an id starting with {shown}"
                     ))
                     .hint("give more of the id: git log --oneline --all lists them"),
+                );
+            }
+            // `A..B`, `A...B`, `^A`: a set of commits, which the user meant as such.
+            if repo
+                .rev_parse(spec)
+                .is_ok_and(|parsed| parsed.single().is_none())
+            {
+                return refuse(
+                    Refusal::new(format!(
+                        "{what} {shown} is a range of commits, not one commit"
+                    ))
+                    .hint(
+                        "name one commit: a branch, a tag or an id (git log --oneline lists them)",
+                    ),
                 );
             }
             let place = match fetched_from {
