@@ -18,11 +18,13 @@ pub mod hooks;
 pub mod man;
 pub mod pager;
 pub mod plan;
+pub mod rotation;
 pub mod security_state;
 pub mod ships;
 pub mod suggest;
 pub mod survey;
 pub mod tags;
+pub mod template;
 pub mod url;
 
 use anyhow::Result;
