@@ -15,6 +15,7 @@ pub mod forge;
 pub mod git;
 pub mod guard;
 pub mod hooks;
+pub mod ics;
 pub mod man;
 pub mod pager;
 pub mod plan;
