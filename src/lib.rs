@@ -17,6 +17,7 @@ pub mod guard;
 pub mod hooks;
 pub mod ics;
 pub mod man;
+pub mod notes;
 pub mod pager;
 pub mod plan;
 pub mod rotation;
