@@ -27,6 +27,7 @@ pub mod suggest;
 pub mod survey;
 pub mod tags;
 pub mod template;
+pub mod topic;
 pub mod url;
 
 use anyhow::Result;
