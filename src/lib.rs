@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod dockerflow;
 pub mod error;
 pub mod forge;
 pub mod git;
