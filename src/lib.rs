@@ -30,6 +30,7 @@ pub mod tags;
 pub mod template;
 pub mod topic;
 pub mod url;
+pub mod week;
 
 use anyhow::Result;
 
