@@ -49,7 +49,7 @@ pub enum Compare {
 impl Compare {
     /// From what `forge::compare_hint` gives: a web link, or else a git command.
     pub fn from_hint(hint: String) -> Compare {
-        if hint.starts_with("https://") || hint.starts_with("http://") {
+        if is_http_url(&hint) {
             Compare::Link(hint)
         } else {
             Compare::Command(hint)
@@ -137,12 +137,17 @@ impl Link {
     }
 }
 
+/// `https://` or `http://` (in any case, as URLs allow) and a host, with no space.
 fn is_http_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
+    let rest = strip_scheme(text, "https://").or_else(|| strip_scheme(text, "http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
         && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
+    text.get(..scheme.len())
+        .filter(|s| s.eq_ignore_ascii_case(scheme))
+        .map(|_| &text[scheme.len()..])
 }
 
 /// The day of the month as people write it in a title: 1st 2nd 3rd 4th ... 11th 12th 13th ...
@@ -295,7 +300,9 @@ pub fn render(notes: &Notes) -> String {
 /// The lists (`{cherry_picks}`, `{compare_links}`, `{links}`) are markdown list lines without a
 /// final newline, or a lone `*` for the hero to fill in when there is nothing.
 pub fn render_template(template: &str, notes: &Notes) -> Result<String, TemplateError> {
-    let title = title(&notes.title_prefix, notes.date);
+    // Placeholders land in markdown: the team's words are text, not markup.
+    let title = inline(&title(&notes.title_prefix, notes.date));
+    let hero = inline(notes.hero.trim());
     let date = notes.date.format("%Y-%m-%d").to_string();
     let long = long_date(notes.date);
     let weekday = notes.date.format("%A").to_string();
@@ -327,7 +334,7 @@ pub fn render_template(template: &str, notes: &Notes) -> Result<String, Template
             ("date", &date),
             ("long_date", &long),
             ("weekday", &weekday),
-            ("hero", &notes.hero),
+            ("hero", &hero),
             ("mention", &mention),
             ("cherry_picks", &picks),
             ("compare_links", &compare),
@@ -635,6 +642,41 @@ This week's push hero is @eviljeff
         assert_eq!(
             err.to_string(),
             "\"https://wiki.example/notes?page=\" has a ? or #, so YYYY/MM/DD.md cannot be appended to it"
+        );
+    }
+
+    #[test]
+    fn schemes_are_case_insensitive() {
+        assert_eq!(
+            Link::parse("Sentry HTTPS://sentry.example/x").map(|l| l.url),
+            Ok("HTTPS://sentry.example/x".into())
+        );
+        assert_eq!(
+            document_url("Https://github.com/o/r/blob/main/releases", d("2026-12-10")).as_deref(),
+            Ok("Https://github.com/o/r/blob/main/releases/2026/12/10.md")
+        );
+        assert_eq!(
+            Compare::from_hint("HTTPS://gitlab.example/o/r/-/compare/a...b".into()),
+            Compare::Link("HTTPS://gitlab.example/o/r/-/compare/a...b".into())
+        );
+    }
+
+    #[test]
+    fn markdown_in_the_title_prefix_and_hero_is_escaped_in_the_document() {
+        let notes = Notes {
+            title_prefix: "AMO\n## Injected <b>".into(),
+            hero: "Diane_Q".into(),
+            ..week()
+        };
+        let text = render_template("# {title}\n{hero}", &notes).expect("renders");
+        assert_eq!(
+            text,
+            "# AMO \\#\\# Injected \\<b\\> Thursday 3rd December 2026\nDiane\\_Q"
+        );
+        // The plain title (for a topic or a calendar) is not markdown.
+        assert_eq!(
+            title("AMO_1", d("2026-12-03")),
+            "AMO_1 Thursday 3rd December 2026"
         );
     }
 

@@ -165,6 +165,19 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_with_doubled_braces_comes_back_as_it_was(text in ".*") {
+            let escaped = text.replace('{', "{{").replace('}', "}}");
+            proptest::prop_assert_eq!(fill(&escaped, VALUES), Ok(text));
+        }
+
+        #[test]
+        fn any_template_fills_or_errs_without_panicking(text in "[{}a-z\n é]*") {
+            let _ = fill(&text, VALUES);
+        }
+    }
+
     #[test]
     fn multibyte_text_around_placeholders_is_kept() {
         assert_eq!(

@@ -442,7 +442,7 @@ fn base_url(text: &str) -> Result<String, ChatError> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.contains(['?', '#', '@']) {
         return Err(bad());
     }
-    let (secure, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+    let (secure, rest) = match (strip_scheme(url, "https://"), strip_scheme(url, "http://")) {
         (Some(rest), _) => (true, rest),
         (None, Some(rest)) => (false, rest),
         (None, None) => return Err(bad()),
@@ -467,6 +467,13 @@ fn base_url(text: &str) -> Result<String, ChatError> {
         return Err(bad());
     }
     Ok(url.to_owned())
+}
+
+/// Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://` is `https://`.
+fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
+    text.get(..scheme.len())
+        .filter(|s| s.eq_ignore_ascii_case(scheme))
+        .map(|_| &text[scheme.len()..])
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so `!`, `#` and `:` in a
@@ -674,6 +681,8 @@ mod tests {
             "http://127.0.0.1:8008",
             "http://localhost:1234/",
             "http://[::1]:80",
+            "HTTP://LocalHost:1",
+            "HTTPS://matrix.org",
         ] {
             assert!(
                 matrix_set_topic(test_server, "!x:y", "t").is_ok(),
