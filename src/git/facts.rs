@@ -118,6 +118,16 @@ pub fn destination(
             return Ok((Destination::Mirror, here));
         }
     }
+    if let Location::Command(_) = &here {
+        // `ext::git %s /srv/security.git` reaches the mirror, and no URL says so.
+        return refuse(
+            Refusal::new(format!(
+                "cannot tell which repository {push_url:?} is: an ext:: or fd:: address reaches whatever its command or descriptors lead to, which may be the security mirror"
+            ))
+            .hint("push to the repository's URL or remote instead")
+            .hint(BYPASS),
+        );
+    }
     if name == settings.security {
         let known = mirror.first().map_or("no URL".to_owned(), |u| u.clone());
         return refuse(
@@ -250,7 +260,7 @@ impl<'r> RepoFacts<'r> {
     ) -> Self {
         let destination_url = match location {
             Location::Repository(path) => path.display().to_string(),
-            _ => push_url.to_owned(),
+            _ => url::connect_url(push_url).to_owned(),
         };
         RepoFacts {
             repo,
