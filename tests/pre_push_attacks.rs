@@ -63,3 +63,81 @@ fn the_curl_helpers_own_spelling_of_the_mirror_is_the_mirror() {
     repo.push(&["-q", &url, "main:refs/heads/fix-1"]).silent();
     assert!(repo.ls_remote(&repo.mirror()).contains("refs/heads/fix-1"));
 }
+
+/// A fork beside the clone whose main has the clone's `main` (an unreviewed commit): the
+/// repository an upstream URL can be pointed at.
+fn fork_with_main(repo: &TestRepo) -> std::path::PathBuf {
+    let fork = repo.add_bare_remote("fork");
+    repo.push(&["-q", "fork", "main"]).silent();
+    fork
+}
+
+#[test]
+fn the_upstream_repointed_at_a_fork_is_refused_until_pinned() {
+    let repo = TestRepo::guarded();
+    let bad = bad_commit(&repo);
+    fork_with_main(&repo);
+    let before = repo.ls_remote(&repo.mirror());
+    // The fork's main has the commit: judged against it, the mirror push would look fine.
+    repo.git(&["remote", "set-url", "upstream", "../fork.git"]);
+    let run = blocked(repo.push(&["security", "main"]));
+    run.stderr_has("the upstream remote \"upstream\" is fetched from ../fork.git now, not from ../upstream.git as pinned by git push-duty hooks install");
+    run.stderr_has("hint: if the upstream moved there, pin it: git push-duty hooks install");
+    run.stderr_has("hint: if not, put it back: git remote set-url upstream ../upstream.git");
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    assert!(!repo.ls_remote(&repo.mirror()).contains(&bad));
+    repo.run(&["check", "--offline"]).expect(1).stdout_has(
+        "WRONG guard pins: the upstream remote \"upstream\" is fetched from ../fork.git now",
+    );
+    // The same repository spelled another way is no change.
+    let absolute = repo.upstream.display().to_string();
+    repo.git(&["remote", "set-url", "upstream", &absolute]);
+    repo.push(&["-q", "fork", "main:refs/heads/feature"])
+        .silent();
+}
+
+#[test]
+fn an_upstream_rewritten_by_git_c_insteadof_is_refused() {
+    let repo = TestRepo::guarded();
+    bad_commit(&repo);
+    let fork = fork_with_main(&repo);
+    let before = repo.ls_remote(&repo.mirror());
+    let rewrite = format!("url.{}.insteadOf=../upstream.git", fork.display());
+    let run = blocked(git(&repo, &["-c", &rewrite, "push", "security", "main"]));
+    run.stderr_has("the upstream remote \"upstream\" is fetched from");
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+#[test]
+fn a_fix_pushed_to_main_of_an_upstream_that_is_a_fork_is_refused() {
+    let repo = TestRepo::guarded();
+    let fork = repo.add_bare_remote("fork");
+    let fix = repo.security_branch(
+        "fix-xss",
+        "main",
+        "xss.txt",
+        "escaped\n",
+        "Escape (embargoed)",
+    );
+    repo.git(&["fetch", "-q", "security"]);
+    repo.git(&["remote", "set-url", "upstream", "../fork.git"]);
+    blocked(repo.push(&["upstream", "security/fix-xss:refs/heads/main"]));
+    assert_eq!(repo.ls_remote(&fork), "");
+    // Pinned anew, the fork is the upstream the user means; the upstream's main is the sanctioned
+    // way to publish, so that is the user's call.
+    repo.install_hook();
+    repo.push(&["-q", "upstream", "security/fix-xss:refs/heads/main"])
+        .silent();
+    assert_eq!(repo.branch_of(&fork, "main"), Some(fix));
+}
+
+#[test]
+fn the_pinned_upstream_remote_removed_is_refused() {
+    let repo = TestRepo::guarded();
+    repo.git(&["remote", "remove", "upstream"]);
+    let fork = repo.add_bare_remote("fork");
+    let run = blocked(repo.push(&["fork", "main"]));
+    run.stderr_has("the upstream remote \"upstream\" pinned with ../upstream.git by git push-duty hooks install does not exist");
+    run.stderr_has("hint: add it back: git remote add upstream ../upstream.git");
+    assert_eq!(repo.ls_remote(&fork), "");
+}
