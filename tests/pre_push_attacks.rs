@@ -141,3 +141,81 @@ fn the_pinned_upstream_remote_removed_is_refused() {
     run.stderr_has("hint: add it back: git remote add upstream ../upstream.git");
     assert_eq!(repo.ls_remote(&fork), "");
 }
+
+/// A guarded clone with last week's tag on the upstream, and on the mirror an embargoed commit
+/// that no branch holds, only the annotated tag `name`, fetched here with `git fetch --tags`.
+/// Returns the embargoed commit.
+fn tagged_on_the_mirror_only(repo: &TestRepo, name: &str) -> String {
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    let dev = repo.root().join("security-dev");
+    repo.git_in(
+        &repo.root(),
+        &["clone", "-q", "security.git", "security-dev"],
+    );
+    repo.git_in(&dev, &["switch", "-q", "--detach", "origin/main"]);
+    let embargoed = repo.commit_in(
+        &dev,
+        "xss.txt",
+        "escaped\n",
+        "Escape (embargoed, tagged only)",
+    );
+    repo.git_in(&dev, &["tag", "-a", "-m", "embargoed", name]);
+    repo.git_in(
+        &dev,
+        &["push", "-q", "origin", &format!("refs/tags/{name}")],
+    );
+    repo.git(&["fetch", "-q", "--tags", "security"]);
+    embargoed
+}
+
+#[test]
+fn tag_from_a_tag_only_the_mirror_has_is_refused() {
+    let repo = TestRepo::guarded();
+    let embargoed = tagged_on_the_mirror_only(&repo, "2026.11.27");
+    let public = repo.upstream_commit("ok.txt", "ok\n", "A public fix");
+    repo.git(&["fetch", "-q", "upstream"]);
+    let before = repo.snapshot();
+    let run = repo
+        .run(&[
+            "tag",
+            "--cherry-pick",
+            &public,
+            "--from",
+            "2026.11.27",
+            "--yes",
+        ])
+        .expect(1);
+    run.stderr_has(&format!(
+        "the base tag 2026.11.27 carries {} (Escape (embargoed, tagged only)), which upstream does not have and which is not a cherry-pick of a commit it has",
+        &embargoed[..7]
+    ));
+    run.stderr_has("hint: build on a tag upstream has: --from <tag>");
+    assert_eq!(repo.snapshot(), before);
+    let upstream = repo.try_git_in(&repo.upstream, &["cat-file", "-e", &embargoed]);
+    assert_ne!(upstream.status, 0, "the upstream never got it");
+}
+
+#[test]
+fn tag_on_a_revision_only_here_made_of_public_picks_passes() {
+    // The safe side: a revision made with --no-push is only here, and everything it has that
+    // the upstream lacks is a cherry-pick of a commit the upstream has.
+    let repo = TestRepo::guarded();
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+    let first = repo.upstream_commit("a.txt", "a\n", "A public fix");
+    let second = repo.upstream_commit("b.txt", "b\n", "Another public fix");
+    repo.git(&["fetch", "-q", "upstream"]);
+    repo.run(&["tag", "--cherry-pick", &first, "--no-push", "--yes"])
+        .ok();
+    repo.run(&[
+        "tag",
+        "--cherry-pick",
+        &second,
+        "--from",
+        "2026.12.03",
+        "--yes",
+    ])
+    .ok();
+    assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
+}
