@@ -51,6 +51,7 @@ fn the_curl_helpers_own_spelling_of_the_mirror_is_the_mirror() {
     let server = Server::start(&repo.root());
     repo.git_in(&repo.mirror(), &["config", "http.receivepack", "true"]);
     repo.git(&["remote", "set-url", "security", &server.url("security.git")]);
+    repo.install_hook();
     bad_commit(&repo);
     let before = repo.ls_remote(&repo.mirror());
     let url = format!("http::{}", server.url("security.git"));
@@ -218,4 +219,59 @@ fn tag_on_a_revision_only_here_made_of_public_picks_passes() {
     ])
     .ok();
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
+}
+
+/// A guarded clone with a fork holding the upstream's main, and a fix branch `fix-xss` on the
+/// mirror, fetched here.
+fn with_fix_and_fork() -> (TestRepo, std::path::PathBuf, String) {
+    let repo = TestRepo::guarded();
+    let fork = repo.add_bare_remote("fork");
+    repo.push(&["-q", "fork", "upstream/main:refs/heads/main"])
+        .silent();
+    let fix = repo.security_branch(
+        "fix-xss",
+        "main",
+        "xss.txt",
+        "escaped\n",
+        "Escape (embargoed)",
+    );
+    repo.git(&["fetch", "-q", "security"]);
+    (repo, fork, fix)
+}
+
+#[test]
+fn the_mirror_remote_repointed_at_a_fork_does_not_make_the_fork_the_mirror() {
+    let (repo, fork, _) = with_fix_and_fork();
+    // Were the fork "the mirror", fix branches would be welcome there.
+    repo.git(&["remote", "set-url", "security", "../fork.git"]);
+    let before = repo.ls_remote(&fork);
+    let run = blocked(repo.push(&["../fork.git", "security/fix-xss:refs/heads/x"]));
+    run.stderr_has("the security mirror remote \"security\" is fetched from ../fork.git now, not from ../security.git as pinned by git push-duty hooks install");
+    assert_eq!(repo.ls_remote(&fork), before);
+    repo.run(&["check", "--offline"]).expect(1).stdout_has(
+        "WRONG guard pins: the security mirror remote \"security\" is fetched from ../fork.git now",
+    );
+    // The mirror spelled another way is the same mirror: a fix branch to it passes.
+    let absolute = repo.mirror().display().to_string();
+    repo.git(&["remote", "set-url", "security", &absolute]);
+    repo.push(&["-q", "security", "security/fix-xss:refs/heads/fix-2"])
+        .silent();
+}
+
+#[test]
+fn the_mirror_rewritten_by_git_c_insteadof_does_not_make_the_fork_the_mirror() {
+    let (repo, fork, _) = with_fix_and_fork();
+    let rewrite = format!("url.{}.insteadOf=../security.git", fork.display());
+    let run = blocked(git(
+        &repo,
+        &[
+            "-c",
+            &rewrite,
+            "push",
+            "../fork.git",
+            "security/fix-xss:refs/heads/x",
+        ],
+    ));
+    run.stderr_has("the security mirror remote \"security\" is fetched from");
+    assert!(!repo.ls_remote(&fork).contains("refs/heads/x"));
 }

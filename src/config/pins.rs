@@ -293,6 +293,7 @@ pub fn load_guard(repo: &gix::Repository) -> Result<(Settings, String)> {
             )),
         );
     }
+    agree_with_the_mirror_remote(repo, &pins)?;
     let settings = Settings {
         upstream: pins.upstream.clone(),
         branch: Some(pins.branch.clone()),
@@ -392,6 +393,37 @@ fn agree_with_the_upstream_remote(repo: &gix::Repository, pins: &Pins) -> Result
         });
     }
     refuse(refusal)
+}
+
+/// The mirror is the repository its remote was fetched from at install: repointed (`git remote
+/// set-url`, `url.*.insteadOf`), the remote would make another repository "the mirror", where
+/// fix branches may go. A mirror remote added after an install that had none is guarded by its
+/// URL at once, as nothing was pinned to compare it with.
+fn agree_with_the_mirror_remote(repo: &gix::Repository, pins: &Pins) -> Result<()> {
+    if pins.mirror_urls.is_empty() {
+        return Ok(());
+    }
+    let Some(now) = crate::git::facts::fetch_url(repo, &pins.security)? else {
+        return Ok(());
+    };
+    let top = worktree_top(repo)?;
+    for pinned in pins.all_mirror_urls() {
+        if pinned == now || crate::git::facts::same_repository(&pinned, &now, &top)? {
+            return Ok(());
+        }
+    }
+    let security = &pins.security;
+    let was = pins.mirror_urls.join(", ");
+    refuse(
+        Refusal::new(format!(
+            "the security mirror remote {security:?} is fetched from {now} now, not from {was} as pinned by {REPIN}: the guard would take that repository for the mirror, where fix branches may go"
+        ))
+        .hint(format!("if the mirror moved there, pin it: {REPIN}"))
+        .hint(format!(
+            "if not, put it back: git remote set-url {security} {} (or leave out the git -c or url.*.insteadOf that rewrites it)",
+            pins.mirror_urls[0]
+        )),
+    )
 }
 
 /// Where the configured URLs are resolved from, as git does for `git push <remote>`: the top
@@ -549,7 +581,18 @@ pub fn disagreements(repo: &gix::Repository, pins: &Pins) -> Result<Vec<Disagree
             fix: repin(),
         });
     }
-    if now.security == pins.security && now.mirror_urls != pins.mirror_urls {
+    let mirror_moved = now.security == pins.security
+        && match agree_with_the_mirror_remote(repo, pins) {
+            Ok(()) => false,
+            Err(e) => {
+                found.push(Disagreement {
+                    problem: format!("{e:#}"),
+                    fix: repin(),
+                });
+                true
+            }
+        };
+    if !mirror_moved && now.security == pins.security && now.mirror_urls != pins.mirror_urls {
         let problem = match (pins.mirror_urls.is_empty(), now.mirror_urls.is_empty()) {
             (true, false) => format!(
                 "the security mirror {:?} has URLs now ({}), and none were pinned (the hook guards the remote by name already)",
@@ -562,7 +605,7 @@ pub fn disagreements(repo: &gix::Repository, pins: &Pins) -> Result<Vec<Disagree
                 pins.mirror_urls.join(", ")
             ),
             _ => format!(
-                "the security mirror {:?} has other URLs now ({}) than were pinned ({}); the hook guards both",
+                "the security mirror {:?} has other URLs now ({}) than were pinned ({}); the hook takes the pinned ones and its fetch URL for the mirror, and refuses pushes by its name to the others",
                 now.security,
                 now.mirror_urls.join(", "),
                 pins.mirror_urls.join(", ")
