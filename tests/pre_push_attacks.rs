@@ -275,3 +275,47 @@ fn the_mirror_rewritten_by_git_c_insteadof_does_not_make_the_fork_the_mirror() {
     run.stderr_has("the security mirror remote \"security\" is fetched from");
     assert!(!repo.ls_remote(&fork).contains("refs/heads/x"));
 }
+
+#[test]
+fn a_push_by_the_upstreams_name_to_the_mirror_cannot_make_a_fix_public() {
+    // git records `git push upstream fx` in refs/remotes/upstream/fx wherever the push URL led;
+    // with the mirror as upstream's push URL, the fix would then count as public for good.
+    let (repo, fork, fix) = with_fix_and_fork();
+    repo.git(&["remote", "set-url", "--push", "upstream", "../security.git"]);
+    repo.git(&["branch", "fx", "security/fix-xss"]);
+    let run = blocked(repo.push(&["upstream", "fx"]));
+    run.stderr_has("git push upstream goes to ../security.git, which is not the repository upstream is fetched from (../upstream.git)");
+    run.stderr_has("hint: push to the security mirror by its own name: git push security <branch>");
+    let tracking = repo.try_git_in(
+        &repo.work,
+        &["rev-parse", "--verify", "-q", "refs/remotes/upstream/fx"],
+    );
+    assert_ne!(tracking.status, 0, "no tracking ref says the fix is public");
+    repo.git(&[
+        "remote",
+        "set-url",
+        "--delete",
+        "--push",
+        "upstream",
+        "../security.git",
+    ]);
+    repo.push(&["fork", "fx"]).refused().says(&fix[..7]);
+    assert!(!repo.ls_remote(&fork).contains(&fix));
+    // By the mirror's own name the fix branch goes where it belongs, silently.
+    repo.push(&["-q", "security", "fx"]).silent();
+}
+
+#[test]
+fn a_push_by_the_upstreams_name_to_a_staging_copy_is_refused() {
+    let repo = TestRepo::guarded();
+    let staging = repo.add_bare_remote("staging");
+    repo.git(&["remote", "set-url", "--push", "upstream", "../staging.git"]);
+    repo.commit("ok.txt", "ok\n", "Reviewed");
+    blocked(repo.push(&["upstream", "main"]))
+        .stderr_has("git push upstream goes to ../staging.git, which is not the repository upstream is fetched from");
+    assert_eq!(repo.ls_remote(&staging), "");
+    // The same repository spelled another way is the upstream.
+    let absolute = repo.upstream.display().to_string();
+    repo.git(&["remote", "set-url", "--push", "upstream", &absolute]);
+    repo.push(&["-q", "upstream", "main"]).silent();
+}

@@ -74,7 +74,9 @@ pub fn same_repository(a: &str, b: &str, base: &Path) -> Result<bool> {
 ///
 /// A push by the mirror remote's name to another repository (a second `url` or a `pushurl`
 /// that is not the mirror, or an ssh host alias that cannot be resolved here) cannot be judged:
-/// it may be the mirror, whose main must be guarded, or a fork, where fixes must not go.
+/// it may be the mirror, whose main must be guarded, or a fork, where fixes must not go. A push
+/// by the upstream remote's name to another repository is refused too: git records it in
+/// `refs/remotes/<upstream>/*` anyway, which say what is public.
 ///
 /// `push_url` is resolved from `git_cwd`, the directory git ran in (and the hook started in);
 /// the configured URLs from `top`, the top of the worktree, where `git push <remote>` runs. A
@@ -111,6 +113,31 @@ pub fn destination(
             )
         })
     };
+    let upstream_fetch = fetch_url(repo, &settings.upstream)?;
+    let upstream_here = match &upstream_fetch {
+        Some(fetch) => located(fetch, "the upstream's fetch URL")? == here,
+        None => false,
+    };
+    if name == settings.upstream && !upstream_here {
+        // git records the push in refs/remotes/<upstream>/*, wherever it went, and those refs
+        // say what is public: a fix branch pushed "upstream" to the mirror would count as
+        // published from then on.
+        let upstream = &settings.upstream;
+        let fetched = upstream_fetch.as_deref().unwrap_or("no URL");
+        return refuse(
+            Refusal::new(format!(
+                "git push {upstream} goes to {push_url}, which is not the repository {upstream} is fetched from ({fetched}): git would record what it pushed in refs/remotes/{upstream}/*, which the guard reads as public"
+            ))
+            .hint(format!(
+                "push to the security mirror by its own name: git push {} <branch>",
+                settings.security
+            ))
+            .hint(format!(
+                "push where {upstream} is read from: git remote set-url --delete --push {upstream} {push_url}"
+            ))
+            .hint(BYPASS),
+        );
+    }
     let mut mirror: Vec<String> = fetch_url(repo, &settings.security)?.into_iter().collect();
     mirror.extend(settings.security_urls.iter().cloned());
     for u in &mirror {
@@ -144,9 +171,7 @@ pub fn destination(
             .hint(BYPASS),
         );
     }
-    if let Some(fetch) = fetch_url(repo, &settings.upstream)?
-        && located(&fetch, "the upstream's fetch URL")? == here
-    {
+    if upstream_here {
         return Ok((Destination::Upstream, here));
     }
     Ok((Destination::Other, here))
