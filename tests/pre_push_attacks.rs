@@ -319,3 +319,72 @@ fn a_push_by_the_upstreams_name_to_a_staging_copy_is_refused() {
     repo.git(&["remote", "set-url", "--push", "upstream", &absolute]);
     repo.push(&["-q", "upstream", "main"]).silent();
 }
+
+/// A fake `ssh` that serves `<root>/hosts/<path>` whatever the host, as an ssh alias
+/// (`Host sec` in `~/.ssh/config`) would reach the one real host; `ssh -G` succeeds, as
+/// OpenSSH's does, so gix talks to it as to OpenSSH.
+fn fake_ssh(repo: &TestRepo) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let hosts = repo.root().join("hosts");
+    let script = repo.root().join("fake-ssh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = -G ] && exit 0\n\
+             while [ $# -gt 1 ]; do case $1 in -o|-p) shift 2;; -*) shift;; *) break;; esac; done\n\
+             shift\n\
+             if [ $# -eq 2 ]; then path=${{2#\\'}}; path=${{path%\\'}}; exec $1 \"{hosts}/${{path#/}}\"; fi\n\
+             cmd=$(printf '%s' \"$1\" | sed \"s#'/*#'{hosts}/#\")\nexec sh -c \"$cmd\"\n",
+            hosts = hosts.display()
+        ),
+    )
+    .expect("write fake ssh");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    script.display().to_string()
+}
+
+#[test]
+fn an_ssh_alias_of_the_mirror_is_guarded_once_its_spelling_is_a_security_url() {
+    // The guard does not read ~/.ssh/config (a documented limit): the alias's spelling is given
+    // as pushduty.securityUrl, and pinned.
+    let repo = TestRepo::new();
+    let ssh = fake_ssh(&repo);
+    let mirror = repo.root().join("hosts/mozilla/sec.git");
+    std::fs::create_dir_all(mirror.parent().expect("parent")).expect("mkdir");
+    repo.git_in(
+        &repo.root(),
+        &["init", "-q", "--bare", mirror.to_str().expect("utf-8")],
+    );
+    let push = |args: &[&str]| {
+        let mut all = vec!["push"];
+        all.extend_from_slice(args);
+        repo.run_env(
+            "git",
+            &repo.work,
+            &all,
+            &[("GIT_SSH_COMMAND", ssh.as_str())],
+        )
+    };
+    push(&["-q", "git@github.com:mozilla/sec.git", "main"]).ok();
+    repo.git(&[
+        "remote",
+        "add",
+        "security",
+        "git@github.com:mozilla/sec.git",
+    ]);
+    repo.git(&[
+        "config",
+        "--add",
+        "pushduty.securityUrl",
+        "git@sec:mozilla/sec.git",
+    ]);
+    repo.install_hook();
+    bad_commit(&repo);
+    let before = repo.ls_remote(&mirror);
+    push(&["git@sec:mozilla/sec.git", "main"])
+        .refused()
+        .says("on the security mirror (git@sec:mozilla/sec.git)");
+    assert_eq!(repo.ls_remote(&mirror), before);
+    push(&["-q", "git@sec:mozilla/sec.git", "main:refs/heads/fix-1"]).silent();
+    assert!(repo.ls_remote(&mirror).contains("refs/heads/fix-1"));
+}
