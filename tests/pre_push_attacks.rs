@@ -388,3 +388,51 @@ fn an_ssh_alias_of_the_mirror_is_guarded_once_its_spelling_is_a_security_url() {
     push(&["-q", "git@sec:mozilla/sec.git", "main:refs/heads/fix-1"]).silent();
     assert!(repo.ls_remote(&mirror).contains("refs/heads/fix-1"));
 }
+
+#[test]
+fn the_mirrors_refs_kept_elsewhere_by_its_fetch_refspec_are_still_the_mirrors() {
+    let (repo, fork, fix) = with_fix_and_fork();
+    repo.git(&[
+        "config",
+        "remote.security.fetch",
+        "+refs/heads/*:refs/sec/*",
+    ]);
+    repo.git(&["fetch", "-q", "security"]);
+    for gone in [
+        "refs/remotes/security/fix-xss",
+        "refs/remotes/security/main",
+    ] {
+        repo.git(&["update-ref", "-d", gone]);
+    }
+    let before = repo.ls_remote(&fork);
+    repo.push(&["fork", "refs/sec/fix-xss:refs/heads/x"])
+        .refused()
+        .says(&fix[..7])
+        .says("from refs/sec/fix-xss");
+    assert_eq!(repo.ls_remote(&fork), before);
+    // Work that carries nothing from the mirror still goes, silently.
+    repo.commit("mine.txt", "mine\n", "My work");
+    repo.push(&["-q", "fork", "main:refs/heads/feature"])
+        .silent();
+}
+
+#[test]
+fn a_mirror_remote_that_keeps_no_refs_here_cannot_tell_fixes_apart() {
+    let (repo, fork, _) = with_fix_and_fork();
+    repo.git(&["config", "--unset-all", "remote.security.fetch"]);
+    repo.git(&["fetch", "-q", "security", "fix-xss:refs/heads/fx"]);
+    for gone in [
+        "refs/remotes/security/fix-xss",
+        "refs/remotes/security/main",
+    ] {
+        repo.git(&["update-ref", "-d", gone]);
+    }
+    let before = repo.ls_remote(&fork);
+    let run = blocked(repo.push(&["fork", "fx"]));
+    run.stderr_has("the security mirror remote \"security\" has no fetch refspec that keeps its refs here (remote.security.fetch)");
+    run.stderr_has("hint: git config --add remote.security.fetch '+refs/heads/*:refs/remotes/security/*' && git fetch security");
+    assert_eq!(repo.ls_remote(&fork), before);
+    // A fix branch to the mirror itself needs no such knowledge.
+    repo.push(&["-q", "security", "fx:refs/heads/fix-2"])
+        .silent();
+}

@@ -1014,7 +1014,7 @@ fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId
 /// refusal.
 fn mirror_tips(repo: &gix::Repository, security: &str) -> Result<Vec<(String, ObjectId)>> {
     let prefix = format!("refs/remotes/{security}/");
-    let tips = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+    let tips = git::facts::mirror_tips(repo, security).map_err(|e| {
         anyhow::Error::new(
             Refusal::new(format!(
                 "cannot read the security mirror's refs ({prefix}*), so whether a pick is an embargoed fix cannot be told: {e:#}; nothing was changed"

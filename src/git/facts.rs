@@ -249,6 +249,74 @@ pub fn commit_tips(repo: &gix::Repository, prefix: &str) -> Result<Vec<(String, 
     Ok(tips)
 }
 
+/// Where this clone keeps the security mirror's refs: `refs/remotes/<security>/`, and the local
+/// side of each of its remote's fetch refspecs (`+refs/heads/*:refs/sec/*` keeps them under
+/// `refs/sec/`), as prefixes ending in `/` or full ref names. A mirror remote whose refspecs
+/// keep nothing here is an error: the fixes fetched from it could not be told from public work.
+pub fn mirror_ref_places(repo: &gix::Repository, security: &str) -> Result<Vec<String>> {
+    let mut places = vec![format!("refs/remotes/{security}/")];
+    let remote = match repo.try_find_remote(security) {
+        None => return Ok(places),
+        Some(Ok(remote)) => remote,
+        Some(Err(e)) => {
+            return Err(anyhow::anyhow!(
+                "cannot read the configuration of remote {security:?}: {e}"
+            ));
+        }
+    };
+    let mut kept = false;
+    for spec in remote.refspecs(gix::remote::Direction::Fetch) {
+        let spec = spec.to_ref();
+        let Some(local) = spec.local() else {
+            continue;
+        };
+        let local = local.to_string();
+        kept = true;
+        let place = match local.find('*') {
+            // `refs/sec/*` and `refs/sec-*/x` alike: all that is below the last whole directory.
+            Some(star) => match local[..star].rfind('/') {
+                Some(slash) => local[..=slash].to_owned(),
+                None => continue,
+            },
+            None => local,
+        };
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    if !kept {
+        return refuse(
+            Refusal::new(format!(
+                "the security mirror remote {security:?} has no fetch refspec that keeps its refs here (remote.{security}.fetch), so its embargoed fixes cannot be told from public commits"
+            ))
+            .hint(format!(
+                "git config --add remote.{security}.fetch '+refs/heads/*:refs/remotes/{security}/*' && git fetch {security}"
+            )),
+        );
+    }
+    Ok(places)
+}
+
+/// The commits the security mirror's refs here point to ([`mirror_ref_places`]), by full name,
+/// sorted by name, as [`commit_tips`] reads them.
+pub fn mirror_tips(repo: &gix::Repository, security: &str) -> Result<Vec<(String, ObjectId)>> {
+    let mut tips = Vec::new();
+    for place in mirror_ref_places(repo, security)? {
+        if place.ends_with('/') {
+            tips.extend(commit_tips(repo, &place)?);
+        } else {
+            tips.extend(
+                commit_tips(repo, &place)?
+                    .into_iter()
+                    .filter(|(name, _)| *name == place),
+            );
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
 /// The commits only the security mirror has (reachable from its refs, not from the public
 /// ones), and its refs, to say which one a leaked commit is on.
 #[derive(Clone, Default)]
@@ -327,8 +395,7 @@ impl<'r> RepoFacts<'r> {
         if let Some(known) = &self.security_only {
             return Ok(known.clone());
         }
-        let prefix = format!("refs/remotes/{}/", self.security);
-        let tips = commit_tips(self.repo, &prefix)?;
+        let tips = mirror_tips(self.repo, &self.security)?;
         let hidden = self.public()?;
         let known = if tips.is_empty() {
             Some(MirrorOnly::default())
@@ -440,8 +507,7 @@ impl Facts for RepoFacts<'_> {
     fn leaks(&mut self, new: ObjectId, old: ObjectId) -> Result<Leaks> {
         let Some(only) = self.security_only()? else {
             // Nothing known to be public: refuse only if the push shares history with the mirror.
-            let prefix = format!("refs/remotes/{}/", self.security);
-            for (_, tip) in commit_tips(self.repo, &prefix)? {
+            for (_, tip) in mirror_tips(self.repo, &self.security)? {
                 if self
                     .repo
                     .merge_base(new, tip)
