@@ -436,3 +436,24 @@ fn a_mirror_remote_that_keeps_no_refs_here_cannot_tell_fixes_apart() {
     repo.push(&["-q", "security", "fx:refs/heads/fix-2"])
         .silent();
 }
+
+#[test]
+fn a_mirror_fetched_among_the_upstreams_tracking_refs_is_refused() {
+    // A refspec copied from the upstream's remote puts the fixes where public commits are.
+    let (repo, fork, _) = with_fix_and_fork();
+    repo.git(&[
+        "config",
+        "remote.security.fetch",
+        "+refs/heads/*:refs/remotes/upstream/*",
+    ]);
+    repo.git(&[
+        "fetch",
+        "-q",
+        "security",
+        "+refs/heads/fix-xss:refs/remotes/upstream/fix-xss",
+    ]);
+    let before = repo.ls_remote(&fork);
+    let run = blocked(repo.push(&["fork", "upstream/fix-xss:refs/heads/x"]));
+    run.stderr_has("the security mirror remote \"security\" keeps its refs in refs/remotes/upstream/, among the upstream's tracking refs (remote.security.fetch)");
+    assert_eq!(repo.ls_remote(&fork), before);
+}

@@ -871,7 +871,7 @@ fn refuse_unpublished(
     let mut mirror: Option<Vec<(String, ObjectId)>> = None;
     let mut mirror_ref = |id: ObjectId| -> Result<Option<String>> {
         if mirror.is_none() {
-            mirror = Some(mirror_tips(repo, security)?);
+            mirror = Some(mirror_tips(repo, security, &survey.upstream)?);
         }
         for (name, tip) in mirror.iter().flatten() {
             if git::is_ancestor(repo, id, *tip)? {
@@ -1012,9 +1012,13 @@ fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId
 
 /// The security mirror's tracking refs (`security/fix-xss`) with their commits; unreadable is a
 /// refusal.
-fn mirror_tips(repo: &gix::Repository, security: &str) -> Result<Vec<(String, ObjectId)>> {
+fn mirror_tips(
+    repo: &gix::Repository,
+    security: &str,
+    upstream: &str,
+) -> Result<Vec<(String, ObjectId)>> {
     let prefix = format!("refs/remotes/{security}/");
-    let tips = git::facts::mirror_tips(repo, security).map_err(|e| {
+    let tips = git::facts::mirror_tips(repo, security, upstream).map_err(|e| {
         anyhow::Error::new(
             Refusal::new(format!(
                 "cannot read the security mirror's refs ({prefix}*), so whether a pick is an embargoed fix cannot be told: {e:#}; nothing was changed"

@@ -252,8 +252,14 @@ pub fn commit_tips(repo: &gix::Repository, prefix: &str) -> Result<Vec<(String, 
 /// Where this clone keeps the security mirror's refs: `refs/remotes/<security>/`, and the local
 /// side of each of its remote's fetch refspecs (`+refs/heads/*:refs/sec/*` keeps them under
 /// `refs/sec/`), as prefixes ending in `/` or full ref names. A mirror remote whose refspecs
-/// keep nothing here is an error: the fixes fetched from it could not be told from public work.
-pub fn mirror_ref_places(repo: &gix::Repository, security: &str) -> Result<Vec<String>> {
+/// keep nothing here is an error: the fixes fetched from it could not be told from public work;
+/// so is one that keeps them among the upstream's tracking refs (`refs/remotes/<upstream>/`),
+/// which say what is public.
+pub fn mirror_ref_places(
+    repo: &gix::Repository,
+    security: &str,
+    upstream: &str,
+) -> Result<Vec<String>> {
     let mut places = vec![format!("refs/remotes/{security}/")];
     let remote = match repo.try_find_remote(security) {
         None => return Ok(places),
@@ -294,14 +300,32 @@ pub fn mirror_ref_places(repo: &gix::Repository, security: &str) -> Result<Vec<S
             )),
         );
     }
+    let public = format!("refs/remotes/{upstream}/");
+    if let Some(place) = places
+        .iter()
+        .find(|p| p.starts_with(&public) || public.starts_with(p.as_str()))
+    {
+        return refuse(
+            Refusal::new(format!(
+                "the security mirror remote {security:?} keeps its refs in {place}, among the upstream's tracking refs (remote.{security}.fetch), where they would count as public"
+            ))
+            .hint(format!(
+                "git config --replace-all remote.{security}.fetch '+refs/heads/*:refs/remotes/{security}/*', then remove the mirror's refs from {public} (git fetch --prune {upstream})"
+            )),
+        );
+    }
     Ok(places)
 }
 
 /// The commits the security mirror's refs here point to ([`mirror_ref_places`]), by full name,
 /// sorted by name, as [`commit_tips`] reads them.
-pub fn mirror_tips(repo: &gix::Repository, security: &str) -> Result<Vec<(String, ObjectId)>> {
+pub fn mirror_tips(
+    repo: &gix::Repository,
+    security: &str,
+    upstream: &str,
+) -> Result<Vec<(String, ObjectId)>> {
     let mut tips = Vec::new();
-    for place in mirror_ref_places(repo, security)? {
+    for place in mirror_ref_places(repo, security, upstream)? {
         if place.ends_with('/') {
             tips.extend(commit_tips(repo, &place)?);
         } else {
@@ -395,7 +419,7 @@ impl<'r> RepoFacts<'r> {
         if let Some(known) = &self.security_only {
             return Ok(known.clone());
         }
-        let tips = mirror_tips(self.repo, &self.security)?;
+        let tips = mirror_tips(self.repo, &self.security, &self.upstream)?;
         let hidden = self.public()?;
         let known = if tips.is_empty() {
             Some(MirrorOnly::default())
@@ -507,7 +531,7 @@ impl Facts for RepoFacts<'_> {
     fn leaks(&mut self, new: ObjectId, old: ObjectId) -> Result<Leaks> {
         let Some(only) = self.security_only()? else {
             // Nothing known to be public: refuse only if the push shares history with the mirror.
-            for (_, tip) in mirror_tips(self.repo, &self.security)? {
+            for (_, tip) in mirror_tips(self.repo, &self.security, &self.upstream)? {
                 if self
                     .repo
                     .merge_base(new, tip)
