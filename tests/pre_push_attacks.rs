@@ -111,19 +111,11 @@ fn an_upstream_rewritten_by_git_c_insteadof_is_refused() {
 
 #[test]
 fn a_fix_pushed_to_main_of_an_upstream_that_is_a_fork_is_refused() {
-    let repo = TestRepo::guarded();
-    let fork = repo.add_bare_remote("fork");
-    let fix = repo.security_branch(
-        "fix-xss",
-        "main",
-        "xss.txt",
-        "escaped\n",
-        "Escape (embargoed)",
-    );
-    repo.git(&["fetch", "-q", "security"]);
+    let (repo, fork, fix) = with_fix_and_fork();
+    let before = repo.ls_remote(&fork);
     repo.git(&["remote", "set-url", "upstream", "../fork.git"]);
     blocked(repo.push(&["upstream", "security/fix-xss:refs/heads/main"]));
-    assert_eq!(repo.ls_remote(&fork), "");
+    assert_eq!(repo.ls_remote(&fork), before);
     // Pinned anew, the fork is the upstream the user means; the upstream's main is the sanctioned
     // way to publish, so that is the user's call.
     repo.install_hook();

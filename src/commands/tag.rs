@@ -320,26 +320,13 @@ fn before_the_plan(
     intent: &Intent,
     args: &Args,
 ) -> Result<Shipment> {
-    let last_push = survey.lineage.last_push(&survey.next);
-    let previous_revision = survey.lineage.previous_revision(&survey.next);
-    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
-    survey.fetch_tags(repo, &earlier)?;
-    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
-        let Some(name) = name else { return Ok(None) };
-        Ok(survey
-            .tag_commit(repo, name)?
-            .map(|commit| (name.to_owned(), commit)))
-    };
-    let last_push = from(last_push)?;
-    let previous_revision = from(previous_revision)?;
-    let shipment = Shipment::of(
+    let shipment = shipment(
+        repo,
         scratch,
-        &intent.name,
-        intent.target,
-        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
-        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        survey,
+        Some(&survey.next),
+        (&intent.name, intent.target),
         &intent.picked,
-        &survey.link_urls,
     )?;
     if intent.base.is_some() {
         writeln!(
@@ -369,6 +356,40 @@ fn before_the_plan(
     }
     left_out(repo, console, survey, intent, args)?;
     Ok(shipment)
+}
+
+/// What tag `name` (the calendar tag `calendar`) at `target` ships, since the last push and
+/// since the previous revision, whose tags are fetched first; `objects` has `target` (and the
+/// picks, which may exist in memory only).
+fn shipment(
+    repo: &gix::Repository,
+    objects: &gix::Repository,
+    survey: &Survey,
+    calendar: Option<&crate::tags::CalendarTag>,
+    (name, target): (&str, ObjectId),
+    picked: &[Picked],
+) -> Result<Shipment> {
+    let last_push = calendar.and_then(|t| survey.lineage.last_push(t));
+    let previous_revision = calendar.and_then(|t| survey.lineage.previous_revision(t));
+    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
+    survey.fetch_tags(repo, &earlier)?;
+    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
+        let Some(name) = name else { return Ok(None) };
+        Ok(survey
+            .tag_commit(repo, name)?
+            .map(|commit| (name.to_owned(), commit)))
+    };
+    let last_push = from(last_push)?;
+    let previous_revision = from(previous_revision)?;
+    Shipment::of(
+        objects,
+        name,
+        target,
+        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
+        picked,
+        &survey.link_urls,
+    )
 }
 
 /// `BASE (1a2b3c4)`: the tag cherry-picks go onto, with its commit.
@@ -768,29 +789,7 @@ fn stopped_run(
         .as_ref()
         .and_then(|t| survey.lineage.previous(t))
         .map(str::to_owned);
-    let last_push = calendar.as_ref().and_then(|t| survey.lineage.last_push(t));
-    let previous_revision = calendar
-        .as_ref()
-        .and_then(|t| survey.lineage.previous_revision(t));
-    let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
-    survey.fetch_tags(repo, &earlier)?;
-    let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
-        let Some(name) = name else { return Ok(None) };
-        Ok(survey
-            .tag_commit(repo, name)?
-            .map(|commit| (name.to_owned(), commit)))
-    };
-    let last_push = from(last_push)?;
-    let previous_revision = from(previous_revision)?;
-    let shipment = Shipment::of(
-        repo,
-        tag,
-        commit,
-        last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
-        previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
-        &[],
-        &survey.link_urls,
-    )?;
+    let shipment = shipment(repo, repo, survey, calendar.as_ref(), (tag, commit), &[])?;
     if args.json {
         let done = outcome == plan::Outcome::Done;
         let report = Report {
