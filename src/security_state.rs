@@ -84,29 +84,39 @@ pub fn record_path(repo: &gix::Repository) -> PathBuf {
 /// how to check the remotes and clear it by hand.
 pub fn load(repo: &gix::Repository) -> Result<Option<Record>> {
     let path = record_path(repo);
-    let text = match std::fs::read_to_string(&path) {
+    read_record(&path, parse, |problem| {
+        Refusal::new(format!(
+            "the record of an unfinished security merge, {}, {problem}; nothing was changed",
+            path.display()
+        ))
+        .hint("see where both remotes are: git ls-remote <upstream> <branch> && git ls-remote <security> <branch>")
+        .hint(format!(
+            "if they point to the same commit, no run is unfinished: remove {}",
+            path.display()
+        ))
+    })
+}
+
+/// The record at `path`, read with `parse`; `None` if there is none. One that cannot be read as
+/// a record is the refusal `unreadable` makes of what is wrong with it.
+fn read_record<T>(
+    path: &std::path::Path,
+    parse: fn(&str) -> std::result::Result<T, String>,
+    unreadable: impl FnOnce(String) -> Refusal,
+) -> Result<Option<T>> {
+    let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     match parse(&text) {
         Ok(record) => Ok(Some(record)),
-        Err(problem) => refuse(
-            Refusal::new(format!(
-                "the record of an unfinished security merge, {}, {problem}; nothing was changed",
-                path.display()
-            ))
-            .hint("see where both remotes are: git ls-remote <upstream> <branch> && git ls-remote <security> <branch>")
-            .hint(format!(
-                "if they point to the same commit, no run is unfinished: remove {}",
-                path.display()
-            )),
-        ),
+        Err(problem) => refuse(unreadable(problem)),
     }
 }
 
-/// Reads a record, or says what is wrong with it (completing "the record ... ").
-pub fn parse(text: &str) -> std::result::Result<Record, String> {
+/// A record's JSON, if it is of this version: `Err` completes "the record ...".
+fn versioned<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("is not valid JSON ({e})"))?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
@@ -118,7 +128,12 @@ pub fn parse(text: &str) -> std::result::Result<Record, String> {
         }
         None => return Err("has no record version: it is not a record this tool wrote".into()),
     }
-    let record: Record = serde_json::from_value(value).map_err(|e| format!("is damaged ({e})"))?;
+    serde_json::from_value(value).map_err(|e| format!("is damaged ({e})"))
+}
+
+/// Reads a record, or says what is wrong with it (completing "the record ... ").
+pub fn parse(text: &str) -> std::result::Result<Record, String> {
+    let record: Record = versioned(text)?;
     record.commit().map_err(|e| format!("is damaged ({e})"))?;
     Ok(record)
 }
@@ -224,42 +239,22 @@ pub fn tag_record_path(repo: &gix::Repository) -> PathBuf {
 /// read is a refusal that says how to check and clear it by hand.
 pub fn load_tag(repo: &gix::Repository) -> Result<Option<TagRecord>> {
     let path = tag_record_path(repo);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    match parse_tag(&text) {
-        Ok(record) => Ok(Some(record)),
-        Err(problem) => refuse(
-            Refusal::new(format!(
-                "the record of an unfinished tag push, {}, {problem}; nothing was changed",
-                path.display()
-            ))
-            .hint("see which calendar tags the upstream has: git ls-remote --tags <upstream>")
-            .hint(format!(
-                "fetch the one it names (git fetch <upstream> tag <name>), then remove {}",
-                path.display()
-            )),
-        ),
-    }
+    read_record(&path, parse_tag, |problem| {
+        Refusal::new(format!(
+            "the record of an unfinished tag push, {}, {problem}; nothing was changed",
+            path.display()
+        ))
+        .hint("see which calendar tags the upstream has: git ls-remote --tags <upstream>")
+        .hint(format!(
+            "fetch the one it names (git fetch <upstream> tag <name>), then remove {}",
+            path.display()
+        ))
+    })
 }
 
 /// Reads a tag record, or says what is wrong with it (completing "the record ... ").
 pub fn parse_tag(text: &str) -> std::result::Result<TagRecord, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("is not valid JSON ({e})"))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(VERSION) => {}
-        Some(other) => {
-            return Err(format!(
-                "was written by another version of git-push-duty (record version {other}; this one reads version {VERSION})"
-            ));
-        }
-        None => return Err("has no record version: it is not a record this tool wrote".into()),
-    }
-    let record: TagRecord =
-        serde_json::from_value(value).map_err(|e| format!("is damaged ({e})"))?;
+    let record: TagRecord = versioned(text)?;
     record.ids().map_err(|e| format!("is damaged ({e})"))?;
     if gix::refs::FullName::try_from(format!("refs/tags/{}", record.tag)).is_err() {
         return Err(format!("is damaged (no tag can be named {:?})", record.tag));

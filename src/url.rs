@@ -17,7 +17,10 @@
 //! repositories) dropped; a trailing `/`, `/.git` and `.git` dropped; and lower-cased, as forges
 //! such as GitHub treat paths. The scheme, the user, the password and the port are ignored: one
 //! repository reached over `ssh` on port 22, `ssh` on 443 and `https` is still one repository.
-//! Remote-helper addresses (`helper::address`, unknown `scheme://`) compare as written.
+//! The curl helpers' own spelling (`https::https://host/x`) is the URL after `::`. `ext::` and
+//! `fd::` reach whatever a command or a file descriptor leads to, which no URL says: they are
+//! [`Location::Command`], equal only to the same text. Other remote-helper addresses
+//! (`helper::address`, unknown `scheme://`) compare as written.
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +57,9 @@ pub enum Location {
     Network { host: String, path: String },
     /// A remote helper's address, as written.
     Helper(String),
+    /// An `ext::` command or `fd::` descriptors, as written: the repository behind them cannot
+    /// be told.
+    Command(String),
 }
 
 /// A URL that cannot be resolved to a location, and why.
@@ -88,8 +94,23 @@ pub fn locate(url: &str, base: &Path, fs: &dyn Filesystem) -> Result<Location, U
     let bytes = url.as_bytes();
     // git's transport_get: `<helper>::<address>` first, then the built-in transports, then
     // anything else with a scheme goes to a helper.
-    if is_helper(bytes) {
-        return Ok(Location::Helper(url.to_owned()));
+    if let Some(name) = helper_name(bytes) {
+        let address = &url[name.len() + 2..];
+        return match name {
+            "ext" | "fd" => Ok(Location::Command(url.to_owned())),
+            // git-remote-http(s) and -ftp(s) take the address as their URL.
+            "http" | "https" | "ftp" | "ftps" => {
+                let curl = ["http://", "https://", "ftp://", "ftps://"];
+                if curl.iter().any(|p| address.starts_with(p)) {
+                    network(address, true).map_err(unresolved)
+                } else {
+                    Err(unresolved(format!(
+                        "git's {name} transport would be handed {address:?}, which is not an http(s) or ftp(s) URL"
+                    )))
+                }
+            }
+            _ => Ok(Location::Helper(url.to_owned())),
+        };
     }
     if !is_url(bytes) {
         if is_local(bytes) {
@@ -108,6 +129,15 @@ pub fn locate(url: &str, base: &Path, fs: &dyn Filesystem) -> Result<Location, U
     Ok(Location::Helper(url.to_owned()))
 }
 
+/// The URL a connection to `url` is made with: the address after a curl helper's own `http::`
+/// (`https::`, `ftp::`, `ftps::`) prefix, else `url` itself.
+pub fn connect_url(url: &str) -> &str {
+    match helper_name(url.as_bytes()) {
+        Some(name @ ("http" | "https" | "ftp" | "ftps")) => &url[name.len() + 2..],
+        _ => url,
+    }
+}
+
 /// True if `a` and `b` name the same repository, both resolved from `base`.
 pub fn same(a: &str, b: &str, base: &Path, fs: &dyn Filesystem) -> Result<bool, Unresolved> {
     Ok(locate(a, base, fs)? == locate(b, base, fs)?)
@@ -117,14 +147,18 @@ fn is_scheme_char(first: bool, c: u8) -> bool {
     c.is_ascii_alphanumeric() || (!first && matches!(c, b'+' | b'-' | b'.'))
 }
 
-/// `helper::address`, with git's rule for the helper's name.
-fn is_helper(url: &[u8]) -> bool {
+/// The helper of `helper::address`, with git's rule for the helper's name.
+fn helper_name(url: &[u8]) -> Option<&str> {
     let name = url
         .iter()
         .enumerate()
         .take_while(|(i, c)| is_scheme_char(*i == 0, **c))
         .count();
-    url[name..].starts_with(b"::")
+    // Scheme characters are ASCII.
+    url[name..]
+        .starts_with(b"::")
+        .then(|| std::str::from_utf8(&url[..name]).ok())
+        .flatten()
 }
 
 /// git's `is_url`: a scheme, then `://`.
@@ -549,6 +583,34 @@ mod tests {
         assert_eq!(key("foo::bar"), Location::Helper("foo::bar".into()));
         assert_eq!(key("svn://x/y"), Location::Helper("svn://x/y".into()));
         assert_ne!(key("foo::bar"), key("foo::bar/"));
+    }
+
+    #[test]
+    fn ext_and_fd_lead_to_a_command_that_no_url_names() {
+        let ext = "ext::git %s /r/security.git";
+        assert_eq!(key(ext), Location::Command(ext.into()));
+        assert_eq!(key("fd::3,4"), Location::Command("fd::3,4".into()));
+        assert_ne!(at(ext), at("/r/security.git"));
+    }
+
+    #[test]
+    fn the_curl_helpers_spelling_is_the_url_after_it() {
+        let want = net("github.com", "mozilla/addons-server-security");
+        for url in [
+            "https::https://github.com/mozilla/addons-server-security.git",
+            "http::http://github.com/mozilla/addons-server-security",
+            "ftps::ftps://github.com/mozilla/addons-server-security",
+        ] {
+            assert_eq!(key(url), want, "{url}");
+        }
+        assert_eq!(connect_url("https::https://h/x"), "https://h/x");
+        assert_eq!(connect_url("https://h/x"), "https://h/x");
+        assert_eq!(connect_url("ext::git %s x"), "ext::git %s x");
+        let err = locate("https::github.com/x", Path::new("/r"), &disk()).unwrap_err();
+        assert!(
+            err.problem.contains("not an http(s) or ftp(s) URL"),
+            "{err}"
+        );
     }
 
     fn disk() -> Table {

@@ -29,7 +29,7 @@ fn all_well_exits_zero() {
              ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
              ok    security merge: no security merge is unfinished\n\
              ok    pre-push hook: {} is installed, executable, current and used by git\n\
-             ok    guard pins: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main\n",
+             ok    guard pins: upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main\n",
             repo.work.join(".git/hooks/pre-push").display()
         )
     );

@@ -92,7 +92,7 @@ fn install_shows_what_it_pins_and_a_dry_run_pins_nothing() {
     let before = std::fs::read_to_string(&config).expect("read config");
     let run = repo.run(&["hooks", "install", "--dry-run"]).ok();
     run.stderr_has(&format!(
-        "pin what the guard protects in {}: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main",
+        "pin what the guard protects in {}: upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main",
         config.display()
     ));
     run.stderr_has("Dry run: nothing was changed.");
@@ -101,7 +101,7 @@ fn install_shows_what_it_pins_and_a_dry_run_pins_nothing() {
     let run = repo.run(&["hooks", "install"]).ok();
     run.stderr_has("pin what the guard protects in");
     run.stderr_has(
-        "The hook guards: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main",
+        "The hook guards: upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main",
     );
     assert_eq!(
         repo.git(&["config", "pushduty.pinned.security"]),
@@ -260,7 +260,7 @@ fn status_and_check_say_when_the_settings_no_longer_match_the_pins() {
     team_file_branch(&repo, "other", "[pushduty]\n\tsecurity = private\n");
     let status = repo.run(&["hooks", "status"]).ok();
     status.stdout_has(
-        "guards:      upstream \"upstream\", security mirror \"security\" (../security.git), release branch main",
+        "guards:      upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main",
     );
     status.stderr_has(&format!(
         "the settings name the security mirror \"private\" (pushduty.security, set in {}), but the hook guards \"security\"",

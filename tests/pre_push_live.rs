@@ -52,7 +52,9 @@ fn a_push_url_at_a_staging_copy_does_not_make_the_upstream_have_it() {
     let repo = TestRepo::guarded();
     let staging = with_staging_push_url(&repo);
     let staged = repo.commit("staged.txt", "staged\n", "Only on staging");
-    repo.push(&["-q", "upstream", "main"]).silent();
+    // The hook refuses a push by the upstream's name elsewhere (tests/pre_push_attacks.rs);
+    // past it, git moves the tracking ref all the same.
+    repo.push(&["-q", "--no-verify", "upstream", "main"]).ok();
     assert_eq!(repo.branch_of(&staging, "main"), Some(staged.clone()));
     // git moved the tracking ref as if the upstream had it.
     assert_eq!(repo.rev("refs/remotes/upstream/main"), staged);
@@ -124,7 +126,11 @@ fn the_release_merge_to_a_push_url_elsewhere_is_not_the_sanctioned_path() {
     let staging = with_staging_push_url(&repo);
     let before = repo.ls_remote(&staging);
     // Only the upstream's main (the repository it is fetched from) may publish a fix.
-    repo.push(&["upstream", "main"])
+    let run = repo.push(&["upstream", "main"]);
+    assert_ne!(run.status, 0, "{}", run.stderr);
+    run.stderr_has("git push upstream goes to ../staging.git, which is not the repository upstream is fetched from (../upstream.git)");
+    // By URL, the staging copy is any other repository: the fix is a leak there.
+    repo.push(&["../staging.git", "main"])
         .refused()
         .says("push-duty: refusing refs/heads/main -> refs/heads/main on ../staging.git")
         .says(&fix[..7]);

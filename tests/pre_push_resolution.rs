@@ -123,6 +123,8 @@ fn over_http() -> (TestRepo, Server) {
     let repo = TestRepo::guarded();
     let server = Server::start(&repo.root());
     repo.git(&["remote", "set-url", "security", &server.url("security.git")]);
+    // The mirror moved to its HTTP URL: pinned anew.
+    repo.install_hook();
     (repo, server)
 }
 

@@ -49,6 +49,9 @@ fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.git(&["remote", "remove", "upstream"]);
     let before = repo.ls_remote(&repo.mirror());
+    // Unpinned, the upstream's remote is refused as gone (tests/pre_push_attacks.rs); pinned
+    // without one, the push is judged and refused for want of it.
+    repo.install_hook();
     repo.push(&["security", "main"])
         .refused()
         .says("there is no remote named \"upstream\" (pushduty.upstream)")

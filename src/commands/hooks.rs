@@ -37,10 +37,11 @@ pub enum Action {
     ///
     /// It also pins what the guard protects in the repository's own git config
     /// ([pushduty "pinned"] in the common git directory's config, shared by linked worktrees):
-    /// the upstream's remote name, the security mirror's remote name and URLs, the extra mirror
-    /// URLs (pushduty.securityUrl) and the release branch. The hook decides from these pins
-    /// only: a .pushduty on a checked-out branch, or git remote set-head, cannot change what it
-    /// guards. The plan (and --dry-run) shows what is pinned. The team file's guard keys must be
+    /// the upstream's remote name and fetch URL, the security mirror's remote name and URLs, the
+    /// extra mirror URLs (pushduty.securityUrl) and the release branch. The hook decides from
+    /// these pins only: a .pushduty on a checked-out branch, or git remote set-head, cannot
+    /// change what it guards, and it refuses while the upstream's or the mirror's remote leads to
+    /// another repository than pinned (git remote set-url, url.*.insteadOf). The plan (and --dry-run) shows what is pinned. The team file's guard keys must be
     /// those of the .pushduty on the upstream's release branch, as last fetched, or nothing is
     /// installed. When the settings or the remotes change, git push-duty check and hooks status
     /// say so, and running install again pins them anew. Without a mirror remote, its name is

@@ -915,8 +915,9 @@ fn tracking_ref(repo: &gix::Repository, survey: &Survey) -> Result<Option<Effect
 }
 
 /// Refuses, before anything is built, a pick the upstream does not have (an embargoed fix from
-/// the security mirror, or a commit never pushed anywhere), and a base whose history carries an
-/// embargoed fix. What the upstream has is what it lists now (its branches and tags; offline,
+/// the security mirror, or a commit never pushed anywhere), and a base whose history carries a
+/// commit the upstream lacks that is not a cherry-pick of one it has (an embargoed fix on a
+/// mirror branch, or under a tag only the mirror has, fetched with `git fetch --tags`). What the upstream has is what it lists now (its branches and tags; offline,
 /// `refs/remotes/<upstream>/*`), so a fix already released is no refusal however stale the
 /// tracking refs are, and a tracking ref that says yes wrongly does not publish one. The mirror's refs only name the fix: a pick outside the upstream is refused
 /// whatever they say, and if they cannot be read that is a refusal too.
@@ -932,7 +933,7 @@ fn refuse_unpublished(
     let mut mirror: Option<Vec<(String, ObjectId)>> = None;
     let mut mirror_ref = |id: ObjectId| -> Result<Option<String>> {
         if mirror.is_none() {
-            mirror = Some(mirror_tips(repo, security)?);
+            mirror = Some(mirror_tips(repo, security, &survey.upstream)?);
         }
         for (name, tip) in mirror.iter().flatten() {
             if git::is_ancestor(repo, id, *tip)? {
@@ -941,11 +942,39 @@ fn refuse_unpublished(
         }
         Ok(None)
     };
+    let is_public = |id: ObjectId| -> Result<bool> {
+        Ok(repo.has_object(id)
+            && git::commits_between(repo, public.iter().copied(), id)?.is_empty())
+    };
     for id in git::commits_between(repo, public.iter().copied(), base)? {
+        // A revision made here (--no-push) holds picks of public commits; anything else the
+        // upstream lacks may be the mirror's under a tag no mirror branch has (git fetch --tags).
+        let commit = repo
+            .find_commit(id)
+            .with_context(|| format!("cannot read commit {id}"))?;
+        let mut picked_public = false;
+        for original in ships::picked_from(&commit.message_raw_sloppy().to_string()) {
+            if is_public(original)? {
+                picked_public = true;
+                break;
+            }
+        }
         if let Some(on) = mirror_ref(id)? {
             return refuse(
                 Refusal::new(format!(
                     "the base tag {base_name} carries {} ({}), an embargoed security fix on {on} that {upstream} does not have; nothing was changed",
+                    git::short(repo, id),
+                    git::subject(repo, id)?
+                ))
+                .hint(format!(
+                    "build on a tag {upstream} has: --from <tag> (git ls-remote --tags {upstream})"
+                )),
+            );
+        }
+        if !picked_public {
+            return refuse(
+                Refusal::new(format!(
+                    "the base tag {base_name} carries {} ({}), which {upstream} does not have and which is not a cherry-pick of a commit it has: a tag on it would publish it (it may be the security mirror's, under a tag only it has); nothing was changed",
                     git::short(repo, id),
                     git::subject(repo, id)?
                 ))
@@ -1045,9 +1074,13 @@ fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId
 
 /// The security mirror's tracking refs (`security/fix-xss`) with their commits; unreadable is a
 /// refusal.
-fn mirror_tips(repo: &gix::Repository, security: &str) -> Result<Vec<(String, ObjectId)>> {
+fn mirror_tips(
+    repo: &gix::Repository,
+    security: &str,
+    upstream: &str,
+) -> Result<Vec<(String, ObjectId)>> {
     let prefix = format!("refs/remotes/{security}/");
-    let tips = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+    let tips = git::facts::mirror_tips(repo, security, upstream).map_err(|e| {
         anyhow::Error::new(
             Refusal::new(format!(
                 "cannot read the security mirror's refs ({prefix}*), so whether a pick is an embargoed fix cannot be told: {e:#}; nothing was changed"

@@ -1,7 +1,7 @@
 //! What the pre-push guard protects, pinned by `hooks install` in the repository's own config
 //! (`[pushduty "pinned"]` in the common git directory's `config`, which linked worktrees share):
-//! the upstream's remote name, the security mirror's remote name and its URLs, the extra mirror
-//! URLs, and the release branch. The hook decides from these alone, so a checked-out team file
+//! the upstream's remote name and the URL it is fetched from, the security mirror's remote name
+//! and its URLs, the extra mirror URLs, and the release branch. The hook decides from these alone, so a checked-out team file
 //! or a moved `refs/remotes/<upstream>/HEAD` cannot weaken it; git config that disagrees with
 //! them is a refusal until `hooks install` pins again, and `check` and `hooks status` say so.
 
@@ -19,6 +19,9 @@ use crate::error::{Refusal, refuse};
 pub const SUBSECTION: &str = "pinned";
 /// The upstream remote's name.
 pub const UPSTREAM: &str = "pushduty.pinned.upstream";
+/// The URL the upstream remote was fetched from at install, after `insteadOf` (none if there
+/// was no such remote): what is public, and where the mirror's main is judged against.
+pub const UPSTREAM_URL: &str = "pushduty.pinned.upstreamUrl";
 /// The security mirror remote's name.
 pub const SECURITY: &str = "pushduty.pinned.security";
 /// The release branch.
@@ -28,7 +31,14 @@ pub const MIRROR_URL: &str = "pushduty.pinned.mirrorUrl";
 /// `pushduty.securityUrl` at install (multi-valued).
 pub const SECURITY_URL: &str = "pushduty.pinned.securityUrl";
 /// Every pin, as `hooks install` writes them.
-pub const KEYS: &[&str] = &[UPSTREAM, SECURITY, BRANCH, MIRROR_URL, SECURITY_URL];
+pub const KEYS: &[&str] = &[
+    UPSTREAM,
+    UPSTREAM_URL,
+    SECURITY,
+    BRANCH,
+    MIRROR_URL,
+    SECURITY_URL,
+];
 
 const REPIN: &str = "git push-duty hooks install";
 
@@ -41,6 +51,8 @@ pub fn short(key: &str) -> &str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pins {
     pub upstream: String,
+    /// The upstream remote's fetch URL when pinned; `None` if it did not exist then.
+    pub upstream_url: Option<String>,
     pub security: String,
     pub branch: String,
     /// The security mirror remote's URLs when pinned; empty if it did not exist then.
@@ -116,8 +128,19 @@ impl Pins {
                 ))),
             }
         };
+        let upstream_url = match all(UPSTREAM_URL).as_slice() {
+            [] => None,
+            [url] => Some(url.clone()),
+            _ => {
+                return Err(broken(format!(
+                    "{UPSTREAM_URL} is set more than once in {}, so the pre-push guard does not know what the upstream is",
+                    file.display()
+                )));
+            }
+        };
         let pins = Pins {
             upstream: one(UPSTREAM)?,
+            upstream_url,
             security: one(SECURITY)?,
             branch: one(BRANCH)?,
             mirror_urls: all(MIRROR_URL),
@@ -154,6 +177,7 @@ impl Pins {
         let (branch, reason) = settings.unpinned_branch(repo)?;
         let pins = Pins {
             upstream: settings.upstream.clone(),
+            upstream_url: crate::git::facts::fetch_url(repo, &settings.upstream)?,
             security: settings.security.clone(),
             branch,
             mirror_urls: remote_urls(repo, &settings.security)?.unwrap_or_default(),
@@ -164,11 +188,14 @@ impl Pins {
 
     /// The pins as config values, in the order they are written.
     pub fn values(&self) -> Vec<(String, String)> {
-        let mut values = vec![
-            (short(UPSTREAM).to_owned(), self.upstream.clone()),
+        let mut values = vec![(short(UPSTREAM).to_owned(), self.upstream.clone())];
+        if let Some(url) = &self.upstream_url {
+            values.push((short(UPSTREAM_URL).to_owned(), url.clone()));
+        }
+        values.extend([
             (short(SECURITY).to_owned(), self.security.clone()),
             (short(BRANCH).to_owned(), self.branch.clone()),
-        ];
+        ]);
         for url in &self.mirror_urls {
             values.push((short(MIRROR_URL).to_owned(), url.clone()));
         }
@@ -189,7 +216,8 @@ impl Pins {
         urls
     }
 
-    /// `upstream "upstream", security mirror "security" (../security.git), release branch main`.
+    /// `upstream "upstream" (../upstream.git), security mirror "security" (../security.git),
+    /// release branch main`.
     pub fn describe(&self) -> String {
         let urls = if self.mirror_urls.is_empty() {
             "no such remote here yet".to_owned()
@@ -202,8 +230,13 @@ impl Pins {
             format!("; also {}", self.security_urls.join(", "))
         };
         format!(
-            "upstream {:?}, security mirror {:?} ({urls}{extra}), release branch {}",
-            self.upstream, self.security, self.branch
+            "upstream {:?} ({}), security mirror {:?} ({urls}{extra}), release branch {}",
+            self.upstream,
+            self.upstream_url
+                .as_deref()
+                .unwrap_or("no such remote here yet"),
+            self.security,
+            self.branch
         )
     }
 }
@@ -242,6 +275,7 @@ pub fn load_guard(repo: &gix::Repository) -> Result<(Settings, String)> {
         );
     };
     agree_with_git_config(&sources, &configured, &pins)?;
+    agree_with_the_upstream_remote(repo, &pins)?;
     agree_with_the_upstreams_team_file(repo, &sources, &pins)?;
     if !pins.mirror_urls.is_empty() && !has_remote(repo, &pins.security) {
         let url = &pins.mirror_urls[0];
@@ -259,6 +293,7 @@ pub fn load_guard(repo: &gix::Repository) -> Result<(Settings, String)> {
             )),
         );
     }
+    agree_with_the_mirror_remote(repo, &pins)?;
     let settings = Settings {
         upstream: pins.upstream.clone(),
         branch: Some(pins.branch.clone()),
@@ -315,6 +350,87 @@ fn agree_with_git_config(sources: &Sources, configured: &Settings, pins: &Pins) 
         }
     }
     Ok(())
+}
+
+/// What the upstream is, is the repository its remote was fetched from at install: after
+/// `git remote set-url upstream <fork>` or `git -c url.<fork>.insteadOf=<upstream>`, the mirror's
+/// main would be judged against the fork, and a fix pushed to the fork's main would count as the
+/// release. Another spelling of the same repository is no change; a URL that cannot be resolved
+/// is an error.
+fn agree_with_the_upstream_remote(repo: &gix::Repository, pins: &Pins) -> Result<()> {
+    let now = crate::git::facts::fetch_url(repo, &pins.upstream)?;
+    let same = match (&pins.upstream_url, &now) {
+        (None, None) => true,
+        (Some(pinned), Some(now)) if pinned == now => true,
+        (Some(pinned), Some(now)) => {
+            crate::git::facts::same_repository(pinned, now, &worktree_top(repo)?)?
+        }
+        _ => false,
+    };
+    if same {
+        return Ok(());
+    }
+    let upstream = &pins.upstream;
+    let was = pins.upstream_url.as_deref().unwrap_or("no such remote");
+    let message = match &now {
+        Some(now) => format!(
+            "the upstream remote {upstream:?} is fetched from {now} now, not from {was} as pinned by {REPIN}: the guard would judge the mirror's main, and what is public, by another repository"
+        ),
+        None => format!(
+            "the upstream remote {upstream:?} pinned with {was} by {REPIN} does not exist, so nothing says what is public"
+        ),
+    };
+    let mut refusal = Refusal::new(message).hint(match &now {
+        Some(_) => format!("if the upstream moved there, pin it: {REPIN}"),
+        None => format!("if this clone has no upstream any more, pin that: {REPIN}"),
+    });
+    if let Some(pinned) = &pins.upstream_url {
+        refusal = refusal.hint(match &now {
+            Some(_) => format!(
+                "if not, put it back: git remote set-url {upstream} {pinned} (or leave out the git -c or url.*.insteadOf that rewrites it)"
+            ),
+            None => format!("add it back: git remote add {upstream} {pinned}"),
+        });
+    }
+    refuse(refusal)
+}
+
+/// The mirror is the repository its remote was fetched from at install: repointed (`git remote
+/// set-url`, `url.*.insteadOf`), the remote would make another repository "the mirror", where
+/// fix branches may go. A mirror remote added after an install that had none is guarded by its
+/// URL at once, as nothing was pinned to compare it with.
+fn agree_with_the_mirror_remote(repo: &gix::Repository, pins: &Pins) -> Result<()> {
+    if pins.mirror_urls.is_empty() {
+        return Ok(());
+    }
+    let Some(now) = crate::git::facts::fetch_url(repo, &pins.security)? else {
+        return Ok(());
+    };
+    let top = worktree_top(repo)?;
+    for pinned in pins.all_mirror_urls() {
+        if pinned == now || crate::git::facts::same_repository(&pinned, &now, &top)? {
+            return Ok(());
+        }
+    }
+    let security = &pins.security;
+    let was = pins.mirror_urls.join(", ");
+    refuse(
+        Refusal::new(format!(
+            "the security mirror remote {security:?} is fetched from {now} now, not from {was} as pinned by {REPIN}: the guard would take that repository for the mirror, where fix branches may go"
+        ))
+        .hint(format!("if the mirror moved there, pin it: {REPIN}"))
+        .hint(format!(
+            "if not, put it back: git remote set-url {security} {} (or leave out the git -c or url.*.insteadOf that rewrites it)",
+            pins.mirror_urls[0]
+        )),
+    )
+}
+
+/// Where the configured URLs are resolved from, as git does for `git push <remote>`: the top
+/// of the worktree (the git directory of a bare repository).
+fn worktree_top(repo: &gix::Repository) -> Result<PathBuf> {
+    let top = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    std::path::absolute(top).with_context(|| format!("cannot resolve {}", top.display()))
 }
 
 /// The team's reviewed settings are the `.pushduty` merged on the upstream's release branch: if
@@ -457,7 +573,26 @@ pub fn disagreements(repo: &gix::Repository, pins: &Pins) -> Result<Vec<Disagree
         };
         found.push(Disagreement { problem, fix });
     }
-    if now.security == pins.security && now.mirror_urls != pins.mirror_urls {
+    if now.upstream == pins.upstream
+        && let Err(e) = agree_with_the_upstream_remote(repo, pins)
+    {
+        found.push(Disagreement {
+            problem: format!("{e:#}"),
+            fix: repin(),
+        });
+    }
+    let mirror_moved = now.security == pins.security
+        && match agree_with_the_mirror_remote(repo, pins) {
+            Ok(()) => false,
+            Err(e) => {
+                found.push(Disagreement {
+                    problem: format!("{e:#}"),
+                    fix: repin(),
+                });
+                true
+            }
+        };
+    if !mirror_moved && now.security == pins.security && now.mirror_urls != pins.mirror_urls {
         let problem = match (pins.mirror_urls.is_empty(), now.mirror_urls.is_empty()) {
             (true, false) => format!(
                 "the security mirror {:?} has URLs now ({}), and none were pinned (the hook guards the remote by name already)",
@@ -470,7 +605,7 @@ pub fn disagreements(repo: &gix::Repository, pins: &Pins) -> Result<Vec<Disagree
                 pins.mirror_urls.join(", ")
             ),
             _ => format!(
-                "the security mirror {:?} has other URLs now ({}) than were pinned ({}); the hook guards both",
+                "the security mirror {:?} has other URLs now ({}) than were pinned ({}); the hook takes the pinned ones and its fetch URL for the mirror, and refuses pushes by its name to the others",
                 now.security,
                 now.mirror_urls.join(", "),
                 pins.mirror_urls.join(", ")
@@ -642,6 +777,7 @@ mod tests {
     fn pins_read_back_what_is_written() {
         let pins = Pins {
             upstream: "upstream".into(),
+            upstream_url: Some("../upstream.git".into()),
             security: "security".into(),
             branch: "main".into(),
             mirror_urls: vec!["../security.git".into()],

@@ -74,7 +74,9 @@ pub fn same_repository(a: &str, b: &str, base: &Path) -> Result<bool> {
 ///
 /// A push by the mirror remote's name to another repository (a second `url` or a `pushurl`
 /// that is not the mirror, or an ssh host alias that cannot be resolved here) cannot be judged:
-/// it may be the mirror, whose main must be guarded, or a fork, where fixes must not go.
+/// it may be the mirror, whose main must be guarded, or a fork, where fixes must not go. A push
+/// by the upstream remote's name to another repository is refused too: git records it in
+/// `refs/remotes/<upstream>/*` anyway, which say what is public.
 ///
 /// `push_url` is resolved from `git_cwd`, the directory git ran in (and the hook started in);
 /// the configured URLs from `top`, the top of the worktree, where `git push <remote>` runs. A
@@ -111,12 +113,47 @@ pub fn destination(
             )
         })
     };
+    let upstream_fetch = fetch_url(repo, &settings.upstream)?;
+    let upstream_here = match &upstream_fetch {
+        Some(fetch) => located(fetch, "the upstream's fetch URL")? == here,
+        None => false,
+    };
+    if name == settings.upstream && !upstream_here {
+        // git records the push in refs/remotes/<upstream>/*, wherever it went, and those refs
+        // say what is public: a fix branch pushed "upstream" to the mirror would count as
+        // published from then on.
+        let upstream = &settings.upstream;
+        let fetched = upstream_fetch.as_deref().unwrap_or("no URL");
+        return refuse(
+            Refusal::new(format!(
+                "git push {upstream} goes to {push_url}, which is not the repository {upstream} is fetched from ({fetched}): git would record what it pushed in refs/remotes/{upstream}/*, which the guard reads as public"
+            ))
+            .hint(format!(
+                "push to the security mirror by its own name: git push {} <branch>",
+                settings.security
+            ))
+            .hint(format!(
+                "push where {upstream} is read from: git remote set-url --delete --push {upstream} {push_url}"
+            ))
+            .hint(BYPASS),
+        );
+    }
     let mut mirror: Vec<String> = fetch_url(repo, &settings.security)?.into_iter().collect();
     mirror.extend(settings.security_urls.iter().cloned());
     for u in &mirror {
         if located(u, "a URL of the security mirror")? == here {
             return Ok((Destination::Mirror, here));
         }
+    }
+    if let Location::Command(_) = &here {
+        // `ext::git %s /srv/security.git` reaches the mirror, and no URL says so.
+        return refuse(
+            Refusal::new(format!(
+                "cannot tell which repository {push_url:?} is: an ext:: or fd:: address reaches whatever its command or descriptors lead to, which may be the security mirror"
+            ))
+            .hint("push to the repository's URL or remote instead")
+            .hint(BYPASS),
+        );
     }
     if name == settings.security {
         let known = mirror.first().map_or("no URL".to_owned(), |u| u.clone());
@@ -134,9 +171,7 @@ pub fn destination(
             .hint(BYPASS),
         );
     }
-    if let Some(fetch) = fetch_url(repo, &settings.upstream)?
-        && located(&fetch, "the upstream's fetch URL")? == here
-    {
+    if upstream_here {
         return Ok((Destination::Upstream, here));
     }
     Ok((Destination::Other, here))
@@ -167,6 +202,9 @@ pub fn fetch_url(repo: &gix::Repository, name: &str) -> Result<Option<String>> {
 pub fn commit_tips(repo: &gix::Repository, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
     let platform = repo.references().context("cannot read references")?;
     let mut tips = Vec::new();
+    // Many refs point to the same few objects (a remote's branches at one release): each object
+    // is read once, or every push would pay for every ref (100,000 refs took 18 s).
+    let mut commit_of: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
     for reference in platform
         .prefixed(prefix)
         .with_context(|| format!("cannot list {prefix}*"))?
@@ -184,19 +222,131 @@ pub fn commit_tips(repo: &gix::Repository, prefix: &str) -> Result<Vec<(String, 
                 None => continue,
             }
         }
-        let id = reference
-            .peel_to_id()
-            .with_context(|| format!("cannot read what {name} points to"))?
-            .detach();
-        let header = repo
-            .find_header(id)
-            .with_context(|| format!("cannot read object {id}, which {name} points to"))?;
-        if header.kind() == gix::object::Kind::Commit {
+        let target = reference.target().try_id().map(ToOwned::to_owned);
+        let known = target.and_then(|t| commit_of.get(&t).copied());
+        let commit = match known {
+            Some(commit) => commit,
+            None => {
+                let id = reference
+                    .peel_to_id()
+                    .with_context(|| format!("cannot read what {name} points to"))?
+                    .detach();
+                let header = repo
+                    .find_header(id)
+                    .with_context(|| format!("cannot read object {id}, which {name} points to"))?;
+                let commit = (header.kind() == gix::object::Kind::Commit).then_some(id);
+                if let Some(target) = target {
+                    commit_of.insert(target, commit);
+                }
+                commit
+            }
+        };
+        if let Some(id) = commit {
             tips.push((name, id));
         }
     }
     tips.sort();
     Ok(tips)
+}
+
+/// Where this clone keeps the security mirror's refs: `refs/remotes/<security>/`, and the local
+/// side of each of its remote's fetch refspecs (`+refs/heads/*:refs/sec/*` keeps them under
+/// `refs/sec/`), as prefixes ending in `/` or full ref names. A mirror remote whose refspecs
+/// keep nothing here is an error: the fixes fetched from it could not be told from public work;
+/// so is one that keeps them among the upstream's tracking refs (`refs/remotes/<upstream>/`),
+/// which say what is public.
+pub fn mirror_ref_places(
+    repo: &gix::Repository,
+    security: &str,
+    upstream: &str,
+) -> Result<Vec<String>> {
+    let mut places = vec![format!("refs/remotes/{security}/")];
+    let remote = match repo.try_find_remote(security) {
+        None => return Ok(places),
+        Some(Ok(remote)) => remote,
+        Some(Err(e)) => {
+            return Err(anyhow::anyhow!(
+                "cannot read the configuration of remote {security:?}: {e}"
+            ));
+        }
+    };
+    let mut kept = false;
+    for spec in remote.refspecs(gix::remote::Direction::Fetch) {
+        let spec = spec.to_ref();
+        let Some(local) = spec.local() else {
+            continue;
+        };
+        let local = local.to_string();
+        kept = true;
+        let place = match local.find('*') {
+            // `refs/sec/*` and `refs/sec-*/x` alike: all that is below the last whole directory.
+            Some(star) => match local[..star].rfind('/') {
+                Some(slash) => local[..=slash].to_owned(),
+                None => continue,
+            },
+            None => local,
+        };
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    if !kept {
+        return refuse(
+            Refusal::new(format!(
+                "the security mirror remote {security:?} has no fetch refspec that keeps its refs here (remote.{security}.fetch), so its embargoed fixes cannot be told from public commits"
+            ))
+            .hint(format!(
+                "git config --add remote.{security}.fetch '+refs/heads/*:refs/remotes/{security}/*' && git fetch {security}"
+            )),
+        );
+    }
+    let public = format!("refs/remotes/{upstream}/");
+    if let Some(place) = places
+        .iter()
+        .find(|p| p.starts_with(&public) || public.starts_with(p.as_str()))
+    {
+        return refuse(
+            Refusal::new(format!(
+                "the security mirror remote {security:?} keeps its refs in {place}, among the upstream's tracking refs (remote.{security}.fetch), where they would count as public"
+            ))
+            .hint(format!(
+                "git config --replace-all remote.{security}.fetch '+refs/heads/*:refs/remotes/{security}/*', then remove the mirror's refs from {public} (git fetch --prune {upstream})"
+            )),
+        );
+    }
+    Ok(places)
+}
+
+/// The commits the security mirror's refs here point to ([`mirror_ref_places`]), by full name,
+/// sorted by name, as [`commit_tips`] reads them.
+pub fn mirror_tips(
+    repo: &gix::Repository,
+    security: &str,
+    upstream: &str,
+) -> Result<Vec<(String, ObjectId)>> {
+    let mut tips = Vec::new();
+    for place in mirror_ref_places(repo, security, upstream)? {
+        if place.ends_with('/') {
+            tips.extend(commit_tips(repo, &place)?);
+        } else {
+            tips.extend(
+                commit_tips(repo, &place)?
+                    .into_iter()
+                    .filter(|(name, _)| *name == place),
+            );
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// The commits only the security mirror has (reachable from its refs, not from the public
+/// ones), and its refs, to say which one a leaked commit is on.
+#[derive(Clone, Default)]
+struct MirrorOnly {
+    commits: std::collections::HashSet<ObjectId>,
+    tips: Vec<(String, ObjectId)>,
 }
 
 /// [`Facts`] from a repository, its settings and the push's destination.
@@ -212,9 +362,9 @@ pub struct RepoFacts<'r> {
     /// listed once it was looked at.
     public: Option<Vec<ObjectId>>,
     live_public: Vec<ObjectId>,
-    /// Commits only the mirror has, each with the first mirror ref (short) it is found on;
-    /// `None` inside when there are mirror refs but nothing public to compare with.
-    security_only: Option<Option<HashMap<ObjectId, String>>>,
+    /// Commits only the mirror has; `None` inside when there are mirror refs but nothing public
+    /// to compare with.
+    security_only: Option<Option<MirrorOnly>>,
 }
 
 impl<'r> RepoFacts<'r> {
@@ -227,7 +377,7 @@ impl<'r> RepoFacts<'r> {
     ) -> Self {
         let destination_url = match location {
             Location::Repository(path) => path.display().to_string(),
-            _ => push_url.to_owned(),
+            _ => url::connect_url(push_url).to_owned(),
         };
         RepoFacts {
             repo,
@@ -265,32 +415,52 @@ impl<'r> RepoFacts<'r> {
         Ok(tips)
     }
 
-    fn security_only(&mut self) -> Result<Option<HashMap<ObjectId, String>>> {
+    fn security_only(&mut self) -> Result<Option<MirrorOnly>> {
         if let Some(known) = &self.security_only {
             return Ok(known.clone());
         }
-        let prefix = format!("refs/remotes/{}/", self.security);
-        let tips = commit_tips(self.repo, &prefix)?;
+        let tips = mirror_tips(self.repo, &self.security, &self.upstream)?;
         let hidden = self.public()?;
         let known = if tips.is_empty() {
-            Some(HashMap::new())
+            Some(MirrorOnly::default())
         } else if hidden.is_empty() {
             None
         } else {
-            let mut only = HashMap::new();
-            for (name, tip) in tips {
-                let short = name
-                    .strip_prefix("refs/remotes/")
-                    .unwrap_or(&name)
-                    .to_owned();
-                for id in git::commits_between(self.repo, hidden.iter().copied(), tip)? {
-                    only.entry(id).or_insert_with(|| short.clone());
-                }
-            }
-            Some(only)
+            // One walk from every mirror ref: a walk per ref cost half a millisecond each, on
+            // every push, with thousands of mirror refs.
+            let mut starts: Vec<ObjectId> = tips.iter().map(|(_, id)| *id).collect();
+            starts.sort();
+            starts.dedup();
+            let commits = git::commits_between_all(self.repo, hidden, starts)?
+                .into_iter()
+                .collect();
+            Some(MirrorOnly { commits, tips })
         };
         self.security_only = Some(known.clone());
         Ok(known)
+    }
+
+    /// The first mirror ref (by name, short: `security/fix-xss`) each of `leaked` is on: asked
+    /// only when a leak is reported.
+    fn mirror_refs_of(
+        &mut self,
+        only: &MirrorOnly,
+        leaked: &[ObjectId],
+    ) -> Result<HashMap<ObjectId, String>> {
+        let hidden = self.public()?;
+        let mut on = HashMap::new();
+        for (name, tip) in &only.tips {
+            if on.len() == leaked.len() {
+                break;
+            }
+            let short = name.strip_prefix("refs/remotes/").unwrap_or(name);
+            for id in git::commits_between(self.repo, hidden.iter().copied(), *tip)? {
+                if leaked.contains(&id) {
+                    on.entry(id).or_insert_with(|| short.to_owned());
+                }
+            }
+        }
+        Ok(on)
     }
 
     fn upstream_configured(&self) -> bool {
@@ -361,8 +531,7 @@ impl Facts for RepoFacts<'_> {
     fn leaks(&mut self, new: ObjectId, old: ObjectId) -> Result<Leaks> {
         let Some(only) = self.security_only()? else {
             // Nothing known to be public: refuse only if the push shares history with the mirror.
-            let prefix = format!("refs/remotes/{}/", self.security);
-            for (_, tip) in commit_tips(self.repo, &prefix)? {
+            for (_, tip) in mirror_tips(self.repo, &self.security, &self.upstream)? {
                 if self
                     .repo
                     .merge_base(new, tip)
@@ -374,7 +543,7 @@ impl Facts for RepoFacts<'_> {
             }
             return Ok(Leaks::None);
         };
-        if only.is_empty() {
+        if only.commits.is_empty() {
             return Ok(Leaks::None);
         }
         let mut hidden = self.public()?;
@@ -385,20 +554,25 @@ impl Facts for RepoFacts<'_> {
         {
             hidden.push(old);
         }
-        let mut leaks = Vec::new();
-        for id in git::commits_between(self.repo, hidden, new)? {
-            if let Some(security_ref) = only.get(&id) {
-                leaks.push(Leak {
-                    commit: self.info(id)?,
-                    security_ref: security_ref.clone(),
-                });
-            }
+        let leaked: Vec<ObjectId> = git::commits_between(self.repo, hidden, new)?
+            .into_iter()
+            .filter(|id| only.commits.contains(id))
+            .collect();
+        if leaked.is_empty() {
+            return Ok(Leaks::None);
         }
-        Ok(if leaks.is_empty() {
-            Leaks::None
-        } else {
-            Leaks::Found(leaks)
-        })
+        let on = self.mirror_refs_of(&only, &leaked)?;
+        let mut leaks = Vec::new();
+        for id in leaked {
+            leaks.push(Leak {
+                commit: self.info(id)?,
+                security_ref: on
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| self.security.clone()),
+            });
+        }
+        Ok(Leaks::Found(leaks))
     }
 
     fn refresh_public(&mut self) -> Result<(), String> {

@@ -182,27 +182,17 @@ pub fn fetch(
 
 /// Fetches the remote's `refs/heads/<branch>` and points `refs/remotes/<name>/<branch>` at it
 /// (whatever it held before, as `git fetch` does: a tracking ref follows the remote), quietly;
-/// no other ref is written.
+/// no other ref is written. Refuses if the remote has no such branch.
 pub fn fetch_tracking(
     repo: &gix::Repository,
     name: &str,
     setting: &str,
     branch: &str,
 ) -> Result<()> {
-    let full = format!("refs/heads/{branch}");
-    let fetched = fetch(repo, name, setting, std::slice::from_ref(&full))?;
-    let Some(tip) = fetched.find(&full) else {
-        return refuse(Refusal::new(format!("{name} has no {full}")));
-    };
-    let tracking = format!("refs/remotes/{name}/{branch}");
-    repo.reference(
-        tracking.as_str(),
-        tip.target,
-        gix::refs::transaction::PreviousValue::Any,
-        "push-duty: fetch",
-    )
-    .with_context(|| format!("cannot set {tracking}"))?;
-    Ok(())
+    match live_branch(repo, name, setting, branch)? {
+        Some(_) => Ok(()),
+        None => refuse(Refusal::new(format!("{name} has no refs/heads/{branch}"))),
+    }
 }
 
 /// The remote's `refs/heads/<branch>` as it lists it now over its fetch URL, with its objects

@@ -258,17 +258,32 @@ pub fn commits_between(
     hidden: impl IntoIterator<Item = ObjectId>,
     tip: ObjectId,
 ) -> Result<Vec<ObjectId>> {
+    commits_between_all(repo, hidden, Some(tip))
+}
+
+/// The commits reachable from any of `tips` but not from any of `hidden`, newest first, in one
+/// walk: `git log ^hidden... tips...`.
+pub fn commits_between_all(
+    repo: &gix::Repository,
+    hidden: impl IntoIterator<Item = ObjectId>,
+    tips: impl IntoIterator<Item = ObjectId>,
+) -> Result<Vec<ObjectId>> {
+    let tips: Vec<ObjectId> = tips.into_iter().collect();
+    let from = match tips.as_slice() {
+        [one] => one.to_string(),
+        _ => format!("{} commits", tips.len()),
+    };
     let walk = repo
-        .rev_walk([tip])
+        .rev_walk(tips)
         .sorting(gix::revision::walk::Sorting::ByCommitTime(
             Default::default(),
         ))
         .with_hidden(hidden)
         .all()
-        .with_context(|| format!("cannot walk history from {tip}"))?;
+        .with_context(|| format!("cannot walk history from {from}"))?;
     let mut ids = Vec::new();
     for info in walk {
-        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {tip}: {e}"))?;
+        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {from}: {e}"))?;
         ids.push(info.id);
     }
     Ok(ids)

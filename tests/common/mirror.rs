@@ -101,7 +101,9 @@ impl TestRepo {
         panic!("{program} stayed busy (ETXTBSY) for two seconds");
     }
 
-    /// Points the upstream remote at a repository that does not exist.
+    /// Points the upstream remote at a repository that does not exist, and pins that if the
+    /// hook is installed (the guard refuses an upstream URL that is not the pinned one before it
+    /// ever tries to reach it).
     #[track_caller]
     pub fn lose_upstream(&self) {
         let gone = self.root().join("gone.git");
@@ -111,6 +113,10 @@ impl TestRepo {
             "upstream",
             gone.to_str().expect("utf-8"),
         ]);
+        let pinned = self.try_git_in(&self.work, &["config", "pushduty.pinned.upstream"]);
+        if pinned.status == 0 {
+            self.install_hook();
+        }
     }
 
     /// The id of a revision in the working clone.
