@@ -23,13 +23,13 @@ fn all_well_exits_zero() {
     let run = repo.run(&["check"]).ok();
     let tip = &repo.rev("upstream/main")[..7];
     run.stdout_is(&format!(
-            "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
-             ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
-             ok    security merge: no security merge is unfinished\n\
-             ok    pre-push hook: {} is installed, executable, current and used by git\n\
-             ok    guard pins: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main\n",
-            repo.work.join(".git/hooks/pre-push").display()
-        ));
+        "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
+         ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
+         ok    security merge: no security merge is unfinished\n\
+         ok    pre-push hook: {} is installed, executable, current and used by git\n\
+         ok    guard pins: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main\n",
+        repo.work.join(".git/hooks/pre-push").display()
+    ));
     run.stderr_is("");
 }
 
@@ -80,16 +80,7 @@ fn json_carries_the_state_and_the_commits() {
     assert_eq!(json["mirror"]["ahead"][0]["id"], id.as_str());
     assert_eq!(json["mirror"]["ahead"][0]["subject"], "Edit in the web UI");
     let names = check_names(&json);
-    assert_eq!(
-        names,
-        [
-            "configuration",
-            "security mirror",
-            "security merge",
-            "pre-push hook",
-            "guard pins"
-        ]
-    );
+    assert_eq!(names, CHECKS);
     assert_eq!(json["checks"][2]["ok"], true);
     assert_eq!(json["checks"][3]["ok"], true);
 }
@@ -178,16 +169,7 @@ fn json_has_the_same_checks_when_the_configuration_is_bad() {
     let run = repo.run(&["check", "--offline", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     let names = check_names(&json);
-    assert_eq!(
-        names,
-        [
-            "configuration",
-            "security mirror",
-            "security merge",
-            "pre-push hook",
-            "guard pins"
-        ]
-    );
+    assert_eq!(names, CHECKS);
     assert_eq!(json["checks"][1]["ok"], false);
     assert_eq!(
         json["checks"][1]["summary"],
@@ -218,6 +200,15 @@ fn hooks_turned_off_with_core_hooks_path_dev_null_are_wrong_not_an_error() {
     repo.commit("x.txt", "x\n", "Unguarded");
     repo.push(&["-q", "--dry-run", "security", "main"]).silent();
 }
+
+/// The checks `check` makes, in order.
+const CHECKS: [&str; 5] = [
+    "configuration",
+    "security mirror",
+    "security merge",
+    "pre-push hook",
+    "guard pins",
+];
 
 /// The names of the checks `check --json` reports, in order.
 fn check_names(json: &serde_json::Value) -> Vec<&str> {

@@ -301,10 +301,10 @@ fn a_local_base_tag_that_differs_from_the_upstreams_loses_and_the_user_is_told()
         args.push("--dry-run");
         let run = repo.run(&args).ok();
         run.stderr_has(&format!(
-                "warning: tag 2026.11.26 here points to {} (Add the unready feature), on upstream to {} (Initial commit): building on upstream's",
-                &feature[..7],
-                &upstream_base[..7]
-            ));
+            "warning: tag 2026.11.26 here points to {} (Add the unready feature), on upstream to {} (Initial commit): building on upstream's",
+            &feature[..7],
+            &upstream_base[..7]
+        ));
     }
     let run = repo
         .run(&["tag", "--cherry-pick", &fix, "--yes", "--no-push"])

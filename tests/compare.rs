@@ -141,8 +141,8 @@ fn a_revision_compares_with_the_last_push_and_with_the_revision_before_it() {
     let run = repo.run(&["compare"]).ok();
     let github = "https://github.com/mozilla/addons-server/compare";
     run.stdout_starts_with(&format!(
-            "compare: {github}/2026.11.26...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
-        ));
+        "compare: {github}/2026.11.26...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
+    ));
     let (since_last, since_revision) = run
         .stdout
         .split_once("since the previous revision")
@@ -245,10 +245,10 @@ fn a_local_tag_that_differs_from_the_upstreams_is_named_and_the_upstreams_used()
     let run = repo.run(&["compare", "2026.12.03"]).ok();
 
     run.stderr_has(&format!(
-            "warning: tag 2026.12.03 here points to {} (First change), on upstream to {} (Second change): using upstream's\nhint: to make yours the same: git fetch --force upstream tag 2026.12.03\n",
-            &first[..7],
-            &second[..7]
-        ));
+        "warning: tag 2026.12.03 here points to {} (First change), on upstream to {} (Second change): using upstream's\nhint: to make yours the same: git fetch --force upstream tag 2026.12.03\n",
+        &first[..7],
+        &second[..7]
+    ));
     run.stdout_has("ships 2 commits since the last push");
     run.stdout_has("Second change");
     assert_eq!(

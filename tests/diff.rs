@@ -208,11 +208,11 @@ fn a_branch_behind_the_upstream_shows_only_what_it_adds() {
     run.stdout_lacks("newer.py");
     run.stdout_lacks("deleted file mode");
     run.stderr_is(&format!(
-            "From the merge base of upstream/main ({}) and feature ({}), {}: what feature adds (git diff upstream/main...feature)\n",
-            &newer[..7],
-            &repo.rev("feature")[..7],
-            &base[..7]
-        ));
+        "From the merge base of upstream/main ({}) and feature ({}), {}: what feature adds (git diff upstream/main...feature)\n",
+        &newer[..7],
+        &repo.rev("feature")[..7],
+        &base[..7]
+    ));
     let named = repo.run(&["diff", "feature", "--stat"]).ok();
     named.stdout_is(&(repo.git(&["diff", "--stat", "upstream/main...feature"]) + "\n"));
 }
@@ -273,6 +273,6 @@ fn an_ambiguous_short_id_asks_for_more_of_it() {
         .expect("two blobs share a prefix");
     let run = repo.run(&["diff", &prefix]).expect(1);
     run.stderr_starts_with(&format!(
-            "error: REV {prefix}: more than one object here has an id starting with {prefix}\nhint: give more of the id"
-        ));
+        "error: REV {prefix}: more than one object here has an id starting with {prefix}\nhint: give more of the id"
+    ));
 }

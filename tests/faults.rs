@@ -454,9 +454,9 @@ fn a_second_tag_run_while_one_is_pushing_is_refused_and_changes_nothing() {
     let before = repo.snapshot();
     let second = repo.run(&["tag", "--yes"]).expect(1);
     second.stderr_has(&format!(
-            "error: another git push-duty tag is running in this repository (process {}); nothing was changed",
-            first.id()
-        ));
+        "error: another git push-duty tag is running in this repository (process {}); nothing was changed",
+        first.id()
+    ));
     assert_eq!(repo.snapshot(), before);
     std::process::Command::new("kill")
         .args(["-TERM", &first.id().to_string()])
@@ -484,9 +484,9 @@ fn killed_inside_the_fast_forward_the_rerun_names_the_lock_left_behind() {
     assert!(lock.exists());
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
     run.stderr_has(&format!(
-            "Local main: left as it is: another git process is using the index ({} exists); update it later with: git merge --ff-only upstream/main",
-            lock.display()
-        ));
+        "Local main: left as it is: another git process is using the index ({} exists); update it later with: git merge --ff-only upstream/main",
+        lock.display()
+    ));
     assert_eq!(repo.rev("main"), behind);
     // Once the crashed process's locks are gone, a rerun finishes.
     std::fs::remove_file(&lock).expect("remove the stale lock");

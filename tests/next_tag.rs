@@ -287,9 +287,9 @@ fn a_revision_made_with_no_push_is_named_with_the_command_that_pushes_it() {
     run.stdout_is("2026.12.03-2\n");
     let push = "2026.12.03-1 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03-1";
     run.stderr_is(&format!(
-            "{push}\ntag would refuse to tag the same commit again: 2026.12.03-1 already points to the tip of upstream/main, {} Fix the crash (--allow-same-commit makes 2026.12.03-2)\n",
-            &tip[..7]
-        ));
+        "{push}\ntag would refuse to tag the same commit again: 2026.12.03-1 already points to the tip of upstream/main, {} Fix the crash (--allow-same-commit makes 2026.12.03-2)\n",
+        &tip[..7]
+    ));
     // What tag does.
     let tag = repo.run(&["tag", "--yes"]).expect(1);
     tag.stderr_has(&format!("hint: {push}\n"));

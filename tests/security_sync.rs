@@ -26,9 +26,9 @@ fn sync_shows_what_the_mirror_has_then_publishes_it_upstream_first() {
     let run = repo.run(&["security-merge", "--sync", "--yes"]).ok();
 
     run.stderr_has(&format!(
-            "security/main is AHEAD of upstream/main by 1 commit (someone pushed to the mirror first or used its web merge button):\n  {} Merged with the web button\n",
-            &sneaky[..7]
-        ));
+        "security/main is AHEAD of upstream/main by 1 commit (someone pushed to the mirror first or used its web merge button):\n  {} Merged with the web button\n",
+        &sneaky[..7]
+    ));
     // The commits and the diff, as for a merge.
     run.stdout_has("1 commit goes public on upstream main:\n");
     run.stdout_has("+hot = True\n");

@@ -46,11 +46,11 @@ fn the_plan_lists_the_commits_since_the_last_push() {
     let run = repo.run(&["tag", "--dry-run"]).ok();
     let last = repo.rev("upstream/main");
     run.stderr_has(&format!(
-            "2026.12.03 ships 2 commits since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash\n  {} Add the unready feature\nPlan:\n",
-            short(&last),
-            short(&fix),
-            short(&feature)
-        ));
+        "2026.12.03 ships 2 commits since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash\n  {} Add the unready feature\nPlan:\n",
+        short(&last),
+        short(&fix),
+        short(&feature)
+    ));
     // 2026.11.26-1 is only on the upstream: the command names its commit, which is here.
     run.stdout_has(&format!(
         "compare: git log --oneline {}..2026.12.03\n",
@@ -109,8 +109,8 @@ fn a_revision_lists_both_and_prints_both_compare_links() {
     ));
     let github = "https://github.com/mozilla/addons-server/compare";
     run.stdout_has(&format!(
-            "compare: {github}/2026.11.26-1...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
-        ));
+        "compare: {github}/2026.11.26-1...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
+    ));
     run.stdout_lacks(short(&feature));
 
     let json = repo
@@ -146,10 +146,10 @@ fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
         short(&fix)
     ));
     run.stderr_has(&format!(
-            "2026.12.03 ships 1 commit since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash (cherry-picked)\n",
-            short(&base),
-            short(&fix)
-        ));
+        "2026.12.03 ships 1 commit since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash (cherry-picked)\n",
+        short(&base),
+        short(&fix)
+    ));
     run.stderr_has(&format!(
         "1. write 1 cherry-picked commit onto 2026.11.26-1 ({}) and the tag object\n",
         short(&base)
@@ -226,9 +226,9 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
     ] {
         let run = repo.run(args).expect(1);
         run.stderr_has(&format!(
-                "error: 2026.12.03 was cherry-picked, and the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\nnothing was changed\n",
-                short(&feature)
-            ));
+            "error: 2026.12.03 was cherry-picked, and the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\nnothing was changed\n",
+            short(&feature)
+        ));
         run.stderr_has(
             "hint: if they are meant to go to production now: git push-duty tag --from-branch\n",
         );
@@ -244,9 +244,9 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
 
     let run = repo.run(&["tag", "--yes", "--from-branch"]).ok();
     run.stderr_has(&format!(
-            "2026.12.03 was cherry-picked, and --from-branch: the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\n",
-            short(&feature)
-        ));
+        "2026.12.03 was cherry-picked, and --from-branch: the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\n",
+        short(&feature)
+    ));
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         fix
@@ -353,10 +353,10 @@ fn a_tip_rewound_behind_this_push_dates_tag_is_refused_off_a_terminal() {
     ] {
         let run = repo.run(args).expect(1);
         run.stderr_has(&format!(
-                "error: the tip of upstream/main ({}) lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\nnothing was changed\n",
-                short(&feature),
-                short(&fix)
-            ));
+            "error: the tip of upstream/main ({}) lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\nnothing was changed\n",
+            short(&feature),
+            short(&fix)
+        ));
         run.stderr_has(
             "hint: if the tip is meant to go out without them: git push-duty tag --from-branch\n",
         );
@@ -402,10 +402,10 @@ fn a_tip_rewound_behind_the_last_push_is_refused() {
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
     run.stderr_has(&format!(
-            "error: the tip of upstream/main ({}) lacks the commit 2026.11.26-1 has: a tag of it takes that back out:\n  {} Last week's hotfix\n",
-            short(&older),
-            short(&last)
-        ));
+        "error: the tip of upstream/main ({}) lacks the commit 2026.11.26-1 has: a tag of it takes that back out:\n  {} Last week's hotfix\n",
+        short(&older),
+        short(&last)
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -472,11 +472,11 @@ fn a_last_push_only_here_is_passed_over_for_the_upstreams() {
     let run = repo.run(&["tag", "--dry-run"]).ok();
     run.stderr_has("note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26\n");
     run.stderr_has(&format!(
-            "2026.12.03 ships 2 commits since the last push, 2026.11.26 ({}):\n  {} More work\n  {} Made into a revision, never pushed\n",
-            short(&last),
-            short(&more),
-            short(&unpushed)
-        ));
+        "2026.12.03 ships 2 commits since the last push, 2026.11.26 ({}):\n  {} More work\n  {} Made into a revision, never pushed\n",
+        short(&last),
+        short(&more),
+        short(&unpushed)
+    ));
     run.stdout_has("compare: git log --oneline 2026.11.26..2026.12.03\n");
 
     repo.run(&["tag", "--yes"]).ok();

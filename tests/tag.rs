@@ -18,8 +18,8 @@ fn tags_the_upstream_tip_and_pushes_only_that_tag() {
 
     let run = repo.run(&["tag", "--yes"]).ok();
     run.stdout_is(&format!(
-            "tag: 2026.12.03\ncommit: {tip} Add the feature\ncompare: git log --oneline 2026.11.26..2026.12.03\n"
-        ));
+        "tag: 2026.12.03\ncommit: {tip} Add the feature\ncompare: git log --oneline 2026.11.26..2026.12.03\n"
+    ));
     run.stderr_has("Tagged 2026.12.03 and pushed it to upstream.");
 
     // On the upstream, peeled to the upstream's tip, annotated, by the user, dated the push.

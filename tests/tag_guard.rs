@@ -32,9 +32,9 @@ fn a_pick_of_an_embargoed_fix_is_refused_naming_it_and_the_safe_route() {
     for spec in ["security/fix-xss", fix.as_str(), &fix[..10]] {
         let run = repo.run(&["tag", "--cherry-pick", spec, "--yes"]).expect(1);
         run.stderr_has(&format!(
-                "error: --cherry-pick {spec} ({} Escape the search query) is an embargoed security fix: it is on security/fix-xss and not on upstream, so a tag carrying it would publish it; nothing was changed",
-                &fix[..7]
-            ));
+            "error: --cherry-pick {spec} ({} Escape the search query) is an embargoed security fix: it is on security/fix-xss and not on upstream, so a tag carrying it would publish it; nothing was changed",
+            &fix[..7]
+        ));
         run.stderr_has(
             "hint: merge it first, upstream then mirror: git push-duty security-merge fix-xss",
         );
@@ -82,13 +82,13 @@ fn a_local_commit_on_top_of_a_fix_is_refused_as_not_on_the_upstream() {
         .run(&["tag", "--cherry-pick", "rework", "--yes"])
         .expect(1);
     run.stderr_has(&format!(
-            "error: --cherry-pick rework ({} Rework the escape) is not on upstream: a tag ships only commits the upstream already has; nothing was changed",
-            &local[..7]
-        ));
+        "error: --cherry-pick rework ({} Rework the escape) is not on upstream: a tag ships only commits the upstream already has; nothing was changed",
+        &local[..7]
+    ));
     run.stderr_has(&format!(
-            "hint: get it onto upstream first (reviewed, as any change), e.g. git push upstream {}:refs/heads/<branch>, then pick it",
-            &local[..7]
-        ));
+        "hint: get it onto upstream first (reviewed, as any change), e.g. git push upstream {}:refs/heads/<branch>, then pick it",
+        &local[..7]
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -167,9 +167,9 @@ fn a_base_tag_carrying_an_embargoed_fix_is_refused() {
         .run(&["tag", "--cherry-pick", &public, "--yes"])
         .expect(1);
     run.stderr_has(&format!(
-            "error: the base tag 2026.12.03 carries {} (Escape the search query), an embargoed security fix on security/fix-xss that upstream does not have; nothing was changed",
-            &fix[..7]
-        ));
+        "error: the base tag 2026.12.03 carries {} (Escape the search query), an embargoed security fix on security/fix-xss that upstream does not have; nothing was changed",
+        &fix[..7]
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
