@@ -431,3 +431,55 @@ fn the_readme_tells_about_install_sh_binary() {
         "README does not mention install.sh --binary"
     );
 }
+
+#[test]
+fn every_refusal_reason_of_the_guard_has_a_snapshot_of_a_real_push() {
+    // The guard's `enum Reason`, wherever it lives under src/, one variant a line.
+    fn sources(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(std::fs::read_to_string(&path).expect("read source"));
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    sources(&project().join("src"), &mut texts);
+    let body = texts
+        .iter()
+        .find_map(|t| t.split_once("pub enum Reason {").map(|(_, rest)| rest))
+        .expect("the guard's enum Reason under src/");
+    let body = &body[..body.find("\n}").expect("the end of enum Reason")];
+    let variants: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("    "))
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or(l)
+        })
+        .collect();
+    assert!(variants.len() > 5, "{variants:?}");
+    let snapshots: Vec<String> = std::fs::read_dir(project().join("tests/snapshots"))
+        .expect("tests/snapshots")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    for variant in variants {
+        let mut snake = String::new();
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        }
+        let name = format!("__reason_{snake}.snap");
+        assert!(
+            snapshots.iter().any(|s| s.ends_with(&name)),
+            "no snapshot *{name} in tests/snapshots: push so that the hook refuses with Reason::{variant} \
+             and snapshot what it says (insta::assert_snapshot!(\"reason_{snake}\", repo.hook_said(&run)))"
+        );
+    }
+}

@@ -337,6 +337,7 @@ fn a_missing_binary_blocks_the_push_with_how_to_reinstall() {
     ] {
         run.stderr_has(text);
     }
+    insta::assert_snapshot!("hook_binary_missing", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // With the binary on PATH again, the shim falls back to it.
     repo.push(&["-q", "security", "HEAD:refs/heads/fine"])

@@ -19,10 +19,13 @@ fn a_tree_a_blob_and_tags_of_them_are_refused_on_the_fork() {
         ("tree-tag".to_owned(), "tree"),
         ("blob-tag".to_owned(), "blob"),
     ] {
-        repo.push(&["fork", &spec])
-            .refused()
-            .stderr_has(&format!("it is a {kind}, not a commit: it may hold an embargoed fix's files, and only the security mirror may get those; such pushes are rare"))
+        let run = repo.push(&["fork", &spec]).refused();
+        run.stderr_has(&format!("it is a {kind}, not a commit: it may hold an embargoed fix's files, and only the security mirror may get those; such pushes are rare"))
             .stderr_has("hint: if it holds nothing from the security mirror, push it with: git push --no-verify fork");
+        if spec.starts_with("fix-xss^{tree}") {
+            // One of them whole, as the user reads it.
+            insta::assert_snapshot!("reason_content_elsewhere", repo.hook_said(&run));
+        }
         assert_eq!(repo.ls_remote(&fork), "", "{spec}");
     }
     // Also to the upstream, its main included.
@@ -44,6 +47,23 @@ fn trees_and_blobs_to_the_mirror_pass() {
     repo.push(&["-q", "security", "fix-xss^{tree}:refs/tags/t"])
         .silent();
     repo.ls_remote(&repo.mirror()).has("refs/tags/t");
+}
+
+#[test]
+fn a_tree_pushed_onto_the_mirrors_main_is_refused() {
+    // Only upstream commits may be on the mirror's main: a tree there is refused, and a fix
+    // branch of the same tree still passes.
+    let (repo, _, _) = TestRepo::guarded_with_fix();
+    let before = repo.ls_remote(&repo.mirror());
+    let run = repo
+        .push(&["security", "fix-xss^{tree}:refs/heads/main"])
+        .refused();
+    run.stderr_has("refusing fix-xss^{tree} -> refs/heads/main on the security mirror")
+        .stderr_has(
+            "it points to a tree, not a commit; the mirror's main holds only upstream commits",
+        );
+    insta::assert_snapshot!("reason_not_a_commit", repo.hook_said(&run));
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
 /// A colleague merges `fix-xss` into the upstream's main and pushes it; this clone does not
@@ -82,11 +102,10 @@ fn a_push_carrying_nothing_from_the_mirror_stays_offline() {
     repo.push(&["-q", "fork", "feature"]).silent();
     repo.ls_remote(&fork).has(&work);
     // A leak still refuses, saying the live upstream could not be asked.
-    repo.push(&["fork", "fix-xss"])
-        .refused()
-        .stderr_has(&fix[..7])
-        .stderr_has(
-            "(the upstream could not be listed to check again: cannot reach remote upstream",
-        );
+    let run = repo.push(&["fork", "fix-xss"]).refused();
+    run.stderr_has(&fix[..7]).stderr_has(
+        "(the upstream could not be listed to check again: cannot reach remote upstream",
+    );
+    insta::assert_snapshot!("reason_leak_unchecked", repo.hook_said(&run));
     repo.ls_remote(&fork).lacks(&fix);
 }

@@ -14,9 +14,9 @@ fn a_security_ref_to_a_missing_object_refuses_instead_of_dropping_out() {
     let path = repo.work.join(".git/refs/remotes/security/fix-xss");
     std::fs::write(&path, format!("{gone}\n")).expect("write ref");
     repo.git(&["checkout", "-q", "-b", "feature", "fix-xss"]);
-    repo.push(&["fork", "feature"])
-        .refused_unchecked()
-        .stderr_has("cannot read what refs/remotes/security/fix-xss points to");
+    let run = repo.push(&["fork", "feature"]).refused_unchecked();
+    run.stderr_has("cannot read what refs/remotes/security/fix-xss points to");
+    insta::assert_snapshot!("hook_could_not_check", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&fork), "");
 }
 
@@ -30,6 +30,43 @@ fn a_security_ref_with_garbage_in_it_refuses() {
         .refused_unchecked()
         .stderr_has("refs/remotes/security/");
     assert_eq!(repo.ls_remote(&fork), "");
+}
+
+#[test]
+fn a_pushed_object_the_hook_cannot_find_is_refused() {
+    // git finds the commit through GIT_ALTERNATE_OBJECT_DIRECTORIES, which gix does not read:
+    // the hook cannot see what it would judge, so it refuses, on the mirror and elsewhere.
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
+    let elsewhere = repo.root().join("elsewhere");
+    let format = format!(
+        "--object-format={}",
+        repo.git(&["rev-parse", "--show-object-format"])
+    );
+    repo.git_in(&repo.root(), &["init", "-q", &format, "elsewhere"]);
+    let id = repo.commit_in(&elsewhere, "other.txt", "other\n", "Only in elsewhere");
+    let objects = elsewhere.join(".git/objects");
+    let env = [(
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        objects.to_str().expect("utf-8"),
+    )];
+    let before = (repo.ls_remote(&repo.mirror()), repo.ls_remote(&fork));
+    let spec = format!("+{id}:refs/heads/main");
+    let run = repo
+        .run_env("git", &repo.work, &["push", "security", &spec], &env)
+        .refused();
+    run.stderr_has(&format!(
+        "refusing {id} -> refs/heads/main on the security mirror"
+    ))
+    .stderr_has("the pushed object is not in this repository");
+    insta::assert_snapshot!("reason_missing_object", repo.hook_said(&run));
+    let spec = format!("{id}:refs/heads/other");
+    repo.run_env("git", &repo.work, &["push", "fork", &spec], &env)
+        .refused()
+        .stderr_has("the pushed object is not in this repository");
+    assert_eq!(
+        (repo.ls_remote(&repo.mirror()), repo.ls_remote(&fork)),
+        before
+    );
 }
 
 /// The hook as git runs it, with one line for `local` going to `remote_ref`.

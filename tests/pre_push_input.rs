@@ -57,6 +57,7 @@ fn a_hook_that_cannot_check_a_push_refuses_it_and_offers_the_bypass() {
     ] {
         run.stderr_has(text);
     }
+    insta::assert_snapshot!("hook_settings_unreadable", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 

@@ -8,13 +8,13 @@ use common::{TestRepo, Text};
 #[test]
 fn a_security_fix_branch_pushed_to_the_fork_is_refused() {
     let (repo, fork, fix) = TestRepo::guarded_with_fix();
-    repo.push(&["fork", "fix-xss"])
-        .refused()
-        .stderr_has("push-duty: refusing refs/heads/fix-xss -> refs/heads/fix-xss on ../fork.git")
+    let run = repo.push(&["fork", "fix-xss"]).refused();
+    run.stderr_has("push-duty: refusing refs/heads/fix-xss -> refs/heads/fix-xss on ../fork.git")
         .stderr_has("it would publish an embargoed security fix from the security mirror, not yet on the upstream:")
         .stderr_has(&format!("    {} Escape user names (embargoed)", &fix[..7]))
         .stderr_has("  from security/fix-xss")
         .stderr_has("hint: a fix branch goes to the security mirror only: git push security <fix-branch>");
+    insta::assert_snapshot!("reason_leak", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&fork), "");
 }
 
@@ -66,9 +66,9 @@ fn without_upstream_refs_the_mirrors_commits_are_refused_but_other_work_passes()
     repo.git(&["config", "pushduty.upstream", "nonesuch"]);
     // The hook guards what was pinned; pin the new setting.
     repo.install_hook();
-    repo.push(&["fork", "main"])
-        .refused()
-        .stderr_has("there are no refs/remotes/nonesuch/* to tell which are public");
+    let run = repo.push(&["fork", "main"]).refused();
+    run.stderr_has("there are no refs/remotes/nonesuch/* to tell which are public");
+    insta::assert_snapshot!("reason_no_upstream_refs", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&fork), "");
     // Unrelated history shares nothing with the mirror.
     repo.git(&["checkout", "-q", "--orphan", "pages"]);

@@ -16,15 +16,15 @@ fn an_upstream_main_rewound_after_the_last_fetch_is_refused() {
     repo.git_in(&repo.upstream, &["update-ref", "refs/heads/main", "HEAD~1"]);
     assert_eq!(repo.rev("refs/remotes/upstream/main"), reverted);
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .stderr_has(
-            "the security mirror's main must never be ahead of upstream/main (just fetched)",
-        )
-        .stderr_has(&format!(
-            "    {} Merged, then reverted by force",
-            &reverted[..7]
-        ));
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has(
+        "the security mirror's main must never be ahead of upstream/main (just fetched)",
+    )
+    .stderr_has(&format!(
+        "    {} Merged, then reverted by force",
+        &reverted[..7]
+    ));
+    insta::assert_snapshot!("reason_ahead_of_upstream", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // As git fetch would: the tracking ref follows the upstream back.
     assert_eq!(

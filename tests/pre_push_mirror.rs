@@ -171,10 +171,10 @@ fn feature_branches_and_tags_pass(new: fn() -> TestRepo) {
 fn deleting_the_mirrors_main_is_refused(new: fn() -> TestRepo) {
     let repo = TestRepo::guarded_with(new);
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "--delete", "main"])
-        .refused()
-        .stderr_has("refusing (delete) -> refs/heads/main")
+    let run = repo.push(&["security", "--delete", "main"]).refused();
+    run.stderr_has("refusing (delete) -> refs/heads/main")
         .stderr_has("the security mirror's main is never deleted");
+    insta::assert_snapshot!("reason_deletes_mirror_branch", repo.hook_said(&run));
     repo.push(&["security", ":refs/heads/main"]).refused();
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // Deleting another branch of the mirror is fine.

@@ -28,11 +28,13 @@ fn with_release_alias() -> (TestRepo, String) {
 fn a_push_to_a_symbolic_ref_to_main_is_judged_as_a_push_to_main() {
     let (repo, fix) = with_release_alias();
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "fix-xss:refs/heads/release"])
-        .refused()
-        .stderr_has("push-duty: refusing refs/heads/fix-xss -> refs/heads/release on the security mirror")
+    let run = repo
+        .push(&["security", "fix-xss:refs/heads/release"])
+        .refused();
+    run.stderr_has("push-duty: refusing refs/heads/fix-xss -> refs/heads/release on the security mirror")
         .stderr_has("on the mirror refs/heads/release is a symbolic ref to refs/heads/main: pushing to refs/heads/release moves the mirror's main")
         .stderr_has(&format!("    {} Escape user names (embargoed)", &fix[..7]));
+    insta::assert_snapshot!("refusal_through_a_symbolic_ref", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     repo.push(&["security", "--delete", "release"])
         .refused()
@@ -75,10 +77,10 @@ fn a_mirror_without_main_refuses_refs_that_may_be_symbolic_refs_to_it() {
     let repo = TestRepo::new();
     let empty = repo.add_bare_remote("security");
     repo.install_hook();
-    repo.push(&["security", "HEAD:refs/heads/fix"])
-        .refused()
-        .stderr_has("the mirror has no main yet, so refs/heads/fix may be a symbolic ref to it")
+    let run = repo.push(&["security", "HEAD:refs/heads/fix"]).refused();
+    run.stderr_has("the mirror has no main yet, so refs/heads/fix may be a symbolic ref to it")
         .stderr_has("hint: create the mirror's main from the upstream's first: git push security upstream/main:refs/heads/main");
+    insta::assert_snapshot!("reason_mirror_has_no_branch", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&empty), "");
     repo.push(&["-q", "security", "upstream/main:refs/heads/main"])
         .silent();
@@ -131,13 +133,15 @@ fn a_mirror_speaking_only_protocol_v0_cannot_say_and_is_refused() {
     let bare = ssh_mirror(&repo);
     let ssh = repo.fake_ssh(true);
     let before = repo.ls_remote(&bare);
-    repo.push_over_ssh(&ssh, &["security", "HEAD:refs/heads/fix"])
-        .refused()
-        .stderr_has(
-            "the mirror's symbolic refs could not be learned, so refs/heads/fix may be its main",
-        )
-        .stderr_has("which does not say which of its refs are symbolic")
-        .stderr_has("hint: the mirror must speak git protocol version 2");
+    let run = repo
+        .push_over_ssh(&ssh, &["security", "HEAD:refs/heads/fix"])
+        .refused();
+    run.stderr_has(
+        "the mirror's symbolic refs could not be learned, so refs/heads/fix may be its main",
+    )
+    .stderr_has("which does not say which of its refs are symbolic")
+    .stderr_has("hint: the mirror must speak git protocol version 2");
+    insta::assert_snapshot!("reason_mirror_refs_unknown", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&bare), before);
     // Its main is judged against the upstream without them.
     repo.push_over_ssh(&ssh, &["-q", "security", "upstream/main:refs/heads/main"])

@@ -49,10 +49,10 @@ fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.git(&["remote", "remove", "upstream"]);
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .stderr_has("there is no remote named \"upstream\" (pushduty.upstream)")
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has("there is no remote named \"upstream\" (pushduty.upstream)")
         .stderr_has("hint: or name the remote you use: git config pushduty.upstream <remote>");
+    insta::assert_snapshot!("reason_no_upstream_remote", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -63,16 +63,32 @@ fn an_unreachable_upstream_is_refused_naming_its_url() {
     repo.lose_upstream();
     let gone = repo.root().join("gone.git").display().to_string();
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .stderr_has(&format!(
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has(&format!(
             "the upstream's main could not be listed from {gone} to check the push against it: cannot reach remote upstream ({gone})"
         ))
         .stderr_has("hint: check the connection and the URL, then try again: git ls-remote upstream refs/heads/main");
+    insta::assert_snapshot!("reason_upstream_unreachable", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // A fix branch needs no upstream.
     repo.push(&["-q", "security", "main:refs/heads/fix"])
         .silent();
+}
+
+#[test]
+fn an_upstream_without_the_release_branch_is_refused() {
+    // The upstream's main is gone (deleted, or renamed to trunk): nothing says what is on it.
+    let repo = TestRepo::guarded();
+    repo.commit("ok.txt", "ok\n", "Reviewed");
+    repo.git_in(&repo.upstream, &["update-ref", "-d", "refs/heads/main"]);
+    let before = repo.ls_remote(&repo.mirror());
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has(
+        "the upstream (../upstream.git) has no branch main, so nothing says the commit is on it",
+    )
+    .stderr_has("hint: name the branch that is released: git config pushduty.branch <branch>");
+    insta::assert_snapshot!("reason_upstream_has_no_branch", repo.hook_said(&run));
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
 #[test]
