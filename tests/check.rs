@@ -31,6 +31,9 @@ fn all_well_exits_zero() {
         repo.work.join(".git/hooks/pre-push").display()
     ));
     run.stderr_is("");
+    insta::assert_snapshot!("check_all_well", repo.transcript(&run));
+    let json = repo.run(&["check", "--json"]).ok();
+    insta::assert_snapshot!("check_all_well_json", repo.transcript(&json));
 }
 
 #[test]
@@ -54,6 +57,7 @@ fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
     run.stdout_has(&format!("        {} Edit in the web UI\n", &id[..7]));
     run.stderr_has("error: check found one thing wrong: security mirror");
     run.stderr_has("hint: the mirror's main must only follow the upstream: review these commits and publish them on upstream/main first with: git push-duty security-merge --sync\n");
+    insta::assert_snapshot!("check_mirror_ahead", repo.transcript(&run));
     assert_eq!(repo.rev("refs/remotes/security/main"), id, "fetched");
 }
 
@@ -73,6 +77,7 @@ fn json_carries_the_state_and_the_commits() {
     let id = mirror_ahead(&repo);
     repo.upstream_commit("new.txt", "new\n", "New");
     let run = repo.run(&["check", "--json"]).expect(1);
+    insta::assert_snapshot!("check_json_mirror_diverged", repo.transcript(&run));
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(json["ok"], false);
     assert_eq!(json["mirror"]["state"], "diverged");
@@ -237,6 +242,7 @@ fn an_unfinished_security_merge_is_wrong_and_says_what_reached_which_remote() {
     run.stderr_has(
         "hint: finish it (push the mirror): git push-duty security-merge --continue; or, if it never reached the upstream, forget it: git push-duty security-merge --abort\n",
     );
+    insta::assert_snapshot!("check_unfinished_security_merge", repo.transcript(&run));
     let json = repo.run(&["check", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
     assert_eq!(json["checks"][2]["name"], "security merge");

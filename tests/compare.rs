@@ -183,6 +183,7 @@ fn refusals() {
     let run = repo.run(&["compare", "2026.12.03"]).expect(1);
     run.stderr_has("error: there is no tag 2026.12.03 here or on upstream\n");
     run.stderr_has("hint: list the calendar tags: git ls-remote --tags upstream");
+    insta::assert_snapshot!("refusal_no_such_tag", repo.transcript(&run));
     let run = repo.run(&["compare", "2026.12.03", "--offline"]).expect(1);
     run.stderr_has("error: there is no tag 2026.12.03 here\n");
     run.stderr_has("hint: list upstream's tags too: git push-duty compare 2026.12.03");

@@ -66,6 +66,7 @@ fn an_unfetched_upstream_branch_says_how_to_fetch_it() {
     let run = repo.run(&["diff"]).expect(1);
     run.stderr_has("upstream/main does not exist here");
     run.stderr_has("hint: fetch it: git fetch upstream main");
+    insta::assert_snapshot!("refusal_upstream_branch_not_fetched", repo.transcript(&run));
 }
 
 #[test]

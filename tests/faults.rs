@@ -126,6 +126,7 @@ fn tag_stopped_after_any_step_is_finished_by_a_rerun() {
         for (n, step) in TAG_STEPS.iter().enumerate() {
             run.stderr_has(&format!("  {}. {step}", n + 1));
         }
+        insta::assert_snapshot!("run_tag", repo.transcript(&run));
         nothing_left_behind(&repo);
         repo.snapshot()
     };
@@ -289,6 +290,10 @@ fn security_merge_stopped_after_any_step_is_finished_by_a_rerun_or_continue() {
         for (n, step) in MERGE_STEPS.iter().enumerate() {
             run.stderr_has(&format!("  {}. {step}", n + 1));
         }
+        insta::assert_snapshot!(
+            "run_security_merge_with_a_merge_commit",
+            repo.transcript(&run)
+        );
         nothing_left_behind(&repo);
         repo.snapshot()
     };

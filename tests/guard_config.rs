@@ -78,9 +78,11 @@ fn install_shows_what_it_pins_and_a_dry_run_pins_nothing() {
         config.display()
     ));
     run.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_hooks_install_dry_run", repo.transcript(&run));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
 
     let run = repo.run(&["hooks", "install"]).ok();
+    insta::assert_snapshot!("run_hooks_install", repo.transcript(&run));
     run.stderr_has("pin what the guard protects in");
     run.stderr_has(
         "The hook guards: upstream \"upstream\", security mirror \"security\" (../security.git), release branch main",
@@ -102,6 +104,7 @@ fn install_shows_what_it_pins_and_a_dry_run_pins_nothing() {
     let again = repo.run(&["hooks", "install"]).ok();
     again.stderr_has("already installed");
     again.stderr_has("The hook guards: upstream \"upstream\"");
+    insta::assert_snapshot!("run_hooks_install_again", repo.transcript(&again));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), after);
 }
 
@@ -224,6 +227,7 @@ fn install_refuses_a_team_file_that_is_not_the_upstreams() {
     ));
     run.stderr_has("hint: install from the release branch: git switch main");
     run.stderr_has("hint: or set it in your own git config: git config pushduty.security fork");
+    insta::assert_snapshot!("refusal_hooks_install_team_file", repo.transcript(&run));
     assert_eq!(
         (
             repo.snapshot(),
@@ -252,6 +256,7 @@ fn status_and_check_say_when_the_settings_no_longer_match_the_pins() {
         "the settings name the security mirror \"private\" (pushduty.security, set in {}), but the hook guards \"security\"",
         repo.work.join(".pushduty").display()
     ));
+    insta::assert_snapshot!("hooks_status_settings_differ", repo.transcript(&status));
     let check = repo.run(&["check", "--offline"]).expect(1);
     check.stdout_has("WRONG guard pins: the settings name the security mirror \"private\"");
     // Not by a checkout: the hook still guards the pinned mirror.
@@ -561,7 +566,9 @@ fn uninstall_forgets_the_pins_and_leaves_the_rest_of_the_config() {
     assert_ne!(std::fs::read_to_string(&config).expect("read"), before);
     let run = repo.run(&["hooks", "uninstall", "--dry-run"]).ok();
     run.stderr_has("forget what the guard protected ([pushduty \"pinned\"] in");
-    repo.run(&["hooks", "uninstall"]).ok();
+    insta::assert_snapshot!("plan_hooks_uninstall_dry_run", repo.transcript(&run));
+    let run = repo.run(&["hooks", "uninstall"]).ok();
+    insta::assert_snapshot!("run_hooks_uninstall", repo.transcript(&run));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
     assert!(!repo.work.join(".git/hooks/pre-push").exists());
     repo.run(&["hooks", "uninstall"])

@@ -56,6 +56,7 @@ fn a_fresh_install_writes_an_executable_shim_recording_this_binary() {
         status.stdout_has(&line);
     }
     status.stderr_is("");
+    insta::assert_snapshot!("hooks_status", repo.transcript(&status));
     repo.bad_commit();
     repo.push(&["security", "main"]).refused();
 }
@@ -124,6 +125,7 @@ fn a_foreign_hook_is_chained_fed_identical_input_and_restored_on_uninstall() {
     write_script(&hook_path(&repo), &original);
     let run = repo.run(&["hooks", "install"]).ok();
     run.stderr_has("keep the existing pre-push hook as");
+    insta::assert_snapshot!("run_hooks_install_keeping_a_hook", repo.transcript(&run));
     let chained = repo.work.join(".git/hooks/pre-push.local");
     assert_eq!(read(&chained), original);
 
@@ -153,6 +155,10 @@ fn a_foreign_hook_is_chained_fed_identical_input_and_restored_on_uninstall() {
 
     let run = repo.run(&["hooks", "uninstall"]).ok();
     run.stderr_has("put the previous hook");
+    insta::assert_snapshot!(
+        "run_hooks_uninstall_restoring_a_hook",
+        repo.transcript(&run)
+    );
     assert_eq!(read(&hook_path(&repo)), original);
     assert!(is_executable(&hook_path(&repo)));
     assert!(!chained.exists());
@@ -236,6 +242,10 @@ fn a_local_core_hooks_path_is_refused_without_force() {
     ));
     run.stderr_has("another tool (husky, a global hooks directory) may own");
     run.stderr_has("hint: install there anyway");
+    insta::assert_snapshot!(
+        "refusal_hooks_install_core_hooks_path",
+        repo.transcript(&run)
+    );
     assert!(!hook_path(&repo).exists());
     assert_eq!(read(&husky), "#!/bin/sh\nexit 0\n");
 
@@ -414,6 +424,7 @@ fn uninstall_never_leaves_the_chained_hook_unused() {
         chained.display()
     ));
     run.stderr_has("hint: merge them by hand");
+    insta::assert_snapshot!("refusal_hooks_uninstall", repo.transcript(&run));
     assert_eq!(read(&path), edited);
     assert_eq!(read(&chained), original);
 }

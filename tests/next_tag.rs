@@ -248,6 +248,7 @@ fn an_unreachable_upstream_names_the_remote_and_url_and_suggests_offline() {
         gone.display()
     ));
     run.stderr_has("--offline");
+    insta::assert_snapshot!("refusal_unreachable_upstream", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
     // Offline still works from what was fetched before.
     assert_eq!(next(&repo, "2026-12-01", &["--offline"]), "2026.12.03");

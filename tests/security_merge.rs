@@ -71,6 +71,7 @@ fn the_happy_path_publishes_upstream_then_the_mirror_and_fast_forwards_the_check
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
 
+    insta::assert_snapshot!("run_security_merge", repo.transcript(&run));
     let up = repo
         .branch_of(&repo.upstream, "main")
         .expect("upstream main");
@@ -195,6 +196,7 @@ fn a_conflict_names_the_paths_and_changes_nothing() {
         "security/fix-readme conflicts with upstream/main in: README.md; nothing was changed",
     );
     run.stderr_has("hint: merge the upstream branch into the security branch on the mirror, then run this again");
+    insta::assert_snapshot!("refusal_conflict", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -235,6 +237,7 @@ fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
     run.stderr_has("the security mirror is ahead of the upstream: security/main has 1 commit that upstream/main lacks");
     run.stderr_has(&format!("  {} Merged with the web button", &sneaky[..7]));
     run.stderr_has("hint: review them and publish them on the upstream first: git push-duty security-merge --sync\n");
+    insta::assert_snapshot!("refusal_mirror_ahead", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -270,6 +273,7 @@ fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
     run.stderr_has(
         "hint: fix the cause, then push the mirror only: git push-duty security-merge --continue",
     );
+    insta::assert_snapshot!("refusal_mirror_did_not_take", repo.transcript(&run));
     assert_eq!(
         repo.branch_of(&repo.upstream, "main").as_deref(),
         Some(fix.as_str())
@@ -282,12 +286,23 @@ fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
     // The public part cannot be forgotten, and no new run starts over it.
     let abort = repo.run(&["security-merge", "--abort"]).expect(1);
     abort.stderr_has("it is public and cannot be forgotten");
+    insta::assert_snapshot!("refusal_abort_of_a_public_run", repo.transcript(&abort));
     let fresh = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
     fresh.stderr_has("is unfinished");
     fresh.stderr_has("hint: finish it: git push-duty security-merge --continue");
+    insta::assert_snapshot!("refusal_a_run_is_unfinished", repo.transcript(&fresh));
 
     repo.accept_pushes(&security);
+    let before = repo.snapshot();
+    let plan = repo
+        .run(&["security-merge", "--continue", "--dry-run"])
+        .ok();
+    plan.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_continue_dry_run", repo.transcript(&plan));
+    assert_eq!(repo.snapshot(), before);
+    assert!(repo.security_merge_record().exists());
     let done = repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    insta::assert_snapshot!("run_continue", repo.transcript(&done));
     assert_eq!(
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
@@ -623,6 +638,7 @@ fn dry_run_shows_what_goes_public_and_changes_nothing() {
     run.stdout_has("+escape(query)");
     run.stderr_has("push ");
     run.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_security_merge_dry_run", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
     assert!(!repo.work.join(".git/push-duty").exists());
 }
@@ -672,6 +688,7 @@ fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
 
     run.stderr_has("not on a terminal, and this changes a remote: nothing was done");
     run.stderr_has("hint: pass --yes");
+    insta::assert_snapshot!("refusal_not_on_a_terminal", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -845,10 +862,19 @@ fn abort_forgets_a_run_that_never_reached_the_upstream() {
         .run(&["security-merge", "--continue", "--yes"])
         .expect(1);
     cont.stderr_has("the recorded run never reached the upstream");
+    insta::assert_snapshot!(
+        "refusal_continue_of_a_run_never_public",
+        repo.transcript(&cont)
+    );
 
     let before = repo.snapshot();
+    let plan = repo.run(&["security-merge", "--abort", "--dry-run"]).ok();
+    plan.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_abort_dry_run", repo.transcript(&plan));
+    assert!(repo.security_merge_record().exists());
     let run = repo.run(&["security-merge", "--abort"]).ok();
     run.stderr_has("Forgotten; nothing was pushed");
+    insta::assert_snapshot!("run_abort", repo.transcript(&run));
     assert!(!repo.security_merge_record().exists());
     assert_eq!(repo.snapshot(), before);
 }

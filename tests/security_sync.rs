@@ -145,6 +145,7 @@ fn a_conflicting_mirror_is_mended_the_way_the_hint_says() {
     );
     run.stderr_has("hint: git fetch upstream main && git fetch security main && git switch -c sync-main upstream/main && git merge security/main\n");
     run.stderr_has("hint: then, with app.py resolved and committed, see what goes public (git push-duty diff) and: git push upstream sync-main:main && git push-duty security-merge --sync\n");
+    insta::assert_snapshot!("refusal_sync_conflict", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 
     // Doing just that, with the hook installed: both end at the resolved merge.

@@ -97,6 +97,7 @@ fn an_unchanged_tip_is_refused_with_nothing_changed() {
     let run = repo.run(&["tag", "--yes"]).expect(1);
     run.stderr_has("nothing new to tag: 2026.12.03 already points to");
     run.stderr_has("--allow-same-commit");
+    insta::assert_snapshot!("refusal_nothing_new_to_tag", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 
     // Re-tagging the same commit for a fresh deploy is allowed when asked for.
@@ -139,6 +140,7 @@ fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
     let run = repo.run(&["tag"]).expect(2);
     run.stderr_has("not on a terminal, and this changes a remote: nothing was done");
     run.stderr_has("hint: pass --yes");
+    insta::assert_snapshot!("refusal_not_on_a_terminal", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 

@@ -39,6 +39,9 @@ fn a_pick_of_an_embargoed_fix_is_refused_naming_it_and_the_safe_route() {
             "hint: merge it first, upstream then mirror: git push-duty security-merge fix-xss",
         );
         run.stderr_has("hint: then pick the merged commit from upstream/main: git push-duty tag --cherry-pick <commit>");
+        if spec == "security/fix-xss" {
+            insta::assert_snapshot!("refusal_embargoed_pick", repo.transcript(&run));
+        }
         assert_eq!(repo.snapshot(), before, "{spec}: nothing changed anywhere");
     }
     assert!(

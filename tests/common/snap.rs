@@ -11,10 +11,17 @@ use super::{BIN, Run, TestRepo};
 const GIT_PUSH_FAILED: &str = "error: failed to push some refs to ";
 
 impl TestRepo {
-    /// `text` with the binary's path written as `[BIN]` and the temporary directory as `[ROOT]`.
+    /// `text` with the binary's path written as `[BIN]`, the temporary directory as `[ROOT]`,
+    /// and no spaces at the ends of lines (git pads the `remote:` lines it passes on; an editor
+    /// would strip them from the snapshot file).
     pub fn redact(&self, text: &str) -> String {
-        text.replace(BIN, "[BIN]")
-            .replace(&self.root().display().to_string(), "[ROOT]")
+        let text = text
+            .replace(BIN, "[BIN]")
+            .replace(&self.root().display().to_string(), "[ROOT]");
+        text.split('\n')
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Both streams of a run, redacted, for one snapshot: the exit status, stdout, then stderr.
