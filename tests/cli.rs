@@ -483,3 +483,20 @@ fn every_refusal_reason_of_the_guard_has_a_snapshot_of_a_real_push() {
         );
     }
 }
+
+#[test]
+fn ci_runs_the_test_command_the_readme_gives() {
+    let readme = std::fs::read_to_string(project().join("README.md")).expect("README");
+    let command = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("cargo test"))
+        .map(|rest| format!("cargo test{}", rest.split('#').next().unwrap_or_default()))
+        .expect("a cargo test line in the README");
+    let command = command.trim_end();
+    assert_eq!(command, "cargo test --locked", "the README's test command");
+    let ci = std::fs::read_to_string(project().join(".ci/run")).expect(".ci/run");
+    assert!(
+        ci.lines().any(|l| l.trim() == command),
+        ".ci/run does not run the README's test command {command:?}:\n{ci}"
+    );
+}
