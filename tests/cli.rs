@@ -384,8 +384,7 @@ fn install_sh_uninstall_removes_the_directories_it_created_when_empty() {
             .output()
             .expect("run install.sh");
         let out = Run::from(out).ok();
-        let said = out.stdout.clone() + &out.stderr;
-        said
+        out.stdout.clone() + &out.stderr
     };
     // A prefix that did not exist: nothing of it is left.
     let fresh = root.join("fresh/deeper");
@@ -449,7 +448,7 @@ fn every_refusal_reason_of_the_guard_has_a_snapshot_of_a_real_push() {
     sources(&project().join("src"), &mut texts);
     let body = texts
         .iter()
-        .find_map(|t| t.split_once("pub enum Reason {").map(|(_, rest)| rest))
+        .find_map(|t| t.split_once("enum Reason {").map(|(_, rest)| rest))
         .expect("the guard's enum Reason under src/");
     let body = &body[..body.find("\n}").expect("the end of enum Reason")];
     let variants: Vec<&str> = body
