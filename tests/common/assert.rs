@@ -122,45 +122,37 @@ impl Run {
     /// Panics unless stdout holds `text`.
     #[track_caller]
     pub fn stdout_has(&self, text: &str) -> &Self {
-        assert!(
-            self.stdout.contains(text),
-            "expected stdout to contain {text:?}\n{}",
-            self.streams()
-        );
-        self
+        self.holds(self.stdout.contains(text), "stdout to contain", text)
     }
 
     /// Panics unless stderr holds `text`.
     #[track_caller]
     pub fn stderr_has(&self, text: &str) -> &Self {
-        assert!(
-            self.stderr.contains(text),
-            "expected stderr to contain {text:?}\n{}",
-            self.streams()
-        );
-        self
+        self.holds(self.stderr.contains(text), "stderr to contain", text)
     }
 
     /// Panics if stdout holds `text`.
     #[track_caller]
     pub fn stdout_lacks(&self, text: &str) -> &Self {
-        assert!(
-            !self.stdout.contains(text),
-            "expected stdout not to contain {text:?}\n{}",
-            self.streams()
-        );
-        self
+        self.holds(!self.stdout.contains(text), "stdout not to contain", text)
     }
 
     /// Panics if stderr holds `text`.
     #[track_caller]
     pub fn stderr_lacks(&self, text: &str) -> &Self {
-        assert!(
-            !self.stderr.contains(text),
-            "expected stderr not to contain {text:?}\n{}",
-            self.streams()
-        );
-        self
+        self.holds(!self.stderr.contains(text), "stderr not to contain", text)
+    }
+
+    /// Panics unless stdout starts with `text`.
+    #[track_caller]
+    pub fn stdout_starts_with(&self, text: &str) -> &Self {
+        self.holds(self.stdout.starts_with(text), "stdout to start with", text)
+    }
+
+    /// Panics unless stderr starts with `text`.
+    #[track_caller]
+    pub fn stderr_starts_with(&self, text: &str) -> &Self {
+        self.holds(self.stderr.starts_with(text), "stderr to start with", text)
     }
 
     /// Panics unless stdout is exactly `text`.
@@ -177,25 +169,10 @@ impl Run {
         self
     }
 
-    /// Panics unless stdout starts with `text`.
+    /// Panics with both streams unless `ok`, saying what was expected of `text`.
     #[track_caller]
-    pub fn stdout_starts_with(&self, text: &str) -> &Self {
-        assert!(
-            self.stdout.starts_with(text),
-            "expected stdout to start with {text:?}\n{}",
-            self.streams()
-        );
-        self
-    }
-
-    /// Panics unless stderr starts with `text`.
-    #[track_caller]
-    pub fn stderr_starts_with(&self, text: &str) -> &Self {
-        assert!(
-            self.stderr.starts_with(text),
-            "expected stderr to start with {text:?}\n{}",
-            self.streams()
-        );
+    fn holds(&self, ok: bool, expected: &str, text: &str) -> &Self {
+        assert!(ok, "expected {expected} {text:?}\n{}", self.streams());
         self
     }
 }
