@@ -13,7 +13,9 @@
 //!   `.refused()`, then `.stderr_has(..)`, `.stdout_is(..)`, ..., chainable, showing both streams
 //!   when one fails), and [`Text`] for text that is not a run's;
 //! - [`snap`]: what insta snapshots see (temporary paths and the binary's path redacted);
-//! - [`http`]: a smart-HTTP server for remotes reached over HTTP.
+//! - [`http`]: a smart-HTTP server for remotes reached over HTTP;
+//! - [`compat`]: the names of the old dialects, delegating, only until tests on other branches
+//!   are converted (no test here uses them).
 // Every test binary compiles this whole module and uses a part of it.
 #![allow(dead_code, unused_imports)]
 
