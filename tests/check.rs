@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TestRepo, Text};
 
 /// A colleague pushed straight to the mirror's main, past the guard.
 fn mirror_ahead(repo: &TestRepo) -> String {
@@ -22,18 +22,18 @@ fn all_well_exits_zero() {
     let repo = TestRepo::guarded();
     let run = repo.run(&["check"]).ok();
     let tip = &repo.rev("upstream/main")[..7];
-    assert_eq!(
-        run.stdout,
-        format!(
-            "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
-             ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
-             ok    security merge: no security merge is unfinished\n\
-             ok    pre-push hook: {} is installed, executable, current and used by git\n\
-             ok    guard pins: upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main\n",
-            repo.work.join(".git/hooks/pre-push").display()
-        )
-    );
-    assert_eq!(run.stderr, "");
+    run.stdout_is(&format!(
+        "ok    configuration: upstream \"upstream\", security mirror \"security\", release branch main\n\
+         ok    security mirror: security/main is in sync with upstream/main at {tip}\n\
+         ok    security merge: no security merge is unfinished\n\
+         ok    pre-push hook: {} is installed, executable, current and used by git\n\
+         ok    guard pins: upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main\n",
+        repo.work.join(".git/hooks/pre-push").display()
+    ));
+    run.stderr_is("");
+    insta::assert_snapshot!("check_all_well", repo.transcript(&run));
+    let json = repo.run(&["check", "--json"]).ok();
+    insta::assert_snapshot!("check_all_well_json", repo.transcript(&json));
 }
 
 #[test]
@@ -51,12 +51,13 @@ fn a_mirror_ahead_is_wrong_and_lists_the_commits_after_fetching() {
     );
 
     let run = repo.run(&["check"]).expect(1);
-    assert!(run.stdout.contains(
+    run.stdout_has(
         "WRONG security mirror: security/main is AHEAD of upstream/main by 1 commit; these are not on the upstream:\n"
-    ), "{}", run.stdout);
+    );
     run.stdout_has(&format!("        {} Edit in the web UI\n", &id[..7]));
     run.stderr_has("error: check found one thing wrong: security mirror");
     run.stderr_has("hint: the mirror's main must only follow the upstream: review these commits and publish them on upstream/main first with: git push-duty security-merge --sync\n");
+    insta::assert_snapshot!("check_mirror_ahead", repo.transcript(&run));
     assert_eq!(repo.rev("refs/remotes/security/main"), id, "fetched");
 }
 
@@ -65,9 +66,9 @@ fn a_mirror_behind_is_fine_and_says_how_to_sync() {
     let repo = TestRepo::guarded();
     repo.upstream_commit("new.txt", "new\n", "New");
     let run = repo.run(&["check"]).ok();
-    assert!(run.stdout.contains(
+    run.stdout_has(
         "ok    security mirror: security/main is behind upstream/main by 1 commit; sync it with: git push security upstream/main:refs/heads/main"
-    ), "{}", run.stdout);
+    );
 }
 
 #[test]
@@ -76,6 +77,7 @@ fn json_carries_the_state_and_the_commits() {
     let id = mirror_ahead(&repo);
     repo.upstream_commit("new.txt", "new\n", "New");
     let run = repo.run(&["check", "--json"]).expect(1);
+    insta::assert_snapshot!("check_json_mirror_diverged", repo.transcript(&run));
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(json["ok"], false);
     assert_eq!(json["mirror"]["state"], "diverged");
@@ -83,16 +85,7 @@ fn json_carries_the_state_and_the_commits() {
     assert_eq!(json["mirror"]["ahead"][0]["id"], id.as_str());
     assert_eq!(json["mirror"]["ahead"][0]["subject"], "Edit in the web UI");
     let names = check_names(&json);
-    assert_eq!(
-        names,
-        [
-            "configuration",
-            "security mirror",
-            "security merge",
-            "pre-push hook",
-            "guard pins"
-        ]
-    );
+    assert_eq!(names, CHECKS);
     assert_eq!(json["checks"][2]["ok"], true);
     assert_eq!(json["checks"][3]["ok"], true);
 }
@@ -181,16 +174,7 @@ fn json_has_the_same_checks_when_the_configuration_is_bad() {
     let run = repo.run(&["check", "--offline", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     let names = check_names(&json);
-    assert_eq!(
-        names,
-        [
-            "configuration",
-            "security mirror",
-            "security merge",
-            "pre-push hook",
-            "guard pins"
-        ]
-    );
+    assert_eq!(names, CHECKS);
     assert_eq!(json["checks"][1]["ok"], false);
     assert_eq!(
         json["checks"][1]["summary"],
@@ -222,6 +206,15 @@ fn hooks_turned_off_with_core_hooks_path_dev_null_are_wrong_not_an_error() {
     repo.push(&["-q", "--dry-run", "security", "main"]).silent();
 }
 
+/// The checks `check` makes, in order.
+const CHECKS: [&str; 5] = [
+    "configuration",
+    "security mirror",
+    "security merge",
+    "pre-push hook",
+    "guard pins",
+];
+
 /// The names of the checks `check --json` reports, in order.
 fn check_names(json: &serde_json::Value) -> Vec<&str> {
     json["checks"]
@@ -232,20 +225,11 @@ fn check_names(json: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
-/// Makes a bare repository refuse every push.
-fn reject_pushes(bare: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let hook = bare.join("hooks/pre-receive");
-    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("create hooks");
-    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n").expect("write");
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
-
 #[test]
 fn an_unfinished_security_merge_is_wrong_and_says_what_reached_which_remote() {
     let repo = TestRepo::guarded();
     let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
-    reject_pushes(&repo.mirror());
+    repo.reject_pushes(&repo.mirror());
     repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
     let run = repo.run(&["check"]).expect(1);
@@ -258,13 +242,14 @@ fn an_unfinished_security_merge_is_wrong_and_says_what_reached_which_remote() {
     run.stderr_has(
         "hint: finish it (push the mirror): git push-duty security-merge --continue; or, if it never reached the upstream, forget it: git push-duty security-merge --abort\n",
     );
+    insta::assert_snapshot!("check_unfinished_security_merge", repo.transcript(&run));
     let json = repo.run(&["check", "--json"]).expect(1);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
     assert_eq!(json["checks"][2]["name"], "security merge");
     assert_eq!(json["checks"][2]["ok"], false);
 
     // Finished, all is well again.
-    std::fs::remove_file(repo.mirror().join("hooks/pre-receive")).expect("accept pushes");
+    repo.accept_pushes(&repo.mirror());
     repo.run(&["security-merge", "--continue", "--yes"]).ok();
     repo.run(&["check"]).ok();
 }
@@ -273,7 +258,7 @@ fn an_unfinished_security_merge_is_wrong_and_says_what_reached_which_remote() {
 fn a_run_that_may_not_have_reached_the_upstream_says_so() {
     let repo = TestRepo::guarded();
     let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
-    let record = repo.work.join(".git/push-duty/security-merge.json");
+    let record = repo.security_merge_record();
     std::fs::create_dir_all(record.parent().expect("dir")).expect("mkdir");
     let base = repo.rev("upstream/main");
     std::fs::write(
@@ -299,11 +284,7 @@ fn a_run_that_may_not_have_reached_the_upstream_says_so() {
         record.display()
     ));
     let json = repo.run(&["check", "--offline", "--json"]).expect(1);
-    assert!(
-        json.stdout.contains("no run is unfinished: remove "),
-        "{}",
-        json.stdout
-    );
+    json.stdout_has("no run is unfinished: remove ");
 }
 
 #[test]
@@ -315,11 +296,6 @@ fn no_upstream_remote_is_not_fixed_by_fetching_it() {
     let run = repo.run(&["check"]).expect(1);
     run.stdout_has("WRONG configuration: there is no remote named \"upstream\"");
     run.stdout_has("WRONG security mirror: not compared: there is no remote named \"upstream\"\n");
-    assert!(
-        !(run.stdout.clone() + &run.stderr).contains("git fetch upstream"),
-        "{}{}",
-        run.stdout,
-        run.stderr
-    );
+    (run.stdout.clone() + &run.stderr).lacks("git fetch upstream");
     run.stderr_has("hint: add it: git remote add upstream <url>");
 }

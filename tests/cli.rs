@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{BIN, TestRepo};
+use common::{BIN, Run, TestRepo, Text};
 
 fn project() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,17 +65,17 @@ fn the_man_page_lists_nested_subcommands_with_their_flags() {
         );
     }
     let uninstall = section("hooks uninstall");
-    assert!(uninstall.contains("\\-\\-template"), "{uninstall}");
-    assert!(uninstall.contains("pre\\-push.local"), "{uninstall}");
+    uninstall.has("\\-\\-template");
+    uninstall.has("pre\\-push.local");
     let status = section("hooks status");
-    assert!(status.contains("whether"), "{status}");
+    status.has("whether");
     // The synopsis names the whole command, not just the last word.
     assert!(
         install.contains("git push-duty hooks install") || install.contains("hooks install"),
         "{install}"
     );
     // clap's own help subcommands are not pages of their own.
-    assert!(!page.contains(".SS \"git push-duty hooks help\""), "{page}");
+    page.lacks(".SS \"git push-duty hooks help\"");
 }
 
 #[test]
@@ -92,9 +92,8 @@ fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .output()
         .expect("run install.sh");
-    let said = String::from_utf8_lossy(&install.stdout).to_string()
-        + &String::from_utf8_lossy(&install.stderr);
-    assert!(install.status.success(), "{said}");
+    let install = Run::from(install).ok();
+    let said = install.stdout.clone() + &install.stderr;
     assert!(prefix.join("bin/git-push-duty").is_file());
     assert!(prefix.join("share/man/man1/git-push-duty.1").is_file());
     assert!(
@@ -125,7 +124,7 @@ fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .output()
         .expect("run install.sh again");
-    assert!(again.status.success());
+    Run::from(again).ok();
 
     // git turns `git push-duty --help` into `man git-push-duty`.
     let help = Command::new("git")
@@ -148,14 +147,10 @@ fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
         .env("TERM", "dumb")
         .output()
         .expect("run git push-duty --help");
-    let text = String::from_utf8_lossy(&help.stdout);
-    assert!(
-        help.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&help.stderr)
-    );
-    assert!(text.contains("PUSH DUTY"), "{text}");
-    assert!(text.contains("push-duty next-tag"), "{text}");
+    Run::from(help)
+        .ok()
+        .stdout_has("PUSH DUTY")
+        .stdout_has("push-duty next-tag");
 
     // --uninstall removes what was installed, and only that.
     let keep = prefix.join("bin/other-tool");
@@ -167,7 +162,7 @@ fn install_sh_into_a_prefix_then_git_help_finds_the_page() {
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .output()
         .expect("run install.sh --uninstall");
-    assert!(uninstall.status.success());
+    Run::from(uninstall).ok();
     assert!(!prefix.join("bin/git-push-duty").exists());
     assert!(!prefix.join("share/man/man1/git-push-duty.1").exists());
     assert!(keep.exists());
@@ -180,9 +175,7 @@ fn completions_for_each_shell() {
             .args(["completions", shell])
             .output()
             .expect("run completions");
-        assert!(out.status.success(), "{shell}");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("next-tag"), "{shell}: {text}");
+        Run::from(out).ok().stdout_has("next-tag");
     }
     // The bash script parses, and bridges `git push-duty <TAB>`.
     let out = Command::new(BIN)
@@ -190,7 +183,7 @@ fn completions_for_each_shell() {
         .output()
         .expect("run completions");
     let script = String::from_utf8_lossy(&out.stdout);
-    assert!(script.contains("_git_push_duty()"));
+    script.has("_git_push_duty()");
     let check = Command::new("bash")
         .arg("-n")
         .arg("-c")
@@ -202,27 +195,12 @@ fn completions_for_each_shell() {
 
 #[test]
 fn usage_errors_exit_two_and_help_exits_zero() {
-    let out = Command::new(BIN)
-        .arg("tag")
-        .arg("--bogus")
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(BIN)
-        .arg("no-such-command")
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(BIN)
-        .arg("tag")
-        .arg("--from")
-        .arg("x")
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2), "--from needs --cherry-pick");
-    let out = Command::new(BIN).arg("--help").output().expect("run");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("next-tag"));
+    let run = |args: &[&str]| Run::from(Command::new(BIN).args(args).output().expect("run"));
+    run(&["tag", "--bogus"]).expect(2);
+    run(&["no-such-command"]).expect(2);
+    // --from needs --cherry-pick.
+    run(&["tag", "--from", "x"]).expect(2);
+    run(&["--help"]).expect(0).stdout_has("next-tag");
 }
 
 #[test]
@@ -235,10 +213,9 @@ fn a_closed_pipe_is_not_an_error() {
         .spawn()
         .expect("spawn");
     drop(child.stdout.take());
-    let out = child.wait_with_output().expect("wait");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.is_empty(), "{stderr}");
+    Run::from(child.wait_with_output().expect("wait"))
+        .ok()
+        .stderr_is("");
 }
 
 #[test]
@@ -255,9 +232,7 @@ fn a_closed_pipe_under_json_is_not_an_error() {
         .stdout(writer)
         .output()
         .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.is_empty(), "{stderr}");
+    Run::from(out).ok().stderr_is("");
 }
 
 #[test]
@@ -272,17 +247,13 @@ fn install_sh_uninstall_of_a_prefix_with_nothing_creates_nothing() {
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .output()
         .expect("run install.sh --uninstall");
-    let said =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{said}");
+    let out = Run::from(out).ok();
+    let said = out.stdout.clone() + &out.stderr;
     assert!(!prefix.exists(), "--uninstall created {}", prefix.display());
-    assert!(
-        said.contains(&format!(
-            "nothing to remove: git-push-duty is not installed under {}",
-            prefix.display()
-        )),
-        "{said}"
-    );
+    said.has(&format!(
+        "nothing to remove: git-push-duty is not installed under {}",
+        prefix.display()
+    ));
 }
 
 #[test]
@@ -298,9 +269,8 @@ fn install_sh_prefix_with_a_tilde_the_shell_left_alone_means_home() {
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .output()
         .expect("run install.sh");
-    let said =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{said}");
+    let out = Run::from(out).ok();
+    let said = out.stdout.clone() + &out.stderr;
     assert!(home.join("tools/bin/git-push-duty").is_file(), "{said}");
     assert!(!repo.root().join("~").exists(), "{said}");
 }
@@ -363,17 +333,16 @@ fn install_sh_finds_the_binary_where_cargo_target_dir_put_it() {
         )
         .output()
         .expect("run install.sh");
-    let said =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{said}");
+    let out = Run::from(out).ok();
+    let said = out.stdout.clone() + &out.stderr;
     let installed = std::fs::read_to_string(prefix.join("bin/git-push-duty")).expect("installed");
-    assert!(installed.contains("built by the fake cargo"), "{installed}");
+    installed.has("built by the fake cargo");
     assert_eq!(
         std::fs::read(target.join("release/git-push-duty")).expect("built"),
         installed.as_bytes()
     );
     let log = std::fs::read_to_string(root.join("cargo.log")).expect("cargo ran");
-    assert!(log.contains("build --release --locked"), "{log}");
+    log.has("build --release --locked");
     assert!(
         prefix
             .join("share/bash-completion/completions/git-push-duty")
@@ -389,14 +358,13 @@ fn install_sh_help_prints_only_the_usage() {
         .arg("--help")
         .output()
         .expect("run install.sh --help");
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = Run::from(out).ok().stdout;
     assert!(
         text.starts_with("usage: ./install.sh [--prefix DIR] [--binary FILE] [--uninstall]\n"),
         "{text}"
     );
-    assert!(text.contains("  --binary FILE "), "{text}");
-    assert!(!text.contains("set -"), "{text}");
+    text.has("  --binary FILE ");
+    text.lacks("set -");
     assert!(!text.lines().any(|l| l.starts_with('#')), "{text}");
     assert!(text.ends_with(".\n"), "{text:?}");
 }
@@ -415,10 +383,8 @@ fn install_sh_uninstall_removes_the_directories_it_created_when_empty() {
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .output()
             .expect("run install.sh");
-        let said = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{said}");
-        said
+        let out = Run::from(out).ok();
+        out.stdout.clone() + &out.stderr
     };
     // A prefix that did not exist: nothing of it is left.
     let fresh = root.join("fresh/deeper");
@@ -452,7 +418,7 @@ fn install_sh_uninstall_removes_the_directories_it_created_when_empty() {
     assert!(local.join("bin").is_dir());
     // And a third has nothing left to do.
     let said = run(&local, &["--uninstall"]);
-    assert!(said.contains("nothing to remove"), "{said}");
+    said.has("nothing to remove");
     assert!(local.join("share/man").is_dir());
 }
 
@@ -462,5 +428,74 @@ fn the_readme_tells_about_install_sh_binary() {
     assert!(
         readme.contains("--binary FILE"),
         "README does not mention install.sh --binary"
+    );
+}
+
+#[test]
+fn every_refusal_reason_of_the_guard_has_a_snapshot_of_a_real_push() {
+    // The guard's `enum Reason`, wherever it lives under src/, one variant a line.
+    fn sources(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(std::fs::read_to_string(&path).expect("read source"));
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    sources(&project().join("src"), &mut texts);
+    let body = texts
+        .iter()
+        .find_map(|t| t.split_once("enum Reason {").map(|(_, rest)| rest))
+        .expect("the guard's enum Reason under src/");
+    let body = &body[..body.find("\n}").expect("the end of enum Reason")];
+    let variants: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("    "))
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or(l)
+        })
+        .collect();
+    assert!(variants.len() > 5, "{variants:?}");
+    let snapshots: Vec<String> = std::fs::read_dir(project().join("tests/snapshots"))
+        .expect("tests/snapshots")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    for variant in variants {
+        let mut snake = String::new();
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        }
+        let name = format!("__reason_{snake}.snap");
+        assert!(
+            snapshots.iter().any(|s| s.ends_with(&name)),
+            "no snapshot *{name} in tests/snapshots: push so that the hook refuses with Reason::{variant} \
+             and snapshot what it says (insta::assert_snapshot!(\"reason_{snake}\", repo.hook_said(&run)))"
+        );
+    }
+}
+
+#[test]
+fn ci_runs_the_test_command_the_readme_gives() {
+    let readme = std::fs::read_to_string(project().join("README.md")).expect("README");
+    let command = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("cargo test"))
+        .map(|rest| format!("cargo test{}", rest.split('#').next().unwrap_or_default()))
+        .expect("a cargo test line in the README");
+    let command = command.trim_end();
+    assert_eq!(command, "cargo test --locked", "the README's test command");
+    let ci = std::fs::read_to_string(project().join(".ci/run")).expect(".ci/run");
+    assert!(
+        ci.lines().any(|l| l.trim() == command),
+        ".ci/run does not run the README's test command {command:?}:\n{ci}"
     );
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestRepo, assert_contains};
+use common::{TestRepo, Text};
 
 /// Two calendar tags with two commits between them.
 fn two_weeks() -> TestRepo {
@@ -115,14 +115,11 @@ fn the_commits_between_the_tags_one_line_each() {
     let second = repo.git(&["rev-parse", "--short", "HEAD"]);
     let first = repo.git(&["rev-parse", "--short", "HEAD~1"]);
     let base = repo.git(&["rev-parse", "--short", "HEAD~2"]);
-    assert_eq!(
-        run.stdout,
-        format!(
-            "compare: git log --oneline 2026.11.26..2026.12.03\n\
+    run.stdout_is(&format!(
+        "compare: git log --oneline 2026.11.26..2026.12.03\n\
              2026.12.03 ships 2 commits since the last push, 2026.11.26 ({base}):\n  \
              {second} Second change\n  {first} First change\n"
-        )
-    );
+    ));
 
     let json = repo.run(&["compare", "--json"]).ok();
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
@@ -143,21 +140,17 @@ fn a_revision_compares_with_the_last_push_and_with_the_revision_before_it() {
     ]);
     let run = repo.run(&["compare"]).ok();
     let github = "https://github.com/mozilla/addons-server/compare";
-    assert!(
-        run.stdout.starts_with(&format!(
-            "compare: {github}/2026.11.26...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
-        )),
-        "{}",
-        run.stdout
-    );
+    run.stdout_starts_with(&format!(
+        "compare: {github}/2026.11.26...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
+    ));
     let (since_last, since_revision) = run
         .stdout
         .split_once("since the previous revision")
         .expect("two lists");
-    assert_contains(since_last, "Third change");
-    assert_contains(since_last, "Second change");
-    assert_contains(since_revision, "Third change");
-    assert!(!since_revision.contains("Second change"), "{}", run.stdout);
+    since_last.has("Third change");
+    since_last.has("Second change");
+    since_revision.has("Third change");
+    since_revision.lacks("Second change");
     insta::assert_snapshot!("compare_revision", repo.transcript(&run));
 
     let json = repo.run(&["compare", "2026.12.03-1", "--json"]).ok();
@@ -181,41 +174,27 @@ fn refusals() {
     let repo = TestRepo::new();
     let before = repo.snapshot();
     let run = repo.run(&["compare"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "there are no calendar tags here or on upstream",
-    );
+    run.stderr_has("there are no calendar tags here or on upstream");
     repo.git(&["tag", "2026.11.26"]);
     let run = repo.run(&["compare"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "2026.11.26 is the first calendar tag here or on upstream",
-    );
+    run.stderr_has("2026.11.26 is the first calendar tag here or on upstream");
     let run = repo.run(&["compare", "v1.0"]).expect(1);
-    assert_contains(&run.stderr, "\"v1.0\" is not a calendar tag");
+    run.stderr_has("\"v1.0\" is not a calendar tag");
     let run = repo.run(&["compare", "2026.12.03"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "error: there is no tag 2026.12.03 here or on upstream\n",
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: list the calendar tags: git ls-remote --tags upstream",
-    );
+    run.stderr_has("error: there is no tag 2026.12.03 here or on upstream\n");
+    run.stderr_has("hint: list the calendar tags: git ls-remote --tags upstream");
+    insta::assert_snapshot!("refusal_no_such_tag", repo.transcript(&run));
     let run = repo.run(&["compare", "2026.12.03", "--offline"]).expect(1);
-    assert_contains(&run.stderr, "error: there is no tag 2026.12.03 here\n");
-    assert_contains(
-        &run.stderr,
-        "hint: list upstream's tags too: git push-duty compare 2026.12.03",
-    );
+    run.stderr_has("error: there is no tag 2026.12.03 here\n");
+    run.stderr_has("hint: list upstream's tags too: git push-duty compare 2026.12.03");
     repo.git(&["tag", "-d", "2026.11.26"]);
     assert_eq!(repo.snapshot(), before);
     // An unreachable upstream is refused, naming --offline.
     repo.git(&["tag", "2026.11.26"]);
     repo.lose_upstream();
     let run = repo.run(&["compare"]).expect(1);
-    assert_contains(&run.stderr, "cannot reach remote upstream");
-    assert_contains(&run.stderr, "--offline");
+    run.stderr_has("cannot reach remote upstream");
+    run.stderr_has("--offline");
 }
 
 #[test]
@@ -237,18 +216,18 @@ fn the_upstreams_tags_are_the_truth() {
         &repo.upstream,
         &["rev-parse", "--short", "2026.11.26^{commit}"],
     );
-    assert_contains(
-        &run.stdout,
-        &format!("compare: git log --oneline {last}..{}\n", &shipped[..7]),
-    );
-    assert_contains(&run.stdout, &format!("  {} Second change\n", &shipped[..7]));
-    assert!(!run.stdout.contains("First change"), "{}", run.stdout);
+    run.stdout_has(&format!(
+        "compare: git log --oneline {last}..{}\n",
+        &shipped[..7]
+    ));
+    run.stdout_has(&format!("  {} Second change\n", &shipped[..7]));
+    run.stdout_lacks("First change");
     assert_eq!(repo.refs_of(&repo.work), refs_before, "no ref is written");
 
     // Offline, only what is here counts, and it says so.
     let run = repo.run(&["compare", "--offline"]).expect(1);
-    assert_contains(&run.stderr, "offline: from local tags only");
-    assert_contains(&run.stderr, "there are no calendar tags here\n");
+    run.stderr_has("offline: from local tags only");
+    run.stderr_has("there are no calendar tags here\n");
 }
 
 #[test]
@@ -266,16 +245,13 @@ fn a_local_tag_that_differs_from_the_upstreams_is_named_and_the_upstreams_used()
 
     let run = repo.run(&["compare", "2026.12.03"]).ok();
 
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "warning: tag 2026.12.03 here points to {} (First change), on upstream to {} (Second change): using upstream's\nhint: to make yours the same: git fetch --force upstream tag 2026.12.03\n",
-            &first[..7],
-            &second[..7]
-        ),
-    );
-    assert_contains(&run.stdout, "ships 2 commits since the last push");
-    assert_contains(&run.stdout, "Second change");
+    run.stderr_has(&format!(
+        "warning: tag 2026.12.03 here points to {} (First change), on upstream to {} (Second change): using upstream's\nhint: to make yours the same: git fetch --force upstream tag 2026.12.03\n",
+        &first[..7],
+        &second[..7]
+    ));
+    run.stdout_has("ships 2 commits since the last push");
+    run.stdout_has("Second change");
     assert_eq!(
         repo.rev("2026.12.03^{commit}"),
         first,
@@ -283,8 +259,8 @@ fn a_local_tag_that_differs_from_the_upstreams_is_named_and_the_upstreams_used()
     );
 
     let offline = repo.run(&["compare", "2026.12.03", "--offline"]).ok();
-    assert!(!offline.stderr.contains("warning"), "{}", offline.stderr);
-    assert_contains(&offline.stdout, "ships 1 commit since the last push");
+    offline.stderr_lacks("warning");
+    offline.stdout_has("ships 1 commit since the last push");
 }
 
 #[test]
@@ -293,10 +269,7 @@ fn a_local_tag_on_a_tree_that_the_upstream_has_on_a_commit_is_named_not_fatal() 
     repo.git(&["push", "-q", "upstream", "2026.11.26", "2026.12.03"]);
     repo.git(&["tag", "-f", "2026.11.26", "HEAD^{tree}"]);
     let run = repo.run(&["compare"]).ok();
-    assert_contains(&run.stderr, "warning: tag 2026.11.26 here points to ");
-    assert_contains(&run.stderr, " (not a commit), on upstream to ");
-    assert_contains(
-        &run.stdout,
-        "ships 2 commits since the last push, 2026.11.26",
-    );
+    run.stderr_has("warning: tag 2026.11.26 here points to ");
+    run.stderr_has(" (not a commit), on upstream to ");
+    run.stdout_has("ships 2 commits since the last push, 2026.11.26");
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestRepo, assert_contains};
+use common::{TestRepo, Text};
 
 #[test]
 fn the_local_branch_against_the_upstream_tip() {
@@ -15,9 +15,9 @@ fn the_local_branch_against_the_upstream_tip() {
 
     // What `git diff --stat --patch` says, to the byte.
     let git = repo.git(&["diff", "--stat", "--patch", "upstream/main...main"]) + "\n";
-    assert_eq!(run.stdout, git);
-    assert_contains(&run.stdout, "+print(1)");
-    assert_contains(&run.stderr, "From the merge base of upstream/main (");
+    run.stdout_is(&git);
+    run.stdout_has("+print(1)");
+    run.stderr_has("From the merge base of upstream/main (");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -37,7 +37,7 @@ fn the_same_as_git_diff_for_deletions_and_renames() {
 
     let patch = ours.split_once("\n\n").expect("stat, then patch").1;
     assert_eq!(patch, git);
-    assert_contains(&ours, "rename from a.txt");
+    ours.has("rename from a.txt");
 }
 
 #[test]
@@ -48,18 +48,15 @@ fn stat_only_and_a_named_revision() {
 
     let run = repo.run(&["diff", &first, "--stat"]).ok();
 
-    assert_eq!(
-        run.stdout,
-        " x.txt | 1 +\n 1 file changed, 1 insertion(+)\n"
-    );
+    run.stdout_is(" x.txt | 1 +\n 1 file changed, 1 insertion(+)\n");
 }
 
 #[test]
 fn no_difference_prints_nothing() {
     let repo = TestRepo::new();
     let run = repo.run(&["diff"]).ok();
-    assert_eq!(run.stdout, "");
-    assert_contains(&run.stderr, "No difference: nothing would go public.");
+    run.stdout_is("");
+    run.stderr_has("No difference: nothing would go public.");
 }
 
 #[test]
@@ -67,8 +64,9 @@ fn an_unfetched_upstream_branch_says_how_to_fetch_it() {
     let repo = TestRepo::new();
     repo.git(&["update-ref", "-d", "refs/remotes/upstream/main"]);
     let run = repo.run(&["diff"]).expect(1);
-    assert_contains(&run.stderr, "upstream/main does not exist here");
-    assert_contains(&run.stderr, "hint: fetch it: git fetch upstream main");
+    run.stderr_has("upstream/main does not exist here");
+    run.stderr_has("hint: fetch it: git fetch upstream main");
+    insta::assert_snapshot!("refusal_upstream_branch_not_fetched", repo.transcript(&run));
 }
 
 #[test]
@@ -76,12 +74,7 @@ fn a_revision_that_is_not_there() {
     let repo = TestRepo::new();
     let before = repo.snapshot();
     let run = repo.run(&["diff", "no-such-branch"]).expect(1);
-    assert!(
-        run.stderr
-            .starts_with("error: REV no-such-branch: no commit no-such-branch here\nhint: "),
-        "{}",
-        run.stderr
-    );
+    run.stderr_starts_with("error: REV no-such-branch: no commit no-such-branch here\nhint: ");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -92,14 +85,10 @@ fn a_range_is_named_as_a_range_not_as_a_missing_commit() {
     let before = repo.snapshot();
     for range in ["HEAD~1..HEAD", "upstream/main...main", "^HEAD~1"] {
         let run = repo.run(&["diff", range]).expect(1);
-        assert!(
-            run.stderr.starts_with(&format!(
-                "error: REV {range} is a range of commits, not one commit\nhint: "
-            )),
-            "{}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains("no commit"), "{}", run.stderr);
+        run.stderr_starts_with(&format!(
+            "error: REV {range} is a range of commits, not one commit\nhint: "
+        ));
+        run.stderr_lacks("no commit");
     }
     assert_eq!(repo.snapshot(), before);
 }
@@ -119,11 +108,8 @@ fn a_change_in_a_file_that_is_not_utf8_is_shown() {
     let run = repo.run(&["diff"]).ok();
 
     let git = repo.git(&["diff", "--stat", "upstream/main", "main"]) + "\n";
-    assert!(run.stdout.starts_with(&git), "{}", run.stdout);
-    assert_contains(
-        &run.stdout,
-        "@@ -1,2 +1,2 @@\n-caf\u{fffd}\n+caf\u{fffd}\n end\n",
-    );
+    run.stdout_starts_with(&git);
+    run.stdout_has("@@ -1,2 +1,2 @@\n-caf\u{fffd}\n+caf\u{fffd}\n end\n");
 }
 
 #[test]
@@ -155,10 +141,10 @@ fn binary_files_modes_empty_files_and_missing_newlines_read_as_in_git_diff() {
     // What `git diff --stat --patch` says, to the byte: binary sizes, a mode change with no
     // lines, an empty new file, the missing newline marker, CRLF kept.
     let git = repo.git(&["diff", "--stat", "--patch", "upstream/main", "main"]) + "\n";
-    assert_eq!(run.stdout, git);
-    assert_contains(&run.stdout, " logo.png  | Bin 6 -> 7 bytes\n");
-    assert_contains(&run.stdout, " run.sh    |   0\n");
-    assert_contains(&run.stdout, "Binary files /dev/null and b/icon.png differ");
+    run.stdout_is(&git);
+    run.stdout_has(" logo.png  | Bin 6 -> 7 bytes\n");
+    run.stdout_has(" run.sh    |   0\n");
+    run.stdout_has("Binary files /dev/null and b/icon.png differ");
 }
 
 #[test]
@@ -171,10 +157,9 @@ fn a_stat_of_changes_without_lines_names_both_counts() {
     let run = repo.run(&["diff", "--stat"]).ok();
 
     let git = repo.git(&["diff", "--stat", "upstream/main", "main"]) + "\n";
-    assert_eq!(run.stdout, git);
-    assert_eq!(
-        run.stdout,
-        " icon.png | Bin 0 -> 2 bytes\n 1 file changed, 0 insertions(+), 0 deletions(-)\n"
+    run.stdout_is(&git);
+    run.stdout_is(
+        " icon.png | Bin 0 -> 2 bytes\n 1 file changed, 0 insertions(+), 0 deletions(-)\n",
     );
 }
 
@@ -196,16 +181,13 @@ fn odd_file_names_are_quoted_as_git_quotes_them() {
     let run = repo.run(&["diff"]).ok();
 
     let git = repo.git(&["diff", "--stat", "--patch", "upstream/main", "main"]) + "\n";
-    assert_eq!(run.stdout, git);
-    assert_contains(
-        &run.stdout,
-        "diff --git \"a/new\\n+injected.txt\" \"b/new\\n+injected.txt\"\n",
-    );
-    assert_contains(&run.stdout, "\"caf\\303\\251.txt\"");
+    run.stdout_is(&git);
+    run.stdout_has("diff --git \"a/new\\n+injected.txt\" \"b/new\\n+injected.txt\"\n");
+    run.stdout_has("\"caf\\303\\251.txt\"");
     assert!(
         !run.stdout.lines().any(|l| l == "+injected.txt"),
         "{}",
-        run.stdout
+        run.streams()
     );
 }
 
@@ -223,23 +205,17 @@ fn a_branch_behind_the_upstream_shows_only_what_it_adds() {
     let run = repo.run(&["diff"]).ok();
 
     let git = repo.git(&["diff", "--stat", "--patch", "upstream/main...feature"]) + "\n";
-    assert_eq!(run.stdout, git);
-    assert!(!run.stdout.contains("newer.py"), "{}", run.stdout);
-    assert!(!run.stdout.contains("deleted file mode"), "{}", run.stdout);
-    assert_eq!(
-        run.stderr,
-        format!(
-            "From the merge base of upstream/main ({}) and feature ({}), {}: what feature adds (git diff upstream/main...feature)\n",
-            &newer[..7],
-            &repo.rev("feature")[..7],
-            &base[..7]
-        )
-    );
+    run.stdout_is(&git);
+    run.stdout_lacks("newer.py");
+    run.stdout_lacks("deleted file mode");
+    run.stderr_is(&format!(
+        "From the merge base of upstream/main ({}) and feature ({}), {}: what feature adds (git diff upstream/main...feature)\n",
+        &newer[..7],
+        &repo.rev("feature")[..7],
+        &base[..7]
+    ));
     let named = repo.run(&["diff", "feature", "--stat"]).ok();
-    assert_eq!(
-        named.stdout,
-        repo.git(&["diff", "--stat", "upstream/main...feature"]) + "\n"
-    );
+    named.stdout_is(&(repo.git(&["diff", "--stat", "upstream/main...feature"]) + "\n"));
 }
 
 #[test]
@@ -248,11 +224,8 @@ fn a_detached_head_is_the_revision() {
     let id = repo.commit("x.txt", "x\n", "X");
     repo.git(&["switch", "-q", "--detach", "HEAD"]);
     let run = repo.run(&["diff", "--stat"]).ok();
-    assert_eq!(
-        run.stdout,
-        " x.txt | 1 +\n 1 file changed, 1 insertion(+)\n"
-    );
-    assert_contains(&run.stderr, &format!("and HEAD ({}),", &id[..7]));
+    run.stdout_is(" x.txt | 1 +\n 1 file changed, 1 insertion(+)\n");
+    run.stderr_has(&format!("and HEAD ({}),", &id[..7]));
 }
 
 #[test]
@@ -260,15 +233,11 @@ fn unrelated_history_has_no_merge_base() {
     let repo = TestRepo::new();
     repo.git(&["switch", "-q", "--orphan", "other"]);
     let run = repo.run(&["diff"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "error: other has no commit yet: there is nothing to compare\nhint: name the revision: git push-duty diff <REV>\n",
-    );
+    run.stderr_has("error: other has no commit yet: there is nothing to compare\nhint: name the revision: git push-duty diff <REV>\n");
     repo.commit("other.txt", "other\n", "Another history");
     let before = repo.snapshot();
     let run = repo.run(&["diff", "other"]).expect(1);
-    assert_contains(
-        &run.stderr,
+    run.stderr_has(
         "error: other shares no history with upstream/main: there is no merge base to diff from\n",
     );
     assert_eq!(repo.snapshot(), before);
@@ -304,11 +273,7 @@ fn an_ambiguous_short_id_asks_for_more_of_it() {
         })
         .expect("two blobs share a prefix");
     let run = repo.run(&["diff", &prefix]).expect(1);
-    assert!(
-        run.stderr.starts_with(&format!(
-            "error: REV {prefix}: more than one object here has an id starting with {prefix}\nhint: give more of the id"
-        )),
-        "{}",
-        run.stderr
-    );
+    run.stderr_starts_with(&format!(
+        "error: REV {prefix}: more than one object here has an id starting with {prefix}\nhint: give more of the id"
+    ));
 }

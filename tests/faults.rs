@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 
-use common::{BIN, Run, Snapshot, TUESDAY, TestRepo, assert_contains};
+use common::{BIN, Run, Snapshot, TUESDAY, TestRepo};
 
 /// The exit status of a process stopped at a fault point.
 const FAULT_EXIT: i32 = 99;
@@ -124,8 +124,9 @@ fn tag_stopped_after_any_step_is_finished_by_a_rerun() {
         let repo = tag_week();
         let run = repo.run(&["tag", "--yes"]).ok();
         for (n, step) in TAG_STEPS.iter().enumerate() {
-            assert_contains(&run.stderr, &format!("  {}. {step}", n + 1));
+            run.stderr_has(&format!("  {}. {step}", n + 1));
         }
+        insta::assert_snapshot!("run_tag", repo.transcript(&run));
         nothing_left_behind(&repo);
         repo.snapshot()
     };
@@ -134,17 +135,14 @@ fn tag_stopped_after_any_step_is_finished_by_a_rerun() {
         let repo = tag_week();
         let fault = format!("exit-after-{stop}");
         let stopped = run_with_fault(&repo, &["tag", "--yes"], &fault).expect(FAULT_EXIT);
-        assert_contains(
-            &stopped.stderr,
-            &format!("test fault point after-{stop}: stopping here"),
-        );
+        stopped.stderr_has(&format!("test fault point after-{stop}: stopping here"));
 
         let rerun = repo.run(&["tag", "--yes"]).ok();
-        assert_contains(&rerun.stdout, "tag: 2026.12.03\n");
+        rerun.stdout_has("tag: 2026.12.03\n");
         if (4..6).contains(&stop) {
             // The tag went out: the rerun finishes it, it does not make 2026.12.03-1.
-            assert_contains(&rerun.stderr, "An earlier run pushed tag 2026.12.03");
-            assert_contains(&rerun.stderr, "finishing that run");
+            rerun.stderr_has("An earlier run pushed tag 2026.12.03");
+            rerun.stderr_has("finishing that run");
         }
         nothing_left_behind(&repo);
         same_state(&repo.snapshot(), &reference, &fault);
@@ -169,8 +167,8 @@ fn a_cherry_pick_tag_stopped_after_its_push_is_not_made_again() {
         run_with_fault(&repo, &args, &format!("exit-after-{stop}")).expect(FAULT_EXIT);
         // The same command again: the upstream has the recorded tag, so it is only created here.
         let rerun = repo.run(&args).ok();
-        assert_contains(&rerun.stderr, "An earlier run pushed tag 2026.12.03");
-        assert_contains(&rerun.stdout, "tag: 2026.12.03\n");
+        rerun.stderr_has("An earlier run pushed tag 2026.12.03");
+        rerun.stdout_has("tag: 2026.12.03\n");
         nothing_left_behind(&repo);
         same_state(&repo.snapshot(), &reference, &format!("stop after {stop}"));
         assert!(!repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
@@ -185,17 +183,11 @@ fn a_stale_tag_record_is_forgotten_and_the_run_starts_afresh() {
     assert!(repo.work.join(".git/push-duty/tag.json").exists());
     let before = repo.snapshot();
     let dry = repo.run(&["tag", "--dry-run"]).ok();
-    assert_contains(
-        &dry.stderr,
-        "does not have that tag object: the push did not go through",
-    );
+    dry.stderr_has("does not have that tag object: the push did not go through");
     assert_eq!(repo.snapshot(), before, "a dry run forgets nothing");
     assert!(repo.work.join(".git/push-duty/tag.json").exists());
     let offline = repo.run(&["tag", "--offline"]).expect(1);
-    assert_contains(
-        &offline.stderr,
-        "an earlier run of tag stopped while pushing 2026.12.03 to upstream, and whether upstream has it cannot be seen offline",
-    );
+    offline.stderr_has("an earlier run of tag stopped while pushing 2026.12.03 to upstream, and whether upstream has it cannot be seen offline");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -207,18 +199,12 @@ fn tag_terminated_after_its_push_says_so_and_a_rerun_finishes_it() {
         repo.snapshot()
     };
     let repo = tag_week();
-    let run = terminate_at(&repo, &["tag", "--yes"], "after-4");
-    assert_eq!(run.status, 1, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
+    let run = terminate_at(&repo, &["tag", "--yes"], "after-4").expect(1);
+    run.stderr_has(
         "error: tag 2026.12.03 is on upstream, but the run stopped before it was finished here",
     );
-    assert_contains(
-        &run.stderr,
-        "interrupted before step 5 of 6 (create local tag 2026.12.03)",
-    );
-    assert_contains(
-        &run.stderr,
+    run.stderr_has("interrupted before step 5 of 6 (create local tag 2026.12.03)");
+    run.stderr_has(
         "hint: run the same command again: it creates the local tag, not another revision",
     );
     repo.run(&["tag", "--yes"]).ok();
@@ -229,12 +215,8 @@ fn tag_terminated_after_its_push_says_so_and_a_rerun_finishes_it() {
 #[test]
 fn tag_terminated_before_its_push_pushes_nothing_and_forgets_the_record() {
     let repo = tag_week();
-    let run = terminate_at(&repo, &["tag", "--yes"], "after-3");
-    assert_eq!(run.status, 1, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        "error: upstream did not take tag 2026.12.03: nothing was pushed, and the record of the push was removed",
-    );
+    let run = terminate_at(&repo, &["tag", "--yes"], "after-3").expect(1);
+    run.stderr_has("error: upstream did not take tag 2026.12.03: nothing was pushed, and the record of the push was removed");
     assert!(
         repo.tags_of(&repo.upstream)
             .keys()
@@ -249,7 +231,7 @@ fn tag_terminated_before_its_push_pushes_nothing_and_forgets_the_record() {
 /// a real merge commit (so the plan writes objects) and fast-forwards the checked-out main.
 fn merge_week() -> TestRepo {
     let repo = TestRepo::new();
-    repo.add_security_mirror();
+    repo.add_unfetched_mirror("security");
     repo.security_branch(
         "fix-xss",
         "main",
@@ -273,7 +255,7 @@ const MERGE_STEPS: [&str; 8] = [
 ];
 
 fn record(repo: &TestRepo) -> Option<String> {
-    std::fs::read_to_string(repo.work.join(".git/push-duty/security-merge.json")).ok()
+    std::fs::read_to_string(repo.security_merge_record()).ok()
 }
 
 /// What a user does after a stop: `--continue` when a run is recorded as having reached the
@@ -306,8 +288,12 @@ fn security_merge_stopped_after_any_step_is_finished_by_a_rerun_or_continue() {
         let repo = merge_week();
         let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
         for (n, step) in MERGE_STEPS.iter().enumerate() {
-            assert_contains(&run.stderr, &format!("  {}. {step}", n + 1));
+            run.stderr_has(&format!("  {}. {step}", n + 1));
         }
+        insta::assert_snapshot!(
+            "run_security_merge_with_a_merge_commit",
+            repo.transcript(&run)
+        );
         nothing_left_behind(&repo);
         repo.snapshot()
     };
@@ -332,11 +318,7 @@ fn security_merge_stopped_after_any_step_is_finished_by_a_rerun_or_continue() {
         );
         let run = recover(&repo);
         assert_eq!(run.status, 0, "{fault}:\n{}", run.stderr);
-        assert!(
-            !run.stderr.contains("Nothing to do"),
-            "{fault}: {}",
-            run.stderr
-        );
+        run.stderr_lacks("Nothing to do");
         nothing_left_behind(&repo);
         same_state(&repo.snapshot(), &reference, &fault);
     }
@@ -353,15 +335,12 @@ fn a_rerun_after_everything_but_the_local_branch_is_not_nothing_to_do() {
     .expect(FAULT_EXIT);
     let behind = repo.rev("main");
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-    assert_contains(
-        &run.stderr,
-        "upstream main already has every branch named, and the mirror is there too: only this clone is brought along.",
-    );
+    run.stderr_has("upstream main already has every branch named, and the mirror is there too: only this clone is brought along.");
     assert_ne!(repo.rev("main"), behind);
     assert_eq!(repo.rev("main"), repo.rev("upstream/main"));
     // And now there is truly nothing to do.
     let again = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-    assert_contains(&again.stderr, "Nothing to do");
+    again.stderr_has("Nothing to do");
 }
 
 #[test]
@@ -372,12 +351,12 @@ fn terminated_while_the_fast_forward_writes_files_it_finishes_the_step() {
         repo.snapshot()
     };
     let repo = merge_week();
-    let run = terminate_at(
+    terminate_at(
         &repo,
         &["security-merge", "fix-xss", "--yes"],
         "fast-forward-writing",
-    );
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    )
+    .ok();
     nothing_left_behind(&repo);
     same_state(&repo.snapshot(), &reference, "TERM while writing");
 }
@@ -396,18 +375,15 @@ fn terminated_with_the_index_locked_it_writes_no_file_and_a_rerun_finishes() {
         &repo,
         &["security-merge", "fix-xss", "--yes"],
         "fast-forward-locked",
-    );
-    assert_eq!(run.status, 1, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        "interrupted before any file was written: refs/heads/main, the index and the worktree were left as they were",
-    );
+    )
+    .expect(1);
+    run.stderr_has("interrupted before any file was written: refs/heads/main, the index and the worktree were left as they were");
     assert_eq!(repo.rev("main"), main_before);
     assert_eq!(repo.snapshot().files, files_before);
     nothing_left_behind(&repo);
 
     let rerun = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-    assert_contains(&rerun.stderr, "only this clone is brought along");
+    rerun.stderr_has("only this clone is brought along");
     nothing_left_behind(&repo);
     same_state(&repo.snapshot(), &reference, "rerun after TERM");
 }
@@ -421,14 +397,10 @@ fn terminated_between_the_pushes_the_mirror_stays_behind_and_continue_finishes()
     };
     let repo = merge_week();
     let mirror_before = repo.branch_of(&repo.root().join("security.git"), "main");
-    let run = terminate_at(&repo, &["security-merge", "fix-xss", "--yes"], "after-3");
-    assert_eq!(run.status, 1, "{}", run.stderr);
-    assert_contains(&run.stderr, "but the run stopped before the mirror");
-    assert_contains(&run.stderr, "interrupted before step 4 of 8");
-    assert_contains(
-        &run.stderr,
-        "hint: push the mirror too: git push-duty security-merge --continue",
-    );
+    let run = terminate_at(&repo, &["security-merge", "fix-xss", "--yes"], "after-3").expect(1);
+    run.stderr_has("but the run stopped before the mirror");
+    run.stderr_has("interrupted before step 4 of 8");
+    run.stderr_has("hint: push the mirror too: git push-duty security-merge --continue");
     assert_eq!(
         repo.branch_of(&repo.root().join("security.git"), "main"),
         mirror_before
@@ -448,9 +420,8 @@ fn terminated_before_the_upstream_push_nothing_is_public_and_a_rerun_starts_afre
     };
     let repo = merge_week();
     let remotes_before = mirror_and_upstream(&repo);
-    let run = terminate_at(&repo, &["security-merge", "fix-xss", "--yes"], "after-2");
-    assert_eq!(run.status, 1, "{}", run.stderr);
-    assert_contains(&run.stderr, "so nothing was pushed to the mirror security");
+    let run = terminate_at(&repo, &["security-merge", "fix-xss", "--yes"], "after-2").expect(1);
+    run.stderr_has("so nothing was pushed to the mirror security");
     assert_eq!(mirror_and_upstream(&repo), remotes_before);
     assert!(
         record(&repo).is_none(),
@@ -487,13 +458,10 @@ fn a_second_tag_run_while_one_is_pushing_is_refused_and_changes_nothing() {
     }
     let before = repo.snapshot();
     let second = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(
-        &second.stderr,
-        &format!(
-            "error: another git push-duty tag is running in this repository (process {}); nothing was changed",
-            first.id()
-        ),
-    );
+    second.stderr_has(&format!(
+        "error: another git push-duty tag is running in this repository (process {}); nothing was changed",
+        first.id()
+    ));
     assert_eq!(repo.snapshot(), before);
     std::process::Command::new("kill")
         .args(["-TERM", &first.id().to_string()])
@@ -520,13 +488,10 @@ fn killed_inside_the_fast_forward_the_rerun_names_the_lock_left_behind() {
     let lock = repo.work.join(".git/index.lock");
     assert!(lock.exists());
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "Local main: left as it is: another git process is using the index ({} exists); update it later with: git merge --ff-only upstream/main",
-            lock.display()
-        ),
-    );
+    run.stderr_has(&format!(
+        "Local main: left as it is: another git process is using the index ({} exists); update it later with: git merge --ff-only upstream/main",
+        lock.display()
+    ));
     assert_eq!(repo.rev("main"), behind);
     // Once the crashed process's locks are gone, a rerun finishes.
     std::fs::remove_file(&lock).expect("remove the stale lock");

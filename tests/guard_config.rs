@@ -5,19 +5,7 @@
 
 mod common;
 
-use common::{Run, TestRepo, assert_contains};
-
-/// A guarded clone with a fork and an embargoed fix on the mirror's `fix-xss`, fetched, and a
-/// local branch `fix-xss` holding it.
-fn with_fix() -> (TestRepo, std::path::PathBuf, String) {
-    let repo = TestRepo::guarded();
-    let fork = repo.add_bare_remote("fork");
-    repo.git(&["checkout", "-q", "-b", "fix-xss"]);
-    let fix = repo.commit("xss.txt", "escaped\n", "Escape user names (embargoed)");
-    repo.push(&["-q", "security", "fix-xss"]).silent();
-    repo.git(&["checkout", "-q", "main"]);
-    (repo, fork, fix)
-}
+use common::{TestRepo, Text};
 
 /// Commits `.pushduty` with `content` on a new branch `name` and leaves it checked out.
 fn team_file_branch(repo: &TestRepo, name: &str, content: &str) {
@@ -25,28 +13,20 @@ fn team_file_branch(repo: &TestRepo, name: &str, content: &str) {
     repo.commit(".pushduty", content, "Change the team settings");
 }
 
-/// Panics unless the hook refused the push because it could not decide (its settings), with
-/// the bypass hint; returns the run.
-#[track_caller]
-fn unchecked(run: Run) -> Run {
-    assert_eq!(run.status, 1, "expected a refusal\n{}", run.stderr);
-    run.stderr_has("the git-push-duty pre-push hook cannot read its settings; nothing was pushed");
-    run.stderr_has("hint: in an emergency, git push --no-verify skips this check");
-    run
-}
-
 #[test]
 fn a_checked_out_team_file_naming_a_missing_mirror_does_not_unguard_the_real_one() {
-    let (repo, fork, fix) = with_fix();
+    let (repo, fork, fix) = TestRepo::guarded_with_fix();
     team_file_branch(&repo, "evil", "[pushduty]\n\tsecurity = sec\n");
     let mirror = repo.ls_remote(&repo.mirror());
     // The mirror check still guards the mirror.
     repo.push(&["security", "evil:main"])
         .refused()
-        .says("on the security mirror (../security.git)");
+        .stderr_has("on the security mirror (../security.git)");
     assert_eq!(repo.ls_remote(&repo.mirror()), mirror);
     // And the leak check still knows the mirror's fixes.
-    repo.push(&["fork", "fix-xss"]).refused().says(&fix[..7]);
+    repo.push(&["fork", "fix-xss"])
+        .refused()
+        .stderr_has(&fix[..7]);
     assert_eq!(repo.ls_remote(&fork), "");
     // The safe side: ordinary work to the fork, a fix branch to the mirror.
     repo.push(&["-q", "fork", "evil"]).silent();
@@ -56,18 +36,20 @@ fn a_checked_out_team_file_naming_a_missing_mirror_does_not_unguard_the_real_one
 
 #[test]
 fn a_checked_out_team_file_calling_the_fork_the_mirror_changes_nothing() {
-    let (repo, fork, fix) = with_fix();
+    let (repo, fork, fix) = TestRepo::guarded_with_fix();
     team_file_branch(&repo, "evil", "[pushduty]\n\tsecurity = fork\n");
     let mirror = repo.ls_remote(&repo.mirror());
     repo.push(&["security", "evil:main"]).refused();
     assert_eq!(repo.ls_remote(&repo.mirror()), mirror);
-    repo.push(&["fork", "fix-xss"]).refused().says(&fix[..7]);
+    repo.push(&["fork", "fix-xss"])
+        .refused()
+        .stderr_has(&fix[..7]);
     assert_eq!(repo.ls_remote(&fork), "");
 }
 
 #[test]
 fn a_linked_worktree_with_its_own_team_file_shares_the_pins() {
-    let (repo, fork, _) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["branch", "evil", "main"]);
     repo.git(&["worktree", "add", "-q", "../linked", "evil"]);
     let linked = repo.root().join("linked");
@@ -96,9 +78,11 @@ fn install_shows_what_it_pins_and_a_dry_run_pins_nothing() {
         config.display()
     ));
     run.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_hooks_install_dry_run", repo.transcript(&run));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
 
     let run = repo.run(&["hooks", "install"]).ok();
+    insta::assert_snapshot!("run_hooks_install", repo.transcript(&run));
     run.stderr_has("pin what the guard protects in");
     run.stderr_has(
         "The hook guards: upstream \"upstream\" (../upstream.git), security mirror \"security\" (../security.git), release branch main",
@@ -120,14 +104,15 @@ fn install_shows_what_it_pins_and_a_dry_run_pins_nothing() {
     let again = repo.run(&["hooks", "install"]).ok();
     again.stderr_has("already installed");
     again.stderr_has("The hook guards: upstream \"upstream\"");
+    insta::assert_snapshot!("run_hooks_install_again", repo.transcript(&again));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), after);
 }
 
 #[test]
 fn a_mirror_pinned_at_install_that_is_gone_refuses_every_push() {
-    let (repo, fork, _) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["remote", "remove", "security"]);
-    let run = unchecked(repo.push(&["fork", "fix-xss"]));
+    let run = repo.push(&["fork", "fix-xss"]).refused_without_settings();
     run.stderr_has(
         "the security mirror remote \"security\" (pushduty.pinned.security, pinned by git push-duty hooks install) does not exist",
     );
@@ -138,7 +123,7 @@ fn a_mirror_pinned_at_install_that_is_gone_refuses_every_push() {
         "hint: or, if this clone no longer has the mirror, pin that: git push-duty hooks install",
     );
     assert_eq!(repo.ls_remote(&fork), "");
-    unchecked(repo.push(&["fork", "main"]));
+    repo.push(&["fork", "main"]).refused_without_settings();
     // Re-pinned without a mirror, there is nothing left to guard: the push passes.
     repo.run(&["hooks", "install"]).ok();
     repo.push(&["-q", "fork", "main"]).silent();
@@ -155,7 +140,7 @@ fn a_clone_without_a_mirror_at_install_is_guarded_once_the_mirror_is_added_under
     let bad = repo.commit("secret.txt", "secret\n", "Not on the upstream");
     // Nothing to guard yet: no mirror, no fixes.
     repo.push(&["-q", "fork", "main"]).silent();
-    assert!(repo.ls_remote(&fork).contains(&bad));
+    repo.ls_remote(&fork).has(&bad);
     // Gaining the mirror under the pinned name: guarded at once, before any re-pin.
     let mirror = repo.add_bare_remote("security");
     repo.git(&[
@@ -167,7 +152,9 @@ fn a_clone_without_a_mirror_at_install_is_guarded_once_the_mirror_is_added_under
     ]);
     repo.git(&["fetch", "-q", "security"]);
     let before = repo.ls_remote(&mirror);
-    repo.push(&["security", "main"]).refused().says(&bad[..7]);
+    repo.push(&["security", "main"])
+        .refused()
+        .stderr_has(&bad[..7]);
     assert_eq!(repo.ls_remote(&mirror), before);
     // check says to pin its URLs.
     let check = repo.run(&["check", "--offline"]).expect(1);
@@ -185,7 +172,7 @@ fn a_mirror_gained_under_another_name_in_git_config_refuses_until_pinned() {
     repo.git(&["config", "pushduty.security", "sec"]);
     let before = repo.ls_remote(&sec);
     repo.commit("secret.txt", "secret\n", "Not on the upstream");
-    let run = unchecked(repo.push(&["sec", "main"]));
+    let run = repo.push(&["sec", "main"]).refused_without_settings();
     run.stderr_has(&format!(
         "pushduty.security = \"sec\" (set in {}) is not what the hook guards: \"security\", pinned by git push-duty hooks install",
         repo.work.join(".git/config").display()
@@ -204,7 +191,9 @@ fn a_hook_without_pins_refuses_with_how_to_pin() {
     // As the previous version installed it: the shim, and nothing pinned.
     repo.git(&["config", "--remove-section", "pushduty.pinned"]);
     let before = repo.ls_remote(&repo.mirror());
-    let run = unchecked(repo.push(&["security", "HEAD:refs/heads/fine"]));
+    let run = repo
+        .push(&["security", "HEAD:refs/heads/fine"])
+        .refused_without_settings();
     run.stderr_has("nothing is pinned for the pre-push guard");
     run.stderr_has("hint: pin it: git push-duty hooks install");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
@@ -238,6 +227,7 @@ fn install_refuses_a_team_file_that_is_not_the_upstreams() {
     ));
     run.stderr_has("hint: install from the release branch: git switch main");
     run.stderr_has("hint: or set it in your own git config: git config pushduty.security fork");
+    insta::assert_snapshot!("refusal_hooks_install_team_file", repo.transcript(&run));
     assert_eq!(
         (
             repo.snapshot(),
@@ -266,6 +256,7 @@ fn status_and_check_say_when_the_settings_no_longer_match_the_pins() {
         "the settings name the security mirror \"private\" (pushduty.security, set in {}), but the hook guards \"security\"",
         repo.work.join(".pushduty").display()
     ));
+    insta::assert_snapshot!("hooks_status_settings_differ", repo.transcript(&status));
     let check = repo.run(&["check", "--offline"]).expect(1);
     check.stdout_has("WRONG guard pins: the settings name the security mirror \"private\"");
     // Not by a checkout: the hook still guards the pinned mirror.
@@ -287,8 +278,8 @@ fn a_moved_tracking_head_does_not_move_the_guarded_branch() {
     let bad = repo.commit("secret.txt", "secret\n", "Not on the upstream");
     repo.push(&["security", "main"])
         .refused()
-        .says("the security mirror's main must never be ahead of upstream/main")
-        .says(&bad[..7]);
+        .stderr_has("the security mirror's main must never be ahead of upstream/main")
+        .stderr_has(&bad[..7]);
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     let check = repo.run(&["check", "--offline"]).expect(1);
     check.stdout_has(
@@ -333,7 +324,9 @@ fn branch_names_are_validated_and_a_full_ref_name_is_normalised() {
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // Set wrong after the install: the hook refuses rather than guard nothing.
     repo.git(&["config", "pushduty.branch", "main/"]);
-    unchecked(repo.push(&["security", "main"])).stderr_has("pushduty.branch = \"main/\"");
+    repo.push(&["security", "main"])
+        .refused_without_settings()
+        .stderr_has("pushduty.branch = \"main/\"");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -380,7 +373,8 @@ fn git_dash_c_with_a_valueless_key_first_still_counts() {
         ],
     ] {
         let run = repo.try_git_in(&repo.work, &args);
-        unchecked(run).stderr_has(&format!("pushduty.securityUrl = {url:?}"));
+        run.refused_without_settings()
+            .stderr_has(&format!("pushduty.securityUrl = {url:?}"));
         assert_eq!(repo.ls_remote(&fork), "", "{args:?}");
     }
     // Keys the guard does not depend on change nothing.
@@ -412,7 +406,9 @@ fn an_unknown_key_names_the_key_the_file_and_the_closest_known_key() {
         config.display()
     ));
     run.stderr_has("hint: rename or remove it in");
-    unchecked(repo.push(&["security", "HEAD:refs/heads/fine"])).stderr_has("pushduty.securtyUrl");
+    repo.push(&["security", "HEAD:refs/heads/fine"])
+        .refused_without_settings()
+        .stderr_has("pushduty.securtyUrl");
     assert_eq!(repo.snapshot(), before);
     repo.git(&["config", "--unset", "pushduty.securtyUrl"]);
     // In the team file too, however it is spelled.
@@ -448,7 +444,8 @@ fn a_pin_given_with_git_dash_c_is_refused() {
             "main",
         ],
     );
-    unchecked(run).stderr_has("pushduty.pinned.security (set in the command line (git -c))");
+    run.refused_without_settings()
+        .stderr_has("pushduty.pinned.security (set in the command line (git -c))");
     assert_eq!(repo.ls_remote(&fork), "");
 }
 
@@ -470,10 +467,10 @@ fn a_team_file_with_three_thousand_duplicated_lines_is_read_once() {
         )
     };
     let run = limited(&format!("'{}' next-tag --offline", common::BIN)).ok();
-    assert_contains(&run.stdout, "2026.12.10");
+    run.stdout_has("2026.12.10");
     let fork = repo.add_bare_remote("fork");
     limited("git push -q fork main").silent();
-    assert!(repo.ls_remote(&fork).contains(&repo.rev("main")));
+    repo.ls_remote(&fork).has(&repo.rev("main"));
 }
 
 #[test]
@@ -522,7 +519,7 @@ fn an_unreadable_tracking_head_is_an_error_naming_it_not_the_default_branch() {
     std::fs::write(&head, "ref: refs/remotes/upstream/..\n").expect("corrupt");
     let run = repo.run(&["next-tag", "--offline"]).expect(1);
     run.stderr_has("refs/remotes/upstream/HEAD");
-    assert!(!run.stdout.contains("2026.12.03"), "{}", run.stdout);
+    run.stdout_lacks("2026.12.03");
     std::fs::write(&head, "garbage\n").expect("corrupt");
     repo.run(&["next-tag", "--offline"])
         .expect(1)
@@ -531,7 +528,7 @@ fn an_unreadable_tracking_head_is_an_error_naming_it_not_the_default_branch() {
 
 #[test]
 fn a_team_change_merged_on_the_upstream_refuses_until_pinned() {
-    let (repo, fork, _) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     let private = repo.add_mirror("private");
     // A colleague merges the team's move to another mirror remote name.
     repo.upstream_commit(
@@ -540,7 +537,7 @@ fn a_team_change_merged_on_the_upstream_refuses_until_pinned() {
         "New mirror",
     );
     repo.git(&["fetch", "-q", "upstream"]);
-    let run = unchecked(repo.push(&["fork", "main"]));
+    let run = repo.push(&["fork", "main"]).refused_without_settings();
     run.stderr_has(
         "the team's settings on upstream/main (upstream/main:.pushduty) now say pushduty.security = \"private\", but the hook guards \"security\"",
     );
@@ -569,7 +566,9 @@ fn uninstall_forgets_the_pins_and_leaves_the_rest_of_the_config() {
     assert_ne!(std::fs::read_to_string(&config).expect("read"), before);
     let run = repo.run(&["hooks", "uninstall", "--dry-run"]).ok();
     run.stderr_has("forget what the guard protected ([pushduty \"pinned\"] in");
-    repo.run(&["hooks", "uninstall"]).ok();
+    insta::assert_snapshot!("plan_hooks_uninstall_dry_run", repo.transcript(&run));
+    let run = repo.run(&["hooks", "uninstall"]).ok();
+    insta::assert_snapshot!("run_hooks_uninstall", repo.transcript(&run));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
     assert!(!repo.work.join(".git/hooks/pre-push").exists());
     repo.run(&["hooks", "uninstall"])
@@ -603,10 +602,9 @@ fn a_config_file_that_is_a_symlink_is_updated_where_it_points() {
             .file_type()
             .is_symlink()
     );
-    assert_contains(
-        &std::fs::read_to_string(&real).expect("read"),
-        "[pushduty \"pinned\"]",
-    );
+    std::fs::read_to_string(&real)
+        .expect("read")
+        .has("[pushduty \"pinned\"]");
     repo.commit("secret.txt", "secret\n", "Not on the upstream");
     repo.push(&["security", "main"]).refused();
 }

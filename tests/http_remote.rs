@@ -3,8 +3,8 @@
 
 mod common;
 
+use common::TestRepo;
 use common::http::Server;
-use common::{TestRepo, assert_contains};
 
 #[test]
 fn next_tag_and_tag_over_http() {
@@ -21,10 +21,10 @@ fn next_tag_and_tag_over_http() {
     let tip = repo.upstream_commit("more.txt", "more\n", "More work");
 
     let run = repo.run(&["next-tag"]).ok();
-    assert_eq!(run.stdout, "2026.12.03-1\n");
+    run.stdout_is("2026.12.03-1\n");
 
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_contains(&run.stdout, &format!("commit: {tip} More work"));
+    run.stdout_has(&format!("commit: {tip} More work"));
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
 }
 
@@ -40,10 +40,7 @@ fn an_https_upstream_that_refuses_the_connection_says_why() {
     ]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)",
-    );
-    assert_contains(&run.stderr, "Connection refused");
+    run.stderr_has("cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)");
+    run.stderr_has("Connection refused");
     assert_eq!(repo.snapshot(), before);
 }

@@ -41,7 +41,7 @@ fn an_ext_transport_to_the_mirror_is_refused() {
     // The same commit by the mirror's own name is judged as what it is.
     repo.push(&["security", "main"])
         .refused()
-        .says("must never be ahead of upstream/main");
+        .stderr_has("must never be ahead of upstream/main");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -57,8 +57,8 @@ fn the_curl_helpers_own_spelling_of_the_mirror_is_the_mirror() {
     let url = format!("http::{}", server.url("security.git"));
     repo.push(&[&url, "main"])
         .refused()
-        .says("on the security mirror")
-        .says("must never be ahead of upstream/main");
+        .stderr_has("on the security mirror")
+        .stderr_has("must never be ahead of upstream/main");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // A fix branch by the same spelling passes, silently.
     repo.push(&["-q", &url, "main:refs/heads/fix-1"]).silent();
@@ -291,7 +291,7 @@ fn a_push_by_the_upstreams_name_to_the_mirror_cannot_make_a_fix_public() {
         "upstream",
         "../security.git",
     ]);
-    repo.push(&["fork", "fx"]).refused().says(&fix[..7]);
+    repo.push(&["fork", "fx"]).refused().stderr_has(&fix[..7]);
     assert!(!repo.ls_remote(&fork).contains(&fix));
     // By the mirror's own name the fix branch goes where it belongs, silently.
     repo.push(&["-q", "security", "fx"]).silent();
@@ -375,7 +375,7 @@ fn an_ssh_alias_of_the_mirror_is_guarded_once_its_spelling_is_a_security_url() {
     let before = repo.ls_remote(&mirror);
     push(&["git@sec:mozilla/sec.git", "main"])
         .refused()
-        .says("on the security mirror (git@sec:mozilla/sec.git)");
+        .stderr_has("on the security mirror (git@sec:mozilla/sec.git)");
     assert_eq!(repo.ls_remote(&mirror), before);
     push(&["-q", "git@sec:mozilla/sec.git", "main:refs/heads/fix-1"]).silent();
     assert!(repo.ls_remote(&mirror).contains("refs/heads/fix-1"));
@@ -399,8 +399,8 @@ fn the_mirrors_refs_kept_elsewhere_by_its_fetch_refspec_are_still_the_mirrors() 
     let before = repo.ls_remote(&fork);
     repo.push(&["fork", "refs/sec/fix-xss:refs/heads/x"])
         .refused()
-        .says(&fix[..7])
-        .says("from refs/sec/fix-xss");
+        .stderr_has(&fix[..7])
+        .stderr_has("from refs/sec/fix-xss");
     assert_eq!(repo.ls_remote(&fork), before);
     // Work that carries nothing from the mirror still goes, silently.
     repo.commit("mine.txt", "mine\n", "My work");

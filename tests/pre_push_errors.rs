@@ -4,58 +4,69 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::TestRepo;
-
-/// A guarded clone with a fork and a fetched fix branch on the mirror.
-fn with_fix() -> (TestRepo, PathBuf) {
-    let repo = TestRepo::guarded();
-    let fork = repo.add_bare_remote("fork");
-    repo.git(&["checkout", "-q", "-b", "fix-xss"]);
-    repo.commit("xss.txt", "escaped\n", "Escape user names (embargoed)");
-    repo.push(&["-q", "security", "fix-xss"]).silent();
-    repo.git(&["checkout", "-q", "main"]);
-    (repo, fork)
-}
-
-#[track_caller]
-fn refused_unchecked(repo: &TestRepo, args: &[&str], says: &str) {
-    let run = repo.push(args);
-    assert_eq!(run.status, 1, "{}", run.stderr);
-    for text in [
-        "the git-push-duty pre-push hook could not check this push; nothing was pushed to",
-        says,
-        "hint: in an emergency, git push --no-verify skips this check",
-    ] {
-        run.stderr_has(text);
-    }
-}
 
 #[test]
 fn a_security_ref_to_a_missing_object_refuses_instead_of_dropping_out() {
-    let (repo, fork) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     // The fix's own ref now names an object this clone does not have: what it holds is unknown.
     let gone = "1".repeat(40);
     let path = repo.work.join(".git/refs/remotes/security/fix-xss");
     std::fs::write(&path, format!("{gone}\n")).expect("write ref");
     repo.git(&["checkout", "-q", "-b", "feature", "fix-xss"]);
-    refused_unchecked(
-        &repo,
-        &["fork", "feature"],
-        "cannot read what refs/remotes/security/fix-xss points to",
-    );
+    let run = repo.push(&["fork", "feature"]).refused_unchecked();
+    run.stderr_has("cannot read what refs/remotes/security/fix-xss points to");
+    insta::assert_snapshot!("hook_could_not_check", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&fork), "");
 }
 
 #[test]
 fn a_security_ref_with_garbage_in_it_refuses() {
-    let (repo, fork) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     let path = repo.work.join(".git/refs/remotes/security/broken");
     std::fs::write(&path, "garbage\n").expect("write ref");
     repo.git(&["checkout", "-q", "-b", "feature", "fix-xss"]);
-    refused_unchecked(&repo, &["fork", "feature"], "refs/remotes/security/");
+    repo.push(&["fork", "feature"])
+        .refused_unchecked()
+        .stderr_has("refs/remotes/security/");
     assert_eq!(repo.ls_remote(&fork), "");
+}
+
+#[test]
+fn a_pushed_object_the_hook_cannot_find_is_refused() {
+    // git finds the commit through GIT_ALTERNATE_OBJECT_DIRECTORIES, which gix does not read:
+    // the hook cannot see what it would judge, so it refuses, on the mirror and elsewhere.
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
+    let elsewhere = repo.root().join("elsewhere");
+    let format = format!(
+        "--object-format={}",
+        repo.git(&["rev-parse", "--show-object-format"])
+    );
+    repo.git_in(&repo.root(), &["init", "-q", &format, "elsewhere"]);
+    let id = repo.commit_in(&elsewhere, "other.txt", "other\n", "Only in elsewhere");
+    let objects = elsewhere.join(".git/objects");
+    let env = [(
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        objects.to_str().expect("utf-8"),
+    )];
+    let before = (repo.ls_remote(&repo.mirror()), repo.ls_remote(&fork));
+    let spec = format!("+{id}:refs/heads/main");
+    let run = repo
+        .run_env("git", &repo.work, &["push", "security", &spec], &env)
+        .refused();
+    run.stderr_has(&format!(
+        "refusing {id} -> refs/heads/main on the security mirror"
+    ))
+    .stderr_has("the pushed object is not in this repository");
+    insta::assert_snapshot!("reason_missing_object", repo.hook_said(&run));
+    let spec = format!("{id}:refs/heads/other");
+    repo.run_env("git", &repo.work, &["push", "fork", &spec], &env)
+        .refused()
+        .stderr_has("the pushed object is not in this repository");
+    assert_eq!(
+        (repo.ls_remote(&repo.mirror()), repo.ls_remote(&fork)),
+        before
+    );
 }
 
 /// The hook as git runs it, with one line for `local` going to `remote_ref`.
@@ -71,7 +82,7 @@ fn hook(repo: &TestRepo, name: &str, url: &str, local: &str, remote_ref: &str) -
 #[test]
 fn a_corrupt_packed_refs_line_refuses() {
     // git itself dies on it before any hook; the hook, asked directly, refuses too.
-    let (repo, fork) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["checkout", "-q", "-b", "feature", "fix-xss"]);
     repo.git(&["pack-refs", "--all"]);
     let packed = repo.work.join(".git/packed-refs");
@@ -80,11 +91,12 @@ fn a_corrupt_packed_refs_line_refuses() {
     let id = repo.rev("feature");
     std::fs::write(&packed, text).expect("write packed-refs");
     let zero = "0".repeat(40);
-    let run = repo.run_input(
-        &["hook", "pre-push", "fork", "../fork.git"],
-        &format!("refs/heads/feature {id} refs/heads/feature {zero}\n"),
-    );
-    assert_eq!(run.status, 1, "{}", run.stderr);
+    let run = repo
+        .run_input(
+            &["hook", "pre-push", "fork", "../fork.git"],
+            &format!("refs/heads/feature {id} refs/heads/feature {zero}\n"),
+        )
+        .expect(1);
     // Reading the pinned release branch's tracking ref is the first read to trip on it.
     run.stderr_has("nothing was pushed to ../fork.git");
     run.stderr_has("Malformed packed reference record");
@@ -105,15 +117,14 @@ fn a_broken_mirror_remote_configuration_refuses_instead_of_unguarding_the_mirror
     ]);
     repo.commit("secret.txt", "secret\n", "Not on the upstream");
     let url = repo.mirror().display().to_string();
-    let run = hook(&repo, &url, &url, "main", "refs/heads/main");
-    assert_eq!(run.status, 1, "{}", run.stderr);
+    let run = hook(&repo, &url, &url, "main", "refs/heads/main").expect(1);
     run.stderr_has("cannot read the configuration of remote \"security\"");
     run.stderr_has("hint: in an emergency, git push --no-verify skips this check");
 }
 
 #[test]
 fn a_pushed_tag_whose_target_is_gone_refuses() {
-    let (repo, fork) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["tag", "-a", "-m", "t", "v1", "fix-xss"]);
     // Make a tag object whose target does not exist in this repository.
     let gone = "2".repeat(40);
@@ -137,11 +148,12 @@ fn a_pushed_tag_whose_target_is_gone_refuses() {
     let out = child.wait_with_output().expect("hash-object");
     let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let zero = "0".repeat(40);
-    let run = repo.run_input(
-        &["hook", "pre-push", "fork", "../fork.git"],
-        &format!("broken {id} refs/tags/broken {zero}\n"),
-    );
-    assert_eq!(run.status, 1, "{}", run.stderr);
+    let run = repo
+        .run_input(
+            &["hook", "pre-push", "fork", "../fork.git"],
+            &format!("broken {id} refs/tags/broken {zero}\n"),
+        )
+        .expect(1);
     run.stderr_has(&format!("cannot peel tag {id}"));
     assert_eq!(repo.ls_remote(&fork), "");
 }

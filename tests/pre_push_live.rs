@@ -16,13 +16,15 @@ fn an_upstream_main_rewound_after_the_last_fetch_is_refused() {
     repo.git_in(&repo.upstream, &["update-ref", "refs/heads/main", "HEAD~1"]);
     assert_eq!(repo.rev("refs/remotes/upstream/main"), reverted);
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .says("the security mirror's main must never be ahead of upstream/main (just fetched)")
-        .says(&format!(
-            "    {} Merged, then reverted by force",
-            &reverted[..7]
-        ));
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has(
+        "the security mirror's main must never be ahead of upstream/main (just fetched)",
+    )
+    .stderr_has(&format!(
+        "    {} Merged, then reverted by force",
+        &reverted[..7]
+    ));
+    insta::assert_snapshot!("reason_ahead_of_upstream", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // As git fetch would: the tracking ref follows the upstream back.
     assert_eq!(
@@ -61,7 +63,7 @@ fn a_push_url_at_a_staging_copy_does_not_make_the_upstream_have_it() {
     let before = repo.ls_remote(&repo.mirror());
     repo.push(&["security", "main"])
         .refused()
-        .says(&format!("    {} Only on staging", &staged[..7]));
+        .stderr_has(&format!("    {} Only on staging", &staged[..7]));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -78,32 +80,22 @@ fn the_release_merge_in_order_still_passes_and_lists_the_upstream_once() {
 #[test]
 fn security_merge_refuses_an_upstream_whose_push_url_is_another_repository() {
     let repo = TestRepo::new();
-    repo.add_security_mirror();
+    repo.add_unfetched_mirror("security");
     repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
     repo.install_hook();
     with_staging_push_url(&repo);
     let before = repo.snapshot();
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
-    common::assert_contains(
-        &run.stderr,
-        "git push upstream would go to ../staging.git, which is not the repository upstream is fetched from (../upstream.git); nothing was changed",
-    );
-    common::assert_contains(
-        &run.stderr,
-        "hint: push where the upstream is read from: git remote set-url --push upstream ../upstream.git",
-    );
-    assert!(
-        !run.stderr.contains("someone pushed meanwhile"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("git push upstream would go to ../staging.git, which is not the repository upstream is fetched from (../upstream.git); nothing was changed");
+    run.stderr_has("hint: push where the upstream is read from: git remote set-url --push upstream ../upstream.git");
+    run.stderr_lacks("someone pushed meanwhile");
     assert_eq!(repo.snapshot(), before);
 }
 
 #[test]
 fn security_merge_accepts_a_push_url_that_is_the_same_repository_spelled_otherwise() {
     let repo = TestRepo::new();
-    let security = repo.add_security_mirror();
+    let security = repo.add_unfetched_mirror("security");
     repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
     repo.install_hook();
     let url = format!("file://{}", repo.upstream.display());
@@ -132,8 +124,8 @@ fn the_release_merge_to_a_push_url_elsewhere_is_not_the_sanctioned_path() {
     // By URL, the staging copy is any other repository: the fix is a leak there.
     repo.push(&["../staging.git", "main"])
         .refused()
-        .says("push-duty: refusing refs/heads/main -> refs/heads/main on ../staging.git")
-        .says(&fix[..7]);
+        .stderr_has("push-duty: refusing refs/heads/main -> refs/heads/main on ../staging.git")
+        .stderr_has(&fix[..7]);
     assert_eq!(repo.ls_remote(&staging), before);
     repo.git(&["config", "--unset", "remote.upstream.pushurl"]);
     repo.push(&["-q", "upstream", "main"]).silent();

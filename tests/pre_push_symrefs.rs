@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{Run, TestRepo};
+use common::{TestRepo, Text};
 
 /// A guarded clone whose mirror has `refs/heads/release` pointing at `refs/heads/main`, and a
 /// fix commit on the local branch `fix-xss`.
@@ -28,15 +28,17 @@ fn with_release_alias() -> (TestRepo, String) {
 fn a_push_to_a_symbolic_ref_to_main_is_judged_as_a_push_to_main() {
     let (repo, fix) = with_release_alias();
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "fix-xss:refs/heads/release"])
-        .refused()
-        .says("push-duty: refusing refs/heads/fix-xss -> refs/heads/release on the security mirror")
-        .says("on the mirror refs/heads/release is a symbolic ref to refs/heads/main: pushing to refs/heads/release moves the mirror's main")
-        .says(&format!("    {} Escape user names (embargoed)", &fix[..7]));
+    let run = repo
+        .push(&["security", "fix-xss:refs/heads/release"])
+        .refused();
+    run.stderr_has("push-duty: refusing refs/heads/fix-xss -> refs/heads/release on the security mirror")
+        .stderr_has("on the mirror refs/heads/release is a symbolic ref to refs/heads/main: pushing to refs/heads/release moves the mirror's main")
+        .stderr_has(&format!("    {} Escape user names (embargoed)", &fix[..7]));
+    insta::assert_snapshot!("refusal_through_a_symbolic_ref", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     repo.push(&["security", "--delete", "release"])
         .refused()
-        .says("the security mirror's main is never deleted");
+        .stderr_has("the security mirror's main is never deleted");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -66,7 +68,7 @@ fn when_the_mirrors_main_is_itself_symbolic_its_target_is_guarded() {
     repo.commit("secret.txt", "secret\n", "Not on the upstream");
     repo.push(&["security", "main:refs/heads/trunk"])
         .refused()
-        .says("on the mirror refs/heads/main is a symbolic ref to refs/heads/trunk: pushing to refs/heads/trunk moves the mirror's main");
+        .stderr_has("on the mirror refs/heads/main is a symbolic ref to refs/heads/trunk: pushing to refs/heads/trunk moves the mirror's main");
     assert_eq!(repo.ls_remote(&mirror), before);
 }
 
@@ -75,41 +77,15 @@ fn a_mirror_without_main_refuses_refs_that_may_be_symbolic_refs_to_it() {
     let repo = TestRepo::new();
     let empty = repo.add_bare_remote("security");
     repo.install_hook();
-    repo.push(&["security", "HEAD:refs/heads/fix"])
-        .refused()
-        .says("the mirror has no main yet, so refs/heads/fix may be a symbolic ref to it")
-        .says("hint: create the mirror's main from the upstream's first: git push security upstream/main:refs/heads/main");
+    let run = repo.push(&["security", "HEAD:refs/heads/fix"]).refused();
+    run.stderr_has("the mirror has no main yet, so refs/heads/fix may be a symbolic ref to it")
+        .stderr_has("hint: create the mirror's main from the upstream's first: git push security upstream/main:refs/heads/main");
+    insta::assert_snapshot!("reason_mirror_has_no_branch", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&empty), "");
     repo.push(&["-q", "security", "upstream/main:refs/heads/main"])
         .silent();
     repo.push(&["-q", "security", "HEAD:refs/heads/fix"])
         .silent();
-}
-
-/// A fake `ssh` serving `host:path` from `<root>/hosts/path`; with `v0` it drops
-/// `GIT_PROTOCOL`, as a server that speaks only protocol version 0 ignores it.
-fn fake_ssh(repo: &TestRepo, v0: bool) -> PathBuf {
-    let hosts = repo.root().join("hosts");
-    let script = repo.root().join(if v0 { "ssh-v0" } else { "ssh-v2" });
-    let unset = if v0 { "unset GIT_PROTOCOL\n" } else { "" };
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\n{unset}while [ \"${{1#-}}\" != \"$1\" ]; do case \"$1\" in -o|-p|-i|-F|-l) shift 2;; *) shift;; esac; done\nshift\ncmd=$(printf '%s' \"$*\" | sed \"s#'/*#'{}/#\")\nexec sh -c \"$cmd\"\n",
-            hosts.display()
-        ),
-    )
-    .expect("write fake ssh");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    script
-}
-
-fn ssh_push(repo: &TestRepo, ssh: &Path, args: &[&str]) -> Run {
-    let mut all = vec!["push"];
-    all.extend_from_slice(args);
-    let ssh = ssh.to_str().expect("utf-8");
-    repo.run_env("git", &repo.work, &all, &[("GIT_SSH_COMMAND", ssh)])
 }
 
 /// The mirror at `git@example.com:sec.git`, served by the fake ssh.
@@ -139,34 +115,35 @@ fn over_ssh_the_symbolic_refs_are_learned_too() {
         &bare,
         &["symbolic-ref", "refs/heads/release", "refs/heads/main"],
     );
-    let ssh = fake_ssh(&repo, false);
+    let ssh = repo.fake_ssh(false);
     let before = repo.ls_remote(&bare);
     repo.commit("secret.txt", "secret\n", "Not on the upstream");
-    ssh_push(&repo, &ssh, &["security", "main:refs/heads/release"])
+    repo.push_over_ssh(&ssh, &["security", "main:refs/heads/release"])
         .refused()
-        .says("is a symbolic ref to refs/heads/main");
+        .stderr_has("is a symbolic ref to refs/heads/main");
     assert_eq!(repo.ls_remote(&bare), before);
-    ssh_push(&repo, &ssh, &["-q", "security", "main:refs/heads/fix"]).silent();
-    assert!(repo.ls_remote(&bare).contains("refs/heads/fix"));
+    repo.push_over_ssh(&ssh, &["-q", "security", "main:refs/heads/fix"])
+        .silent();
+    repo.ls_remote(&bare).has("refs/heads/fix");
 }
 
 #[test]
 fn a_mirror_speaking_only_protocol_v0_cannot_say_and_is_refused() {
     let repo = TestRepo::new();
     let bare = ssh_mirror(&repo);
-    let ssh = fake_ssh(&repo, true);
+    let ssh = repo.fake_ssh(true);
     let before = repo.ls_remote(&bare);
-    ssh_push(&repo, &ssh, &["security", "HEAD:refs/heads/fix"])
-        .refused()
-        .says("the mirror's symbolic refs could not be learned, so refs/heads/fix may be its main")
-        .says("which does not say which of its refs are symbolic")
-        .says("hint: the mirror must speak git protocol version 2");
+    let run = repo
+        .push_over_ssh(&ssh, &["security", "HEAD:refs/heads/fix"])
+        .refused();
+    run.stderr_has(
+        "the mirror's symbolic refs could not be learned, so refs/heads/fix may be its main",
+    )
+    .stderr_has("which does not say which of its refs are symbolic")
+    .stderr_has("hint: the mirror must speak git protocol version 2");
+    insta::assert_snapshot!("reason_mirror_refs_unknown", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&bare), before);
     // Its main is judged against the upstream without them.
-    ssh_push(
-        &repo,
-        &ssh,
-        &["-q", "security", "upstream/main:refs/heads/main"],
-    )
-    .silent();
+    repo.push_over_ssh(&ssh, &["-q", "security", "upstream/main:refs/heads/main"])
+        .silent();
 }

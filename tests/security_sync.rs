@@ -4,25 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{TestRepo, assert_contains};
-
-fn record_path(repo: &TestRepo) -> std::path::PathBuf {
-    repo.work.join(".git/push-duty/security-merge.json")
-}
-
-fn reject_pushes(bare: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let hook = bare.join("hooks/pre-receive");
-    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("create hooks");
-    std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n").expect("write");
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
-
-fn accept_pushes(bare: &Path) {
-    std::fs::remove_file(bare.join("hooks/pre-receive")).expect("remove hook");
-}
+use common::TestRepo;
 
 /// A guarded clone whose mirror's main has a commit pushed with the web merge button.
 fn mirror_ahead() -> (TestRepo, String) {
@@ -43,16 +25,13 @@ fn sync_shows_what_the_mirror_has_then_publishes_it_upstream_first() {
 
     let run = repo.run(&["security-merge", "--sync", "--yes"]).ok();
 
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "security/main is AHEAD of upstream/main by 1 commit (someone pushed to the mirror first or used its web merge button):\n  {} Merged with the web button\n",
-            &sneaky[..7]
-        ),
-    );
+    run.stderr_has(&format!(
+        "security/main is AHEAD of upstream/main by 1 commit (someone pushed to the mirror first or used its web merge button):\n  {} Merged with the web button\n",
+        &sneaky[..7]
+    ));
     // The commits and the diff, as for a merge.
-    assert_contains(&run.stdout, "1 commit goes public on upstream main:\n");
-    assert_contains(&run.stdout, "+hot = True\n");
+    run.stdout_has("1 commit goes public on upstream main:\n");
+    run.stdout_has("+hot = True\n");
     // The upstream first, then the mirror (which has it already).
     assert!(
         run.stderr.find("push ").is_some()
@@ -73,11 +52,10 @@ fn sync_shows_what_the_mirror_has_then_publishes_it_upstream_first() {
         repo.branch_of(&repo.mirror(), "main").as_deref(),
         Some(sneaky.as_str())
     );
-    assert_contains(
-        &run.stdout,
-        &format!("upstream/main and security/main are both at {sneaky}"),
-    );
-    assert!(!record_path(&repo).exists());
+    run.stdout_has(&format!(
+        "upstream/main and security/main are both at {sneaky}"
+    ));
+    assert!(!repo.security_merge_record().exists());
     assert_eq!(repo.rev("main"), sneaky, "the checkout came along");
     repo.run(&["check"]).ok();
 }
@@ -89,11 +67,8 @@ fn the_plain_command_with_no_branch_syncs_and_a_diverged_mirror_gets_a_merge() {
 
     let run = repo.run(&["security-merge", "--yes"]).ok();
 
-    assert_contains(
-        &run.stderr,
-        "security/main is AHEAD of upstream/main by 1 commit",
-    );
-    assert_contains(&run.stderr, "(and behind it by 1)");
+    run.stderr_has("security/main is AHEAD of upstream/main by 1 commit");
+    run.stderr_has("(and behind it by 1)");
     let up = repo
         .branch_of(&repo.upstream, "main")
         .expect("upstream main");
@@ -111,14 +86,14 @@ fn dry_run_and_no_yes_change_nothing_and_a_terminal_asks() {
     let (repo, _sneaky) = mirror_ahead();
     let before = repo.snapshot();
     let run = repo.run(&["security-merge", "--sync", "--dry-run"]).ok();
-    assert_contains(&run.stderr, "Dry run: nothing was changed.");
+    run.stderr_has("Dry run: nothing was changed.");
     insta::assert_snapshot!("sync_dry_run", repo.transcript(&run));
     repo.run(&["security-merge", "--sync"]).expect(2);
     let run = repo
         .run_on_terminal(&["security-merge", "--sync"], "\n")
         .expect(1);
-    assert_contains(&run.stdout, "[y/N]");
-    assert_contains(&run.stdout, "not confirmed: nothing was done");
+    run.stdout_has("[y/N]");
+    run.stdout_has("not confirmed: nothing was done");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -126,12 +101,12 @@ fn dry_run_and_no_yes_change_nothing_and_a_terminal_asks() {
 fn a_refused_mirror_push_is_recorded_and_continue_finishes_it() {
     let (repo, _sneaky) = mirror_ahead();
     let newer = repo.upstream_commit("app.py", "app\n", "Newer work upstream");
-    reject_pushes(&repo.mirror());
+    repo.reject_pushes(&repo.mirror());
 
     let run = repo.run(&["security-merge", "--sync", "--yes"]).expect(1);
 
-    assert_contains(&run.stderr, "but the mirror security did not take it");
-    assert!(record_path(&repo).exists());
+    run.stderr_has("but the mirror security did not take it");
+    assert!(repo.security_merge_record().exists());
     let up = repo
         .branch_of(&repo.upstream, "main")
         .expect("upstream main");
@@ -139,10 +114,10 @@ fn a_refused_mirror_push_is_recorded_and_continue_finishes_it() {
     let check = repo.run(&["check"]).expect(1);
     check.stdout_has("WRONG security merge: the security merge of main (");
 
-    accept_pushes(&repo.mirror());
+    repo.accept_pushes(&repo.mirror());
     repo.run(&["security-merge", "--continue", "--yes"]).ok();
     assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(up));
-    assert!(!record_path(&repo).exists());
+    assert!(!repo.security_merge_record().exists());
 }
 
 #[test]
@@ -150,10 +125,7 @@ fn a_mirror_behind_is_brought_up_to_date() {
     let repo = TestRepo::guarded();
     let newer = repo.upstream_commit("app.py", "app\n", "Newer work upstream");
     let run = repo.run(&["security-merge", "--sync", "--yes"]).ok();
-    assert_contains(
-        &run.stderr,
-        "only the mirror security is brought up to date",
-    );
+    run.stderr_has("only the mirror security is brought up to date");
     assert_eq!(
         repo.branch_of(&repo.mirror(), "main").as_deref(),
         Some(newer.as_str())
@@ -168,18 +140,12 @@ fn a_conflicting_mirror_is_mended_the_way_the_hint_says() {
     let before = repo.snapshot();
 
     let run = repo.run(&["security-merge", "--sync", "--yes"]).expect(1);
-    assert_contains(
-        &run.stderr,
+    run.stderr_has(
         "error: security/main conflicts with upstream/main in: app.py; nothing was changed\n",
     );
-    assert_contains(
-        &run.stderr,
-        "hint: git fetch upstream main && git fetch security main && git switch -c sync-main upstream/main && git merge security/main\n",
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: then, with app.py resolved and committed, see what goes public (git push-duty diff) and: git push upstream sync-main:main && git push-duty security-merge --sync\n",
-    );
+    run.stderr_has("hint: git fetch upstream main && git fetch security main && git switch -c sync-main upstream/main && git merge security/main\n");
+    run.stderr_has("hint: then, with app.py resolved and committed, see what goes public (git push-duty diff) and: git push upstream sync-main:main && git push-duty security-merge --sync\n");
+    insta::assert_snapshot!("refusal_sync_conflict", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 
     // Doing just that, with the hook installed: both end at the resolved merge.
@@ -192,7 +158,7 @@ fn a_conflicting_mirror_is_mended_the_way_the_hint_says() {
     repo.git(&["add", "app.py"]);
     repo.git(&["commit", "-q", "--no-edit"]);
     let diff = repo.run(&["diff"]).ok();
-    assert_contains(&diff.stdout, "+both");
+    diff.stdout_has("+both");
     repo.push(&["-q", "upstream", "sync-main:main"]).ok();
     repo.run(&["security-merge", "--sync", "--yes"]).ok();
     let up = repo
@@ -220,6 +186,6 @@ fn a_branch_that_lacks_what_the_mirror_has_ahead_is_still_refused() {
     repo.git_in(&dev, &["push", "-q", "origin", "fix-xss"]);
     let before = repo.snapshot();
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
-    assert_contains(&run.stderr, "git push-duty security-merge --sync");
+    run.stderr_has("git push-duty security-merge --sync");
     assert_eq!(repo.snapshot(), before);
 }

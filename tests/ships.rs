@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestRepo, assert_contains, snap::hex_ids};
+use common::{TestRepo, Text, snap::hex_ids};
 
 /// Last week's push (`2026.11.26`, with a revision `-1`) is on the upstream; since then the
 /// upstream's main got an unready feature and a fix, not fetched here.
@@ -45,20 +45,17 @@ fn the_plan_lists_the_commits_since_the_last_push() {
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--dry-run"]).ok();
     let last = repo.rev("upstream/main");
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "2026.12.03 ships 2 commits since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash\n  {} Add the unready feature\nPlan:\n",
-            short(&last),
-            short(&fix),
-            short(&feature)
-        ),
-    );
+    run.stderr_has(&format!(
+        "2026.12.03 ships 2 commits since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash\n  {} Add the unready feature\nPlan:\n",
+        short(&last),
+        short(&fix),
+        short(&feature)
+    ));
     // 2026.11.26-1 is only on the upstream: the command names its commit, which is here.
-    assert_contains(
-        &run.stdout,
-        &format!("compare: git log --oneline {}..2026.12.03\n", short(&last)),
-    );
+    run.stdout_has(&format!(
+        "compare: git log --oneline {}..2026.12.03\n",
+        short(&last)
+    ));
     assert_eq!(repo.snapshot(), before);
     insta::assert_snapshot!("tag_dry_run", repo.transcript(&run));
 
@@ -100,30 +97,21 @@ fn a_revision_lists_both_and_prints_both_compare_links() {
 
     let run = repo.run(&["tag", "--yes"]).ok();
 
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "2026.12.03-1 ships 3 commits since the last push, 2026.11.26-1 ({}):\n  {}",
-            &repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26-1^{commit}"])[..7],
-            short(&later)
-        ),
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "1 of them since the previous revision, 2026.12.03 ({}):\n  {} Fix another thing\n",
-            short(&fix),
-            short(&later)
-        ),
-    );
+    run.stderr_has(&format!(
+        "2026.12.03-1 ships 3 commits since the last push, 2026.11.26-1 ({}):\n  {}",
+        &repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26-1^{commit}"])[..7],
+        short(&later)
+    ));
+    run.stderr_has(&format!(
+        "1 of them since the previous revision, 2026.12.03 ({}):\n  {} Fix another thing\n",
+        short(&fix),
+        short(&later)
+    ));
     let github = "https://github.com/mozilla/addons-server/compare";
-    assert_contains(
-        &run.stdout,
-        &format!(
-            "compare: {github}/2026.11.26-1...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
-        ),
-    );
-    assert!(!run.stdout.contains(short(&feature)), "{}", run.stdout);
+    run.stdout_has(&format!(
+        "compare: {github}/2026.11.26-1...2026.12.03-1\ncompare revision: {github}/2026.12.03...2026.12.03-1\n"
+    ));
+    run.stdout_lacks(short(&feature));
 
     let json = repo
         .run(&["tag", "--yes", "--json", "--allow-same-commit", "--no-push"])
@@ -152,45 +140,30 @@ fn a_cherry_pick_plan_names_its_base_and_its_picks_and_no_id_it_has_not_made() {
 
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
 
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "Cherry-picks onto 2026.11.26-1 ({}), in order:\n  {} Fix the crash\n",
-            short(&base),
-            short(&fix)
-        ),
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "2026.12.03 ships 1 commit since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash (cherry-picked)\n",
-            short(&base),
-            short(&fix)
-        ),
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "1. write 1 cherry-picked commit onto 2026.11.26-1 ({}) and the tag object\n",
-            short(&base)
-        ),
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "push tag 2026.12.03 (cherry-picks onto 2026.11.26-1 ({}): {} Fix the crash) to upstream",
-            short(&base),
-            short(&fix)
-        ),
-    );
-    assert_contains(
-        &run.stdout,
-        &format!(
-            "commit: (not made in a dry run) cherry-picks onto 2026.11.26-1 ({}): {} Fix the crash\n",
-            short(&base),
-            short(&fix)
-        ),
-    );
+    run.stderr_has(&format!(
+        "Cherry-picks onto 2026.11.26-1 ({}), in order:\n  {} Fix the crash\n",
+        short(&base),
+        short(&fix)
+    ));
+    run.stderr_has(&format!(
+        "2026.12.03 ships 1 commit since the last push, 2026.11.26-1 ({}):\n  {} Fix the crash (cherry-picked)\n",
+        short(&base),
+        short(&fix)
+    ));
+    run.stderr_has(&format!(
+        "1. write 1 cherry-picked commit onto 2026.11.26-1 ({}) and the tag object\n",
+        short(&base)
+    ));
+    run.stderr_has(&format!(
+        "push tag 2026.12.03 (cherry-picks onto 2026.11.26-1 ({}): {} Fix the crash) to upstream",
+        short(&base),
+        short(&fix)
+    ));
+    run.stdout_has(&format!(
+        "commit: (not made in a dry run) cherry-picks onto 2026.11.26-1 ({}): {} Fix the crash\n",
+        short(&base),
+        short(&fix)
+    ));
     // Every id the dry run printed names a commit that exists already.
     for id in hex_ids(&(run.stdout.clone() + &run.stderr)) {
         assert!(
@@ -252,23 +225,16 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
         &["tag", "--yes", "--json"],
     ] {
         let run = repo.run(args).expect(1);
-        assert_contains(
-            &run.stderr,
-            &format!(
-                "error: 2026.12.03 was cherry-picked, and the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\nnothing was changed\n",
-                short(&feature)
-            ),
-        );
-        assert_contains(
-            &run.stderr,
+        run.stderr_has(&format!(
+            "error: 2026.12.03 was cherry-picked, and the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\nnothing was changed\n",
+            short(&feature)
+        ));
+        run.stderr_has(
             "hint: if they are meant to go to production now: git push-duty tag --from-branch\n",
         );
         // The picked fix is in the revision under another id: it is not "left out".
         let error = run.stderr.split("error: ").nth(1).unwrap_or_default();
-        assert!(
-            !error.contains(&format!("  {} Fix the crash", short(&fix))),
-            "{error}"
-        );
+        error.lacks(&format!("  {} Fix the crash", short(&fix)));
         assert_eq!(repo.snapshot(), before);
     }
     insta::assert_snapshot!(
@@ -277,13 +243,10 @@ fn tagging_the_tip_after_a_cherry_pick_revision_is_refused_off_a_terminal() {
     );
 
     let run = repo.run(&["tag", "--yes", "--from-branch"]).ok();
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "2026.12.03 was cherry-picked, and --from-branch: the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\n",
-            short(&feature)
-        ),
-    );
+    run.stderr_has(&format!(
+        "2026.12.03 was cherry-picked, and --from-branch: the tip of upstream/main ships the commit it left out:\n  {} Add the unready feature\n",
+        short(&feature)
+    ));
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         fix
@@ -312,9 +275,9 @@ fn asks_default_no_then_tags(repo: &TestRepo, listed: &str, question: &str) {
     let before = repo.snapshot();
     for answer in ["\n", "n\n"] {
         let run = repo.run_on_terminal(&["tag"], answer).expect(1);
-        assert_contains(&run.stdout, listed);
-        assert_contains(&run.stdout, question);
-        assert_contains(&run.stdout, "not confirmed: nothing was done");
+        run.stdout_has(listed);
+        run.stdout_has(question);
+        run.stdout_has("not confirmed: nothing was done");
         assert_eq!(repo.snapshot(), before);
     }
     repo.run_on_terminal(&["tag"], "y\ny\n").ok();
@@ -327,7 +290,7 @@ fn the_tip_after_a_revision_of_the_tip_is_not_questioned() {
     repo.run(&["tag", "--yes"]).ok();
     repo.upstream_commit("later.txt", "later\n", "Later");
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    run.stderr_lacks("left out");
     // And a revision that picked everything there was left nothing out either.
     let Week { repo, feature, fix } = week();
     repo.run(&[
@@ -340,7 +303,7 @@ fn the_tip_after_a_revision_of_the_tip_is_not_questioned() {
     ])
     .ok();
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    run.stderr_lacks("left out");
 }
 
 #[test]
@@ -349,18 +312,17 @@ fn from_branch_is_for_the_tip_only() {
     let run = repo
         .run(&["tag", "--cherry-pick", &fix, "--from-branch", "--yes"])
         .expect(2);
-    assert_contains(&run.stderr, "--from-branch");
+    run.stderr_has("--from-branch");
 }
 
 #[test]
 fn the_first_calendar_tag_ever_says_there_is_nothing_to_count_from() {
     let repo = TestRepo::new();
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert_contains(
-        &run.stderr,
+    run.stderr_has(
         "2026.12.03 is the first calendar tag: there is no earlier push to count from\n",
     );
-    assert_contains(&run.stdout, "compare: (no earlier push date's tag)\n");
+    run.stdout_has("compare: (no earlier push date's tag)\n");
 }
 
 #[test]
@@ -369,10 +331,7 @@ fn a_revision_of_a_local_only_tag_says_how_to_push_the_first() {
     repo.run(&["tag", "--no-push"]).ok();
     repo.upstream_commit("later.txt", "later\n", "Later");
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_contains(
-        &run.stderr,
-        "note: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n",
-    );
+    run.stderr_has("note: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n");
 }
 
 /// The upstream's main moved back (a force-push, a rewound branch): its tip lacks what the
@@ -393,28 +352,21 @@ fn a_tip_rewound_behind_this_push_dates_tag_is_refused_off_a_terminal() {
         &["tag", "--yes", "--json"],
     ] {
         let run = repo.run(args).expect(1);
-        assert_contains(
-            &run.stderr,
-            &format!(
-                "error: the tip of upstream/main ({}) lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\nnothing was changed\n",
-                short(&feature),
-                short(&fix)
-            ),
-        );
-        assert_contains(
-            &run.stderr,
+        run.stderr_has(&format!(
+            "error: the tip of upstream/main ({}) lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\nnothing was changed\n",
+            short(&feature),
+            short(&fix)
+        ));
+        run.stderr_has(
             "hint: if the tip is meant to go out without them: git push-duty tag --from-branch\n",
         );
         assert_eq!(repo.snapshot(), before);
     }
     let run = repo.run(&["tag", "--yes", "--from-branch"]).ok();
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
-            short(&fix)
-        ),
-    );
+    run.stderr_has(&format!(
+        "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
+        short(&fix)
+    ));
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         feature
@@ -449,14 +401,11 @@ fn a_tip_rewound_behind_the_last_push_is_refused() {
     rewind_upstream_to(&repo, &older);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "error: the tip of upstream/main ({}) lacks the commit 2026.11.26-1 has: a tag of it takes that back out:\n  {} Last week's hotfix\n",
-            short(&older),
-            short(&last)
-        ),
-    );
+    run.stderr_has(&format!(
+        "error: the tip of upstream/main ({}) lacks the commit 2026.11.26-1 has: a tag of it takes that back out:\n  {} Last week's hotfix\n",
+        short(&older),
+        short(&last)
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -482,8 +431,8 @@ fn a_tip_after_last_weeks_cherry_pick_revision_takes_nothing_out() {
                 .ok();
         }
         let run = repo.run(&["tag", "--yes"]).ok();
-        assert!(!run.stderr.contains("takes"), "{}", run.stderr);
-        assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+        run.stderr_lacks("takes");
+        run.stderr_lacks("left out");
     }
 }
 
@@ -495,17 +444,11 @@ fn offline_a_stale_tracking_ref_behind_this_push_dates_tag_says_fetch() {
     repo.git(&["update-ref", "refs/remotes/upstream/main", &feature]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--offline", "--yes"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
-            short(&fix)
-        ),
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: refs/remotes/upstream/main is as last fetched; bring it up to date: git fetch upstream main\n",
-    );
+    run.stderr_has(&format!(
+        "lacks the commit 2026.12.03 has: a tag of it takes that back out:\n  {} Fix the crash\n",
+        short(&fix)
+    ));
+    run.stderr_has("hint: refs/remotes/upstream/main is as last fetched; bring it up to date: git fetch upstream main\n");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -527,23 +470,14 @@ fn a_last_push_only_here_is_passed_over_for_the_upstreams() {
     let (repo, unpushed, more) = last_weeks_revision_only_here();
     let last = repo.rev("2026.11.26^{commit}");
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert_contains(
-        &run.stderr,
-        "note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26\n",
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "2026.12.03 ships 2 commits since the last push, 2026.11.26 ({}):\n  {} More work\n  {} Made into a revision, never pushed\n",
-            short(&last),
-            short(&more),
-            short(&unpushed)
-        ),
-    );
-    assert_contains(
-        &run.stdout,
-        "compare: git log --oneline 2026.11.26..2026.12.03\n",
-    );
+    run.stderr_has("note: 2026.11.26-1 is only here, not on upstream: production never ran it; counting from 2026.11.26\n");
+    run.stderr_has(&format!(
+        "2026.12.03 ships 2 commits since the last push, 2026.11.26 ({}):\n  {} More work\n  {} Made into a revision, never pushed\n",
+        short(&last),
+        short(&more),
+        short(&unpushed)
+    ));
+    run.stdout_has("compare: git log --oneline 2026.11.26..2026.12.03\n");
 
     repo.run(&["tag", "--yes"]).ok();
     let json = repo.run(&["compare", "--json"]).ok();
@@ -564,9 +498,7 @@ fn run_printed_git_log(repo: &TestRepo, stdout: &str, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{stdout}"));
     let args: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(args[..2], ["git", "log"], "{line}");
-    let run = repo.try_git_in(&repo.work, &args[1..]);
-    assert_eq!(run.status, 0, "{line}: {}", run.stderr);
-    run.stdout
+    repo.try_git_in(&repo.work, &args[1..]).ok().stdout
 }
 
 #[test]
@@ -576,16 +508,13 @@ fn without_a_forge_the_printed_git_log_runs_here_and_lists_what_ships() {
     let run = repo.run(&["tag", "--yes"]).ok();
     let listed = run_printed_git_log(&repo, &run.stdout, "compare: ");
     assert_eq!(listed.lines().count(), 2, "{listed}");
-    assert_contains(&listed, &format!("{} Fix the crash", short(&fix)));
-    assert_contains(
-        &listed,
-        &format!("{} Add the unready feature", short(&feature)),
-    );
+    listed.has(&format!("{} Fix the crash", short(&fix)));
+    listed.has(&format!("{} Add the unready feature", short(&feature)));
 
     // compare, with this clone's 2026.12.03 pointing elsewhere than the upstream's.
     repo.git(&["tag", "-f", "-a", "-m", "mine", "2026.12.03", &feature]);
     let run = repo.run(&["compare", "2026.12.03"]).ok();
     let listed = run_printed_git_log(&repo, &run.stdout, "compare: ");
-    assert_contains(&listed, &format!("{} Fix the crash", short(&fix)));
+    listed.has(&format!("{} Fix the crash", short(&fix)));
     assert_eq!(listed.lines().count(), 2, "{listed}");
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestRepo, assert_contains};
+use common::{TestRepo, Text};
 
 /// A guarded clone (mirror + hook) with last week's tag on the upstream and a fix branch
 /// `fix-xss` on the mirror, fetched here (as `git fetch security` leaves it). Returns the fix.
@@ -31,21 +31,17 @@ fn a_pick_of_an_embargoed_fix_is_refused_naming_it_and_the_safe_route() {
     let before = repo.snapshot();
     for spec in ["security/fix-xss", fix.as_str(), &fix[..10]] {
         let run = repo.run(&["tag", "--cherry-pick", spec, "--yes"]).expect(1);
-        assert_contains(
-            &run.stderr,
-            &format!(
-                "error: --cherry-pick {spec} ({} Escape the search query) is an embargoed security fix: it is on security/fix-xss and not on upstream, so a tag carrying it would publish it; nothing was changed",
-                &fix[..7]
-            ),
-        );
-        assert_contains(
-            &run.stderr,
+        run.stderr_has(&format!(
+            "error: --cherry-pick {spec} ({} Escape the search query) is an embargoed security fix: it is on security/fix-xss and not on upstream, so a tag carrying it would publish it; nothing was changed",
+            &fix[..7]
+        ));
+        run.stderr_has(
             "hint: merge it first, upstream then mirror: git push-duty security-merge fix-xss",
         );
-        assert_contains(
-            &run.stderr,
-            "hint: then pick the merged commit from upstream/main: git push-duty tag --cherry-pick <commit>",
-        );
+        run.stderr_has("hint: then pick the merged commit from upstream/main: git push-duty tag --cherry-pick <commit>");
+        if spec == "security/fix-xss" {
+            insta::assert_snapshot!("refusal_embargoed_pick", repo.transcript(&run));
+        }
         assert_eq!(repo.snapshot(), before, "{spec}: nothing changed anywhere");
     }
     assert!(
@@ -72,7 +68,7 @@ fn a_pick_among_others_is_refused_before_anything_is_built() {
             "--yes",
         ])
         .expect(1);
-    assert_contains(&run.stderr, "is an embargoed security fix");
+    run.stderr_has("is an embargoed security fix");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -88,20 +84,14 @@ fn a_local_commit_on_top_of_a_fix_is_refused_as_not_on_the_upstream() {
     let run = repo
         .run(&["tag", "--cherry-pick", "rework", "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "error: --cherry-pick rework ({} Rework the escape) is not on upstream: a tag ships only commits the upstream already has; nothing was changed",
-            &local[..7]
-        ),
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "hint: get it onto upstream first (reviewed, as any change), e.g. git push upstream {}:refs/heads/<branch>, then pick it",
-            &local[..7]
-        ),
-    );
+    run.stderr_has(&format!(
+        "error: --cherry-pick rework ({} Rework the escape) is not on upstream: a tag ships only commits the upstream already has; nothing was changed",
+        &local[..7]
+    ));
+    run.stderr_has(&format!(
+        "hint: get it onto upstream first (reviewed, as any change), e.g. git push upstream {}:refs/heads/<branch>, then pick it",
+        &local[..7]
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -116,7 +106,7 @@ fn a_plain_local_commit_is_refused_too_and_passes_once_on_the_upstream() {
     let run = repo
         .run(&["tag", "--cherry-pick", &local, "--yes"])
         .expect(1);
-    assert_contains(&run.stderr, "is not on upstream");
+    run.stderr_has("is not on upstream");
     assert_eq!(repo.snapshot(), before);
 
     // On an upstream branch (listed live or fetched): public, so it ships.
@@ -140,11 +130,11 @@ fn a_fix_already_released_is_picked_though_the_tracking_ref_is_stale() {
     let run = repo
         .run(&["tag", "--cherry-pick", "security/fix-xss", "--yes"])
         .ok();
-    assert_contains(&run.stdout, "tag: 2026.12.03\n");
+    run.stdout_has("tag: 2026.12.03\n");
     let tags = repo.tags_of(&repo.upstream);
     assert!(tags.contains_key("2026.12.03"), "{tags:?}");
     let files = repo.git_in(&repo.upstream, &["ls-tree", "--name-only", "2026.12.03"]);
-    assert!(files.contains("search.py"), "{files}");
+    files.has("search.py");
     assert_ne!(
         stale,
         repo.rev("upstream/main"),
@@ -165,7 +155,7 @@ fn a_fix_on_an_upstream_tag_only_counts_as_released() {
         &format!("{fix}:refs/tags/hotfix-1"),
     ]);
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes"]).ok();
-    assert_contains(&run.stdout, "tag: 2026.12.03\n");
+    run.stdout_has("tag: 2026.12.03\n");
 }
 
 #[test]
@@ -179,13 +169,10 @@ fn a_base_tag_carrying_an_embargoed_fix_is_refused() {
     let run = repo
         .run(&["tag", "--cherry-pick", &public, "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "error: the base tag 2026.12.03 carries {} (Escape the search query), an embargoed security fix on security/fix-xss that upstream does not have; nothing was changed",
-            &fix[..7]
-        ),
-    );
+    run.stderr_has(&format!(
+        "error: the base tag 2026.12.03 carries {} (Escape the search query), an embargoed security fix on security/fix-xss that upstream does not have; nothing was changed",
+        &fix[..7]
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -205,10 +192,7 @@ fn mirror_refs_that_cannot_be_read_are_a_refusal() {
     let run = repo
         .run(&["tag", "--cherry-pick", &local, "--offline"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "error: cannot read the security mirror's refs (refs/remotes/security/*), so whether a pick is an embargoed fix cannot be told",
-    );
+    run.stderr_has("error: cannot read the security mirror's refs (refs/remotes/security/*), so whether a pick is an embargoed fix cannot be told");
     assert_eq!(repo.snapshot(), before);
     assert!(
         repo.tags_of(&repo.upstream)
@@ -236,7 +220,7 @@ fn after_a_colleagues_release_merge() -> (TestRepo, String) {
 fn after_a_colleagues_release_merge_tag_is_not_refused_by_its_own_hook() {
     let (repo, fix) = after_a_colleagues_release_merge();
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_contains(&run.stdout, &format!("commit: {fix} Escape"));
+    run.stdout_has(&format!("commit: {fix} Escape"));
     assert_eq!(
         repo.rev("upstream/main"),
         fix,
@@ -244,7 +228,7 @@ fn after_a_colleagues_release_merge_tag_is_not_refused_by_its_own_hook() {
     );
     let upstream = repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}"]);
     assert_eq!(upstream, fix);
-    assert_contains(&run.stderr, "update the remote-tracking ref upstream/main");
+    run.stderr_has("update the remote-tracking ref upstream/main");
 }
 
 #[test]
@@ -252,7 +236,7 @@ fn a_dry_run_does_not_move_the_tracking_ref() {
     let (repo, _fix) = after_a_colleagues_release_merge();
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert_contains(&run.stderr, "update the remote-tracking ref upstream/main");
+    run.stderr_has("update the remote-tracking ref upstream/main");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -295,9 +279,6 @@ fn a_tracking_ref_that_lies_does_not_make_a_fix_public() {
     let run = repo
         .run(&["tag", "--cherry-pick", "security/fix-xss", "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "is an embargoed security fix: it is on security/fix-xss",
-    );
+    run.stderr_has("is an embargoed security fix: it is on security/fix-xss");
     assert_eq!(repo.snapshot(), before);
 }

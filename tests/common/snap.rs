@@ -1,18 +1,30 @@
 //! Snapshots of user-facing text with insta. The harness fixes every date, so commit ids are the
 //! same on every run and stay in the snapshots (a changed id is a changed commit); what varies is
-//! the temporary directory, written `[ROOT]`. Review a changed snapshot in the `.snap.new` file
-//! insta writes beside it, and accept it by renaming it over the `.snap` (or run the test with
-//! `INSTA_UPDATE=always` and read `git diff tests/snapshots`).
+//! the temporary directory, written `[ROOT]`, and where cargo built the binary, written `[BIN]`.
+//! Snapshots live in `tests/snapshots/` as text files. Review a changed one in the `.snap.new`
+//! file insta writes beside it, and accept it by renaming it over the `.snap` (or run the tests
+//! with `INSTA_UPDATE=always` and read `git diff tests/snapshots`).
 
-use super::{Run, TestRepo};
+use super::{BIN, Run, TestRepo};
+
+/// What ends git's own part of a refused push; everything before it is the hook's.
+const GIT_PUSH_FAILED: &str = "error: failed to push some refs to ";
 
 impl TestRepo {
-    /// `text` with the temporary directory written as `[ROOT]`.
+    /// `text` with the binary's path written as `[BIN]`, the temporary directory as `[ROOT]`,
+    /// and no spaces at the ends of lines (git pads the `remote:` lines it passes on; an editor
+    /// would strip them from the snapshot file).
     pub fn redact(&self, text: &str) -> String {
-        text.replace(&self.root().display().to_string(), "[ROOT]")
+        let text = text
+            .replace(BIN, "[BIN]")
+            .replace(&self.root().display().to_string(), "[ROOT]");
+        text.split('\n')
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
-    /// Both streams of a run, redacted, for one snapshot: stdout, then stderr.
+    /// Both streams of a run, redacted, for one snapshot: the exit status, stdout, then stderr.
     pub fn transcript(&self, run: &Run) -> String {
         format!(
             "--- exit {}\n--- stdout\n{}--- stderr\n{}",
@@ -20,6 +32,17 @@ impl TestRepo {
             self.redact(&run.stdout),
             self.redact(&run.stderr)
         )
+    }
+
+    /// What the hook said on a `git push` it refused, redacted: its stderr up to git's own
+    /// closing line, so that a git that words its own lines otherwise changes no snapshot.
+    #[track_caller]
+    pub fn hook_said(&self, run: &Run) -> String {
+        let end = run
+            .stderr
+            .find(GIT_PUSH_FAILED)
+            .unwrap_or_else(|| panic!("not a refused push\n{}", run.streams()));
+        self.redact(&run.stderr[..end])
     }
 
     /// True if `word` names an object in the working clone.
