@@ -10,7 +10,7 @@ use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::hooks::{Health, Pinned};
-use crate::security_state;
+use crate::security::record as security_state;
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
 ///

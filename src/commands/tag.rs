@@ -10,9 +10,9 @@ use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, pick::Picked};
 use crate::plan::{self, Effect, Mode, Plan};
-use crate::security_state::{self, Lock, TagRecord};
-use crate::ships::{self, Shipment};
-use crate::survey::{Reach, Survey};
+use crate::security::record::{self as security_state, Lock, TagRecord};
+use crate::tagging::ships::{self, Shipment};
+use crate::tagging::upstream_tags::{Reach, Survey};
 
 /// Create the next calendar tag and push it to the upstream.
 ///

@@ -14,7 +14,7 @@ use crate::error::{Refusal, refuse};
 use crate::git::{self, merge::Merge, worktree::CheckedOut};
 use crate::pager;
 use crate::plan::{self, Effect, Mode, Outcome, Plan};
-use crate::security_state::{self, Lock, Record, Step};
+use crate::security::record::{self as security_state, Lock, Record, Step};
 
 /// Merge security fixes from the private mirror and publish them, upstream first.
 ///
