@@ -14,6 +14,7 @@ pub mod error;
 pub mod forge;
 pub mod git;
 pub mod guard;
+pub mod hints;
 pub mod hooks;
 pub mod man;
 pub mod pager;
