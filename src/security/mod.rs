@@ -3,3 +3,4 @@
 //! lock). The commands in `commands/security_merge/` decide; this module reads and records.
 
 pub mod record;
+pub mod remotes;

@@ -1,28 +1,26 @@
 //! What a security merge keeps in the git directory between its steps: the record of a run that
 //! is pushing (so `--continue` can finish the mirror after the upstream took the merge), and the
-//! lock that keeps two runs in one repository apart. The lock is an OS file lock, so a run that
-//! is killed (Ctrl-C at the question) releases it without leaving anything to clean up. `tag`
-//! keeps the same kind of record and lock (`tag.json`, `tag.lock`) around its push, so a run
-//! stopped after the push and before the local tag is finished by the next one.
+//! lock that keeps two runs in one repository apart. The lock is an OS file lock
+//! (`plan::Effect::Lock`), so a run that is killed (Ctrl-C at the question) releases it without
+//! leaving anything to clean up.
 //!
 //! Records are written through `plan::Effect::WriteFile`, which writes a temporary file beside the
-//! record, flushes it to disk and renames it over the record: a record is whole or absent.
+//! record, flushes it to disk and renames it over the record: a record is whole or absent. This
+//! module only reads them, and says where they and the lock live.
 
-use std::io::{Read, Seek, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use gix::ObjectId;
 
 use crate::config;
 use crate::error::{Refusal, refuse};
+use crate::plan::Effect;
 
 /// The record format this version writes and reads.
 pub const VERSION: u64 = 1;
 const RECORD: &str = "security-merge.json";
 const LOCK: &str = "security-merge.lock";
-const TAG_RECORD: &str = "tag.json";
-const TAG_LOCK: &str = "tag.lock";
 
 /// How far a recorded run got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -97,10 +95,19 @@ pub fn load(repo: &gix::Repository) -> Result<Option<Record>> {
     })
 }
 
+/// The lock a security-merge run holds from before it reads anything until it ends.
+pub fn lock(repo: &gix::Repository) -> Effect {
+    Effect::Lock {
+        path: config::state_dir(repo).join(LOCK),
+        running: "another security merge is running".into(),
+        what: "take the security merge's lock".into(),
+    }
+}
+
 /// The record at `path`, read with `parse`; `None` if there is none. One that cannot be read as
 /// a record is the refusal `unreadable` makes of what is wrong with it.
-fn read_record<T>(
-    path: &std::path::Path,
+pub(crate) fn read_record<T>(
+    path: &Path,
     parse: fn(&str) -> std::result::Result<T, String>,
     unreadable: impl FnOnce(String) -> Refusal,
 ) -> Result<Option<T>> {
@@ -116,7 +123,9 @@ fn read_record<T>(
 }
 
 /// A record's JSON, if it is of this version: `Err` completes "the record ...".
-fn versioned<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+pub(crate) fn versioned<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> std::result::Result<T, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("is not valid JSON ({e})"))?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
@@ -135,130 +144,6 @@ fn versioned<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<
 pub fn parse(text: &str) -> std::result::Result<Record, String> {
     let record: Record = versioned(text)?;
     record.commit().map_err(|e| format!("is damaged ({e})"))?;
-    Ok(record)
-}
-
-/// Held for the length of a run that may change something; released when dropped or when the
-/// process ends, however it ends.
-pub struct Lock {
-    _file: std::fs::File,
-}
-
-impl Lock {
-    /// Takes the security merge's lock, or refuses naming the process that holds it.
-    pub fn acquire(repo: &gix::Repository) -> Result<Lock> {
-        Self::acquire_named(repo, LOCK, "another security merge is running")
-    }
-
-    /// Takes `tag`'s lock, or refuses naming the process that holds it.
-    pub fn acquire_tag(repo: &gix::Repository) -> Result<Lock> {
-        Self::acquire_named(repo, TAG_LOCK, "another git push-duty tag is running")
-    }
-
-    fn acquire_named(repo: &gix::Repository, lock: &str, running: &str) -> Result<Lock> {
-        let dir = config::state_dir(repo);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join(lock);
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock {}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                let holder = match holder.trim() {
-                    "" => String::new(),
-                    pid => format!(" (process {pid})"),
-                };
-                return refuse(
-                    Refusal::new(format!(
-                        "{running} in this repository{holder}; nothing was changed"
-                    ))
-                    .hint("wait for it to finish, then run this again")
-                    .hint(format!("the lock is held on {}", path.display())),
-                );
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
-            }
-        }
-        // Who holds it, for the message another run shows; the lock itself is what counts.
-        let _ = file.set_len(0);
-        let _ = file.rewind();
-        let _ = write!(file, "{}", std::process::id());
-        let _ = file.flush();
-        Ok(Lock { _file: file })
-    }
-}
-
-/// A `tag` run that is pushing, as written to `<git dir>/push-duty/tag.json` just before the
-/// push and removed once the local tag exists: if the run stops in between, the next one finds
-/// the upstream holding exactly this tag object and creates the local tag instead of a second
-/// revision of the same commit.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagRecord {
-    pub version: u64,
-    pub upstream: String,
-    /// The tag's short name, `2026.12.03-1`.
-    pub tag: String,
-    /// The annotated tag object pushed.
-    pub object: String,
-    /// The commit it points to.
-    pub commit: String,
-}
-
-impl TagRecord {
-    /// The tag object and the commit, as ids.
-    pub fn ids(&self) -> Result<(ObjectId, ObjectId)> {
-        let id = |text: &str| {
-            ObjectId::from_hex(text.as_bytes())
-                .map_err(|e| anyhow::anyhow!("the recorded id {text:?} is not an id: {e}"))
-        };
-        Ok((id(&self.object)?, id(&self.commit)?))
-    }
-
-    /// The file's contents.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a struct of strings always serializes") + "\n"
-    }
-}
-
-/// Where `tag`'s record lives.
-pub fn tag_record_path(repo: &gix::Repository) -> PathBuf {
-    config::state_dir(repo).join(TAG_RECORD)
-}
-
-/// The record of a `tag` run that stopped while pushing, if there is one; one this version cannot
-/// read is a refusal that says how to check and clear it by hand.
-pub fn load_tag(repo: &gix::Repository) -> Result<Option<TagRecord>> {
-    let path = tag_record_path(repo);
-    read_record(&path, parse_tag, |problem| {
-        Refusal::new(format!(
-            "the record of an unfinished tag push, {}, {problem}; nothing was changed",
-            path.display()
-        ))
-        .hint("see which calendar tags the upstream has: git ls-remote --tags <upstream>")
-        .hint(format!(
-            "fetch the one it names (git fetch <upstream> tag <name>), then remove {}",
-            path.display()
-        ))
-    })
-}
-
-/// Reads a tag record, or says what is wrong with it (completing "the record ... ").
-pub fn parse_tag(text: &str) -> std::result::Result<TagRecord, String> {
-    let record: TagRecord = versioned(text)?;
-    record.ids().map_err(|e| format!("is damaged ({e})"))?;
-    if gix::refs::FullName::try_from(format!("refs/tags/{}", record.tag)).is_err() {
-        return Err(format!("is damaged (no tag can be named {:?})", record.tag));
-    }
     Ok(record)
 }
 
@@ -316,29 +201,5 @@ mod tests {
                 .unwrap_err()
                 .starts_with("has no record version")
         );
-    }
-
-    fn tag_record() -> TagRecord {
-        TagRecord {
-            version: VERSION,
-            upstream: "upstream".into(),
-            tag: "2026.12.03-1".into(),
-            object: "3".repeat(40),
-            commit: "4".repeat(40),
-        }
-    }
-
-    #[test]
-    fn a_tag_record_reads_back_and_damage_is_named() {
-        assert_eq!(parse_tag(&tag_record().to_json()), Ok(tag_record()));
-        let bad_id = tag_record().to_json().replace(&"3".repeat(40), "nope");
-        assert!(parse_tag(&bad_id).unwrap_err().starts_with("is damaged"));
-        let bad_name = tag_record().to_json().replace("2026.12.03-1", "a..b");
-        assert!(parse_tag(&bad_name).unwrap_err().starts_with("is damaged"));
-        let other = tag_record()
-            .to_json()
-            .replace("\"version\": 1", "\"version\": 9");
-        assert!(parse_tag(&other).unwrap_err().contains("record version 9"));
-        assert!(parse_tag("{").unwrap_err().starts_with("is not valid JSON"));
     }
 }
