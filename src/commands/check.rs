@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 
-use crate::commands::hooks::this_binary;
 use crate::config::{self, Settings};
 use crate::console::Console;
+use crate::context::{Context, Invocation, this_binary};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::hooks::{Health, Pinned};
@@ -87,15 +87,21 @@ struct Report<'a> {
     mirror: &'a Mirror,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(
+    repo: &gix::Repository,
+    invocation: &Invocation,
+    console: &mut Console<'_>,
+    args: &Args,
+) -> Result<()> {
     let mut items = Vec::new();
     let mut mirror = Mirror {
         state: "unknown",
         ..Mirror::default()
     };
-    match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
-        Ok((branch, settings)) => {
-            items.push(configuration(repo, &settings, &branch));
+    match Context::new(repo, invocation) {
+        Ok(ctx) => {
+            let (settings, branch) = (&ctx.settings, &ctx.branch);
+            items.push(configuration(repo, settings, branch));
             // check has no --dry-run: it changes nothing but the tracking refs it fetches.
             let mut runner = Runner::new(Mode {
                 dry_run: false,
@@ -104,8 +110,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             items.push(compare(
                 repo,
                 &mut runner,
-                &settings,
-                &branch,
+                settings,
+                branch,
                 args.offline,
                 &mut mirror,
             )?);

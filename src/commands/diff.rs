@@ -4,8 +4,8 @@
 
 use anyhow::Result;
 
-use crate::config::Settings;
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, diff::FileDiff};
 use crate::pager;
@@ -28,9 +28,10 @@ pub struct Args {
     pub stat: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let settings = Settings::load(repo)?;
-    let branch = settings.branch(repo)?;
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
+    let settings = &ctx.settings;
+    let branch = &ctx.branch;
     let upstream = format!("{}/{branch}", settings.upstream);
     let tracking = format!("refs/remotes/{upstream}");
     let Some(theirs) = git::ref_commit(repo, &tracking)? else {

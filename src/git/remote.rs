@@ -142,6 +142,38 @@ pub fn fetch_objects(
     }
 }
 
+/// Fetches the objects of `listed`, refs as an earlier listing of the remote named `name` showed
+/// them, writing no ref; refuses, fetching nothing, if the remote lacks one of them now or it
+/// points elsewhere than listed (it moved meanwhile): what was decided from the listing must be
+/// what the objects are.
+pub fn fetch_as_listed(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    listed: &[&RemoteRef],
+) -> Result<()> {
+    let names: Vec<String> = listed.iter().map(|r| r.name.clone()).collect();
+    let fetched = fetch(repo, name, setting, &names)?;
+    for want in listed {
+        match fetched.find(&want.name) {
+            Some(now) if now.target == want.target => {}
+            Some(now) => {
+                return refuse(
+                    Refusal::new(format!(
+                        "{name}'s {} moved while this run read it: it was listed at {} and is now at {}; nothing was changed",
+                        want.name,
+                        want.target.to_hex_with_len(7),
+                        now.target.to_hex_with_len(7)
+                    ))
+                    .hint("run the command again: it starts from what the upstream has then"),
+                );
+            }
+            None => refuse(Refusal::new(format!("{name} has no {}", want.name)))?,
+        }
+    }
+    Ok(())
+}
+
 /// Lists `refs` (exact full names) on the remote named `name` and, if it has every one of them,
 /// fetches their objects in the same connection. Writes no ref at all, so a dry run or a refusal
 /// after it leaves the repository's refs as they were. Returns the refs the remote has; if one
