@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod context;
+pub mod diff_view;
 pub mod error;
 pub mod forge;
 pub mod git;

@@ -6,8 +6,9 @@ use anyhow::Result;
 
 use crate::console::Console;
 use crate::context::Context;
+use crate::diff_view::render;
 use crate::error::{Refusal, refuse};
-use crate::git::{self, diff::FileDiff};
+use crate::git;
 use crate::pager;
 
 /// Show what a revision adds to the upstream's branch: the diff from their merge base.
@@ -99,17 +100,4 @@ fn current(repo: &gix::Repository) -> Result<(String, gix::ObjectId)> {
         .map_err(|_| anyhow::Error::new(Refusal::new(format!("HEAD ({name}) is not a commit"))))?
         .id;
     Ok((name, head))
-}
-
-/// The stat, then (unless `stat_only`) a blank line and the patch.
-pub fn render(files: &[FileDiff], stat_only: bool, color: bool) -> String {
-    if files.is_empty() {
-        return String::new();
-    }
-    let mut text = git::diff::render_stat(files, color);
-    if !stat_only {
-        text.push('\n');
-        text.push_str(&git::diff::render_patch(files, color));
-    }
-    text
 }

@@ -8,9 +8,9 @@ use gix::ObjectId;
 
 use super::report::{BranchOutcome, Commit, FileLine, Report};
 use super::{Args, MergeStep, finish, local_branch, sync};
-use crate::commands::diff::render;
 use crate::console::Console;
 use crate::context::Context;
+use crate::diff_view::render;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, merge::Merge};
 use crate::pager;
