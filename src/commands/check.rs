@@ -73,10 +73,17 @@ struct Mirror {
     behind: usize,
 }
 
+/// A commit as `--json` shows it (its full id as hex) and as the human output does (its short
+/// id): the id is kept as an id, so the human output never parses the JSON model back.
 #[derive(Debug, serde::Serialize)]
 struct CommitLine {
-    id: String,
+    #[serde(serialize_with = "hex")]
+    id: gix::ObjectId,
     subject: String,
+}
+
+fn hex<S: serde::Serializer>(id: &gix::ObjectId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(id)
 }
 
 #[derive(serde::Serialize)]
@@ -271,7 +278,7 @@ fn compare(
     mirror.behind = git::commits_between(repo, Some(sec), up)?.len();
     for id in &ahead {
         mirror.ahead.push(CommitLine {
-            id: id.to_string(),
+            id: *id,
             subject: git::subject(repo, *id)?,
         });
     }
@@ -323,9 +330,8 @@ fn compare(
             )),
         );
         for c in &mirror.ahead {
-            let id = gix::ObjectId::from_hex(c.id.as_bytes())?;
             item.details
-                .push(format!("{} {}", git::short(repo, id), c.subject));
+                .push(format!("{} {}", git::short(repo, c.id), c.subject));
         }
         item
     };
