@@ -354,6 +354,40 @@ fn with_specs<'repo>(
     Ok(remote.with_fetch_tags(gix::remote::fetch::Tags::None))
 }
 
+/// A remote could not be reached (listing or fetching). Typed, without hints: the git layer does
+/// not know what the user typed, so the command adds them where it reports the error
+/// (`crate::hints`): only a command that has `--offline` suggests it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// The remote's name, or the URL when it was reached by URL.
+    pub remote: String,
+    /// True when `remote` is the name of a configured remote (not a URL).
+    pub named: bool,
+    pub url: String,
+    /// What failed, down to the cause people act on ("Connection refused", "not found").
+    pub detail: String,
+}
+
+impl Unreachable {
+    /// The hint that fits every command: where to check the URL of a named remote.
+    pub fn url_hint(&self) -> Option<String> {
+        self.named
+            .then(|| format!("check the URL with: git remote get-url {}", self.remote))
+    }
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot reach remote {} ({}): {}",
+            self.remote, self.url, self.detail
+        )
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
 fn unreachable(
     remote: &gix::Remote<'_>,
     name: &str,
@@ -371,11 +405,12 @@ fn unreachable(
         }
         source = cause.source();
     }
-    anyhow::Error::new(
-        Refusal::new(format!("cannot reach remote {name} ({url}): {detail}"))
-            .hint(format!("check the URL with: git remote get-url {name}"))
-            .hint("to work from what is already fetched, pass --offline where the command has it"),
-    )
+    anyhow::Error::new(Unreachable {
+        remote: name.to_owned(),
+        named: remote.name().is_some(),
+        url,
+        detail,
+    })
 }
 
 fn convert(refs: &[gix::protocol::handshake::Ref]) -> RemoteRefs {
