@@ -2,7 +2,7 @@
 //! merge base to it (`git diff <upstream>/<branch>...REV`): what would go public if it were
 //! pushed. `security-merge` shows what it is about to push the same way.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::console::Console;
 use crate::context::Context;
@@ -52,7 +52,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     };
     let Some(base) = repo
         .merge_base(theirs, tip)
-        .map_err(|e| anyhow::anyhow!("cannot find where {rev} meets {upstream}: {e}"))?
+        .with_context(|| format!("cannot find where {rev} meets {upstream}"))?
         .map(gix::Id::detach)
     else {
         return refuse(Refusal::new(format!(
@@ -79,13 +79,13 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
 fn current(repo: &gix::Repository) -> Result<(String, gix::ObjectId)> {
     let name = repo
         .head_name()
-        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .context("cannot read HEAD")?
         .map_or_else(|| "HEAD".to_owned(), |n| n.shorten().to_string());
     let Some(mut head) = repo
         .head()
-        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .context("cannot read HEAD")?
         .try_into_peeled_id()
-        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .context("cannot read HEAD")?
         .map(|id| id.detach())
     else {
         return refuse(

@@ -183,7 +183,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
             message: message.into(),
             signature: None,
         })
-        .map_err(|e| anyhow::anyhow!("cannot build the tag object: {e}"))?
+        .context("cannot build the tag object")?
         .detach();
     let objects = scratch
         .objects

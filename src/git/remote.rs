@@ -349,7 +349,7 @@ fn with_specs<'repo>(
 ) -> Result<gix::Remote<'repo>> {
     remote
         .replace_refspecs(specs.iter().map(String::as_str), Direction::Fetch)
-        .map_err(|e| anyhow::anyhow!("invalid refspec in {specs:?}: {e}"))?;
+        .with_context(|| format!("invalid refspec in {specs:?}"))?;
     // Only what was asked for: no implied tag following.
     Ok(remote.with_fetch_tags(gix::remote::fetch::Tags::None))
 }

@@ -69,7 +69,9 @@ impl UpstreamTags {
         names.extend(remote_refs.tag_names());
         let lineage = Lineage::from_names(&names);
         let Some(next) = lineage.next_for(push.date) else {
-            let latest = lineage.latest_for(push.date).unwrap_or_default();
+            let latest = lineage
+                .latest_for(push.date)
+                .expect("no next revision means the highest one exists");
             return refuse(
                 Refusal::new(format!(
                     "{latest} has the highest revision number there is: no later revision of {} can be named",
