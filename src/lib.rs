@@ -10,25 +10,21 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
-pub mod dockerflow;
+pub mod context;
+pub mod diff_view;
 pub mod error;
 pub mod forge;
 pub mod git;
 pub mod guard;
+pub mod hints;
 pub mod hooks;
-pub mod ics;
 pub mod man;
-pub mod notes;
 pub mod pager;
 pub mod plan;
-pub mod rotation;
-pub mod security_state;
-pub mod ships;
+pub mod security;
 pub mod suggest;
-pub mod survey;
+pub mod tagging;
 pub mod tags;
-pub mod template;
-pub mod topic;
 pub mod url;
 pub mod week;
 
@@ -36,6 +32,7 @@ use anyhow::Result;
 
 use cli::{Cli, Command};
 use console::Console;
+use context::{Context, Invocation};
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
@@ -55,21 +52,25 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
     }
 }
 
-/// Runs a command that needs a repository.
+/// Runs a command that needs a repository. The run's [`Invocation`] (today) is made here, once;
+/// each command that works with the team's settings gets one [`Context`], built before it starts.
 pub fn run_with_repo(
     repo: &gix::Repository,
     command: &Command,
     console: &mut Console<'_>,
 ) -> Result<()> {
+    let invocation = Invocation::new();
+    let context = || Context::new(repo, &invocation);
     match command {
-        Command::NextTag(args) => commands::next_tag::run(repo, console, args),
-        Command::Tag(args) => commands::tag::run(repo, console, args),
-        Command::Compare(args) => commands::compare::run(repo, console, args),
-        Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
-        Command::Diff(args) => commands::diff::run(repo, console, args),
+        Command::NextTag(args) => commands::next_tag::run(&context()?, console, args),
+        Command::Tag(args) => commands::tag::run(&context()?, console, args),
+        Command::Compare(args) => commands::compare::run(&context()?, console, args),
+        Command::SecurityMerge(args) => commands::security_merge::run(&context()?, console, args),
+        Command::Diff(args) => commands::diff::run(&context()?, console, args),
+        // A check reports a configuration that cannot be read as one of its findings.
+        Command::Check(args) => commands::check::run(repo, &invocation, console, args),
         Command::Hook(args) => commands::hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
-        Command::Check(args) => commands::check::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

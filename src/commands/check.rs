@@ -4,13 +4,14 @@
 
 use anyhow::Result;
 
-use crate::commands::hooks::this_binary;
 use crate::config::{self, Settings};
 use crate::console::Console;
+use crate::context::{Context, Invocation, this_binary};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::hooks::{Health, Pinned};
-use crate::security_state;
+use crate::plan::{Mode, Runner};
+use crate::security::record as security_state;
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
 ///
@@ -72,10 +73,17 @@ struct Mirror {
     behind: usize,
 }
 
+/// A commit as `--json` shows it (its full id as hex) and as the human output does (its short
+/// id): the id is kept as an id, so the human output never parses the JSON model back.
 #[derive(Debug, serde::Serialize)]
 struct CommitLine {
-    id: String,
+    #[serde(serialize_with = "hex")]
+    id: gix::ObjectId,
     subject: String,
+}
+
+fn hex<S: serde::Serializer>(id: &gix::ObjectId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(id)
 }
 
 #[derive(serde::Serialize)]
@@ -86,19 +94,31 @@ struct Report<'a> {
     mirror: &'a Mirror,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(
+    repo: &gix::Repository,
+    invocation: &Invocation,
+    console: &mut Console<'_>,
+    args: &Args,
+) -> Result<()> {
     let mut items = Vec::new();
     let mut mirror = Mirror {
         state: "unknown",
         ..Mirror::default()
     };
-    match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
-        Ok((branch, settings)) => {
-            items.push(configuration(repo, &settings, &branch));
+    match Context::new(repo, invocation) {
+        Ok(ctx) => {
+            let (settings, branch) = (&ctx.settings, &ctx.branch);
+            items.push(configuration(repo, settings, branch));
+            // check has no --dry-run: it changes nothing but the tracking refs it fetches.
+            let mut runner = Runner::new(Mode {
+                dry_run: false,
+                yes: true,
+            });
             items.push(compare(
                 repo,
-                &settings,
-                &branch,
+                &mut runner,
+                settings,
+                branch,
                 args.offline,
                 &mut mirror,
             )?);
@@ -197,6 +217,7 @@ const MIRROR: &str = "security mirror";
 
 fn compare(
     repo: &gix::Repository,
+    runner: &mut Runner,
     settings: &Settings,
     branch: &str,
     offline: bool,
@@ -210,9 +231,18 @@ fn compare(
             (&settings.upstream, config::UPSTREAM),
             (&settings.security, config::SECURITY),
         ] {
-            if has_remote(repo, name)
-                && let Err(e) = remote::fetch_tracking(repo, name, key, branch)
-            {
+            if !has_remote(repo, name) {
+                continue;
+            }
+            // As `git fetch` would, the tracking ref follows what was fetched.
+            let fetched = match remote::fetch_branch(repo, name, key, branch) {
+                Ok(Some(tip)) => {
+                    runner.follow(repo, remote::tracking_effect(name, branch, tip.target))
+                }
+                Ok(None) => Err(anyhow::anyhow!("{name} has no refs/heads/{branch}")),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = fetched {
                 unfetched.push(format!("cannot fetch {name}: {e:#}"));
             }
         }
@@ -248,7 +278,7 @@ fn compare(
     mirror.behind = git::commits_between(repo, Some(sec), up)?.len();
     for id in &ahead {
         mirror.ahead.push(CommitLine {
-            id: id.to_string(),
+            id: *id,
             subject: git::subject(repo, *id)?,
         });
     }
@@ -300,9 +330,8 @@ fn compare(
             )),
         );
         for c in &mirror.ahead {
-            let id = gix::ObjectId::from_hex(c.id.as_bytes())?;
             item.details
-                .push(format!("{} {}", git::short(repo, id), c.subject));
+                .push(format!("{} {}", git::short(repo, c.id), c.subject));
         }
         item
     };

@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 
-use crate::config::{self, Settings};
 use crate::console::Console;
+use crate::context::{Context, DateSource};
 use crate::git;
-use crate::survey::{Reach, Survey};
+use crate::tagging::upstream_tags::{Reach, UpstreamTags};
 
 /// Print the name the next calendar tag gets.
 ///
@@ -20,8 +20,8 @@ use crate::survey::{Reach, Survey};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::value::date())]
+    pub date: Option<chrono::NaiveDate>,
     /// Use local tags and the last fetched upstream branch only; no network.
     #[arg(long)]
     pub offline: bool,
@@ -35,7 +35,7 @@ pub struct Args {
 struct Report<'a> {
     tag: String,
     push_date: String,
-    date_source: crate::survey::DateSource,
+    date_source: DateSource,
     previous: Option<&'a str>,
     target: Option<String>,
     upstream: &'a str,
@@ -57,35 +57,34 @@ struct Report<'a> {
     same_commit: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let settings = Settings::load(repo)?;
-    let date = args.date.as_deref().map(config::date_flag).transpose()?;
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
     let reach = if args.offline {
         Reach::Offline
     } else {
         Reach::List
     };
-    let survey = Survey::take(repo, &settings, date, reach)?;
-    let tag = survey.next.to_string();
+    let seen = UpstreamTags::see(ctx, args.date, reach)?;
+    let tag = seen.next.to_string();
     if args.offline {
         writeln!(
             console.err,
             "offline: from local tags and refs/remotes/{}/{} as last fetched",
-            survey.upstream, survey.branch
+            seen.upstream, seen.branch
         )?;
     }
-    let only_here = survey.latest_only_here();
-    let same_commit = match (survey.latest_for_push_date(), survey.branch_tip) {
-        (Some(latest), Some(tip)) => survey.tag_commit(repo, latest)? == Some(tip),
+    let only_here = seen.latest_only_here();
+    let same_commit = match (seen.latest_for_push_date(), seen.branch_tip) {
+        (Some(latest), Some(tip)) => seen.tag_commit(repo, latest)? == Some(tip),
         _ => false,
     };
     if args.json {
-        let counted = crate::ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
-            survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+        let counted = crate::tagging::ships::CountedFrom::of(&seen.lineage, &seen.next, |name| {
+            seen.offline || seen.remote.find(&format!("refs/tags/{name}")).is_some()
         });
         let link = |from: &Option<String>| {
             from.as_deref().map(|from| {
-                crate::forge::compare_hint(survey.link_urls.iter().map(String::as_str), from, &tag)
+                crate::forge::compare_hint(seen.link_urls.iter().map(String::as_str), from, &tag)
             })
         };
         let report = Report {
@@ -94,15 +93,15 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             last_push: counted.last_push,
             previous_revision: counted.previous_revision,
             only_here,
-            push_command: only_here.map(|t| survey.push_tag_command(t)),
+            push_command: only_here.map(|t| seen.push_tag_command(t)),
             same_commit,
-            push_date: survey.push_date.to_string(),
-            date_source: survey.date_source,
-            previous: survey.previous(),
-            target: survey.branch_tip.map(|id| id.to_string()),
-            upstream: &survey.upstream,
-            branch: &survey.branch,
-            offline: survey.offline,
+            push_date: seen.push_date.to_string(),
+            date_source: seen.date_source,
+            previous: seen.previous(),
+            target: seen.branch_tip.map(|id| id.to_string()),
+            upstream: &seen.upstream,
+            branch: &seen.branch,
+            offline: seen.offline,
             tag,
         };
         serde_json::to_writer_pretty(&mut *console.out, &report)?;
@@ -114,26 +113,26 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             writeln!(
                 console.err,
                 "{only_here} is only here, not on {} yet; to push it: {}",
-                survey.upstream,
-                survey.push_tag_command(only_here)
+                seen.upstream,
+                seen.push_tag_command(only_here)
             )?;
         }
-        if let Some(tip) = survey.branch_tip {
+        if let Some(tip) = seen.branch_tip {
             let at = format!(
                 "{} {}",
                 git::short(repo, tip),
                 git::subject(repo, tip).unwrap_or_else(|_| "(not fetched yet)".into())
             );
-            match survey.latest_for_push_date() {
+            match seen.latest_for_push_date() {
                 Some(latest) if same_commit => writeln!(
                     console.err,
                     "tag would refuse to tag the same commit again: {latest} already points to the tip of {}/{}, {at} (--allow-same-commit makes {tag})",
-                    survey.upstream, survey.branch,
+                    seen.upstream, seen.branch,
                 )?,
                 _ => writeln!(
                     console.err,
                     "would tag {}/{} at {at}",
-                    survey.upstream, survey.branch,
+                    seen.upstream, seen.branch,
                 )?,
             }
         }
