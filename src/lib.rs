@@ -29,8 +29,10 @@ pub mod survey;
 pub mod tags;
 pub mod template;
 pub mod topic;
-pub mod url;
 pub mod week;
+
+// Old paths of modules that moved, kept while other branches still use them.
+pub use guard::url;
 
 use anyhow::Result;
 

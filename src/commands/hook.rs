@@ -7,10 +7,8 @@ use anyhow::Result;
 use crate::config;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::git::{
-    self,
-    facts::{self, RepoFacts},
-};
+use crate::git;
+use crate::guard::repo_facts::{self as facts, RepoFacts};
 use crate::guard::{self, Names};
 
 /// Run a git hook (the installed hook calls this; not for direct use).

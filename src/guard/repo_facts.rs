@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use gix::ObjectId;
 
+use super::url::{self, Filesystem, Kind, Location};
 use crate::config::{self, Settings};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::guard::{
     BYPASS, CommitInfo, Destination, DestinationRef, Facts, Leak, Leaks, Live, Peeled,
 };
-use crate::url::{self, Filesystem, Kind, Location};
 
 /// The real file system, asked as git's own system calls ask it: a path that cannot be looked
 /// at is not there (git's `stat` failing), so it is never the repository git opened.
