@@ -177,7 +177,7 @@ impl Pins {
         let (branch, reason) = settings.unpinned_branch(repo)?;
         let pins = Pins {
             upstream: settings.upstream.clone(),
-            upstream_url: crate::guard::repo_facts::fetch_url(repo, &settings.upstream)?,
+            upstream_url: crate::guard::destination::fetch_url(repo, &settings.upstream)?,
             security: settings.security.clone(),
             branch,
             mirror_urls: remote_urls(repo, &settings.security)?.unwrap_or_default(),
@@ -358,12 +358,12 @@ fn agree_with_git_config(sources: &Sources, configured: &Settings, pins: &Pins) 
 /// release. Another spelling of the same repository is no change; a URL that cannot be resolved
 /// is an error.
 fn agree_with_the_upstream_remote(repo: &gix::Repository, pins: &Pins) -> Result<()> {
-    let now = crate::guard::repo_facts::fetch_url(repo, &pins.upstream)?;
+    let now = crate::guard::destination::fetch_url(repo, &pins.upstream)?;
     let same = match (&pins.upstream_url, &now) {
         (None, None) => true,
         (Some(pinned), Some(now)) if pinned == now => true,
         (Some(pinned), Some(now)) => {
-            crate::guard::repo_facts::same_repository(pinned, now, &worktree_top(repo)?)?
+            crate::guard::destination::same_repository(pinned, now, &worktree_top(repo)?)?
         }
         _ => false,
     };
@@ -403,12 +403,12 @@ fn agree_with_the_mirror_remote(repo: &gix::Repository, pins: &Pins) -> Result<(
     if pins.mirror_urls.is_empty() {
         return Ok(());
     }
-    let Some(now) = crate::guard::repo_facts::fetch_url(repo, &pins.security)? else {
+    let Some(now) = crate::guard::destination::fetch_url(repo, &pins.security)? else {
         return Ok(());
     };
     let top = worktree_top(repo)?;
     for pinned in pins.all_mirror_urls() {
-        if pinned == now || crate::guard::repo_facts::same_repository(&pinned, &now, &top)? {
+        if pinned == now || crate::guard::destination::same_repository(&pinned, &now, &top)? {
             return Ok(());
         }
     }

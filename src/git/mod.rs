@@ -3,14 +3,12 @@
 //! user's credentials and hooks apply. Commands wire this layer to the pure domain modules.
 
 pub mod diff;
+pub mod facts;
 pub mod merge;
 pub mod pick;
 pub mod push;
 pub mod remote;
 pub mod repo;
 pub mod worktree;
-
-// The guard's facts moved to `crate::guard`; the old path is kept while other branches use it.
-pub use crate::guard::repo_facts as facts;
 
 pub use repo::*;

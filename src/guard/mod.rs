@@ -7,8 +7,13 @@
 //! - [`explain`]: the refusal as the person who pushed reads it, with what to run instead; pure.
 //! - [`url`]: which repository a URL names, as git resolves it; pure (the disk is asked through
 //!   a trait).
-//! - [`repo_facts`]: where a push goes, the security mirror's refs here, and the answers to the
-//!   decision's questions, from this clone and the remotes (the git layer feeds the decision).
+//! - [`destination`]: where a push goes (the mirror, the upstream, elsewhere), from the push URL
+//!   and the remotes' URLs, resolved on disk.
+//! - [`mirror_refs`]: where this clone keeps the security mirror's refs, and what they point to.
+//! - [`repo_facts`]: the answers to the decision's questions, from this clone and the remotes.
+//!
+//! The first five take plain values; the last three read the repository and the disk, and are
+//! how the git layer feeds the decision.
 //!
 //! The rules: (1) on the security mirror, the release branch (and any ref that is a symbolic ref
 //! to it there) is never deleted and never holds a commit the upstream's release branch does not
@@ -20,9 +25,11 @@
 //! that cannot be decided is refused.
 
 pub mod decide;
+pub mod destination;
 pub mod explain;
 pub mod facts;
 pub mod input;
+pub mod mirror_refs;
 pub mod repo_facts;
 pub mod url;
 
