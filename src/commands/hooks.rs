@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use crate::config::{Pins, Settings, Sources, pins};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::hooks::{self, Health, Pinned};
+use crate::hook_install::{self as hooks, Health, Pinned};
 use crate::plan::{self, Effect, Mode, Outcome, Plan};
 
 /// Install, remove or inspect the pre-push hook that guards the security mirror.

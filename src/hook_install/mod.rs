@@ -14,7 +14,7 @@ use crate::error::{Refusal, refuse};
 use crate::plan::{Effect, Plan};
 
 /// The shim as committed in `hooks/pre-push`; it finds the binary on PATH until installed.
-pub const TEMPLATE: &str = include_str!("../hooks/pre-push");
+pub const TEMPLATE: &str = include_str!("../../hooks/pre-push");
 /// The hook's file name.
 pub const HOOK: &str = "pre-push";
 /// Where a hook that was there before is kept; the shim runs it first.
