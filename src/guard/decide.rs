@@ -728,4 +728,28 @@ mod tests {
             vec![&Reason::NoUpstreamRefs { unchecked: None }]
         );
     }
+
+    #[test]
+    fn a_servers_pre_receive_lines_are_decided_by_the_same_rules() {
+        // On the mirror itself every update is a push to the mirror.
+        let input = format!(
+            "{old} {ahead} refs/heads/main\n{old} {null} refs/heads/main\n{null} {ahead} refs/heads/fix\n",
+            old = oid(1),
+            ahead = oid(3),
+            null = null(),
+        );
+        let lines = crate::guard::input::parse_pre_receive(&input, gix::hash::Kind::Sha1).unwrap();
+        let mut facts = table(&[1]);
+        facts.mirror_refs.push(plain("refs/heads/fix"));
+        let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
+        assert_eq!(
+            reasons(&blocked),
+            vec![
+                &Reason::AheadOfUpstream {
+                    commits: vec![info(oid(3))]
+                },
+                &Reason::DeletesMirrorBranch,
+            ]
+        );
+    }
 }

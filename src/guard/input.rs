@@ -1,10 +1,11 @@
 //! git's lines on a hook's standard input, read into [`PushLine`]s: the pre-push hook's
-//! `<local ref> SP <local oid> SP <remote ref> SP <remote oid>`. Whatever git did not write is an
-//! error, never a guess: the push is refused.
+//! `<local ref> SP <local oid> SP <remote ref> SP <remote oid>`, and a server's pre-receive hook's
+//! `<old oid> SP <new oid> SP <ref>`, which the decision judges the same way (as a push to the
+//! mirror). Whatever git did not write is an error, never a guess: the push is refused.
 
 use gix::ObjectId;
 
-/// One line of the pre-push hook's standard input.
+/// One ref a push changes, as the pre-push hook is told it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushLine {
     /// The source as typed (`HEAD`, `main@{1 minute ago}`, an abbreviated id) or `(delete)`.
@@ -54,14 +55,8 @@ pub fn parse(input: &str, hash: gix::hash::Kind) -> Result<Vec<PushLine>, BadLin
         else {
             return Err(bad("expected four fields"));
         };
-        let id = |text: &str, what: &str| {
-            if text.len() != hash.len_in_hex() {
-                return Err(bad(&format!("{what} is not a full {} id", hash_name(hash))));
-            }
-            ObjectId::from_hex(text.as_bytes()).map_err(|_| bad(&format!("{what} is not hex")))
-        };
-        let local = id(local, "the local object")?;
-        let remote = id(remote, "the remote object")?;
+        let local = full_id(local, "the local object", hash).map_err(|p| bad(&p))?;
+        let remote = full_id(remote, "the remote object", hash).map_err(|p| bad(&p))?;
         if local_ref.is_empty() || remote_ref.is_empty() {
             return Err(bad("a ref name is empty"));
         }
@@ -73,6 +68,48 @@ pub fn parse(input: &str, hash: gix::hash::Kind) -> Result<Vec<PushLine>, BadLin
         });
     }
     Ok(lines)
+}
+
+/// Reads a server's pre-receive lines, `<old oid> SP <new oid> SP <ref>`, into the [`PushLine`]s
+/// the decision judges: the ref is both the source shown and the destination, the new id is
+/// what is pushed (null for a deletion), the old one what the repository has (null for a new
+/// ref). A ref name holds no space, so a line has exactly three fields.
+pub fn parse_pre_receive(input: &str, hash: gix::hash::Kind) -> Result<Vec<PushLine>, BadLine> {
+    let mut lines = Vec::new();
+    for (n, raw) in input.split('\n').enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let bad = |problem: &str| BadLine {
+            number: n + 1,
+            line: raw.chars().take(200).collect(),
+            problem: problem.to_owned(),
+        };
+        let fields: Vec<&str> = raw.split(' ').collect();
+        let [old, new, name] = fields.as_slice() else {
+            return Err(bad("expected three fields"));
+        };
+        let old = full_id(old, "the old object", hash).map_err(|p| bad(&p))?;
+        let new = full_id(new, "the new object", hash).map_err(|p| bad(&p))?;
+        if name.is_empty() {
+            return Err(bad("the ref name is empty"));
+        }
+        lines.push(PushLine {
+            local_ref: (*name).to_owned(),
+            local: new,
+            remote_ref: (*name).to_owned(),
+            remote: old,
+        });
+    }
+    Ok(lines)
+}
+
+/// A full id of `hash` in hex, or what is wrong with it (naming `what`).
+fn full_id(text: &str, what: &str, hash: gix::hash::Kind) -> Result<ObjectId, String> {
+    if text.len() != hash.len_in_hex() {
+        return Err(format!("{what} is not a full {} id", hash_name(hash)));
+    }
+    ObjectId::from_hex(text.as_bytes()).map_err(|_| format!("{what} is not hex"))
 }
 
 fn hash_name(hash: gix::hash::Kind) -> &'static str {
@@ -141,6 +178,39 @@ mod tests {
         ] {
             let err = parse(&input, SHA1).expect_err(&input);
             assert_eq!(err.number, number, "{input}");
+        }
+    }
+
+    #[test]
+    fn pre_receive_lines_are_the_same_updates() {
+        let (a, b, z) = ("a".repeat(40), "b".repeat(40), "0".repeat(40));
+        let input =
+            format!("{a} {b} refs/heads/main\n{z} {a} refs/heads/fix\n{a} {z} refs/tags/v1\n");
+        let lines = parse_pre_receive(&input, SHA1).expect("valid");
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0].remote_ref, "refs/heads/main");
+        assert_eq!(lines[0].local_ref, "refs/heads/main");
+        assert_eq!(lines[0].local.to_string(), b);
+        assert_eq!(lines[0].remote.to_string(), a);
+        assert!(lines[1].remote.is_null() && !lines[1].is_deletion());
+        assert!(lines[2].is_deletion());
+        for (bad, problem) in [
+            (format!("{a} {b}"), "expected three fields"),
+            (format!("{a} {b} refs/heads/a b"), "expected three fields"),
+            (format!("{a} {b} "), "the ref name is empty"),
+            (
+                format!("{a} xyz refs/heads/main"),
+                "the new object is not a full SHA-1 id",
+            ),
+            (
+                format!("{} {b} refs/heads/main", "g".repeat(40)),
+                "the old object is not hex",
+            ),
+        ] {
+            assert_eq!(
+                parse_pre_receive(&bad, SHA1).expect_err(&bad).problem,
+                problem
+            );
         }
     }
 }
