@@ -4,7 +4,6 @@
 //! and the file that set it. What the pre-push guard protects is pinned apart from all this, in
 //! the repository's own config, by `hooks install` (see [`pins`]).
 
-pub mod params;
 pub mod pins;
 
 use std::io::Read;
@@ -16,7 +15,7 @@ use chrono::NaiveDate;
 use crate::calendar::{self, Schedule};
 use crate::error::{Refusal, refuse};
 
-pub use params::parse_config_parameters;
+pub use crate::git::config_parameters::{self as params, parse_config_parameters};
 pub use pins::{Pins, load_guard};
 
 /// The team file, at the top of the worktree, in git-config syntax (like `.gitmodules`).
