@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::{
-    BranchReason, GUARD_KEYS, Settings, Sources, TEAM_FILE, branch_name, is_remote_name,
-    parse_team_file,
-};
+use super::keys::short_key;
+use super::sources::{collect_team_file, parse_team_file};
+use super::{BranchReason, GUARD_KEYS, Settings, Sources, TEAM_FILE, branch_name, is_remote_name};
 use crate::error::{Refusal, refuse};
 
 /// The subsection of `pushduty` the pins live in.
@@ -453,13 +452,13 @@ fn agree_with_the_upstreams_team_file(
     };
     let name = format!("{short_ref}:{TEAM_FILE}");
     let mut entries = Vec::new();
-    super::collect_team_file(&file, &name, &mut entries)?;
+    collect_team_file(&file, &name, &mut entries)?;
     // Only what the guard depends on: a key a newer version added must not stop every push.
     entries.retain(|e| {
         e.subsection.is_none()
             && GUARD_KEYS
                 .iter()
-                .any(|k| super::short_key(k).eq_ignore_ascii_case(&e.name))
+                .any(|k| short_key(k).eq_ignore_ascii_case(&e.name))
     });
     entries.extend(git_config.entries.iter().cloned());
     let team = Sources { entries };
@@ -675,7 +674,7 @@ pub fn check_team_file(repo: &gix::Repository, sources: &Sources, pins: &Pins) -
     let upstream_file = team_file_at(repo, tip, &short_ref)?;
     let mut upstream_sources = Vec::new();
     if let Some(file) = &upstream_file {
-        super::collect_team_file(
+        collect_team_file(
             file,
             &format!("{short_ref}:{TEAM_FILE}"),
             &mut upstream_sources,
