@@ -10,7 +10,7 @@ use gix::ObjectId;
 use crate::config::{self, Settings};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote::RemoteRefs};
-use crate::tags::{CalendarTag, Lineage};
+use crate::tags::{CalendarTag, Lineage, TagFormat};
 
 /// How the survey reaches the upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,13 +93,13 @@ impl Survey {
         };
         let mut names = git::local_tag_names(repo)?;
         names.extend(remote_refs.tag_names());
-        let lineage = Lineage::from_names(&names);
+        let lineage = Lineage::new(&settings.tag_format, &names);
         let Some(next) = lineage.next_for(push_date) else {
             let latest = lineage.latest_for(push_date).unwrap_or_default();
             return refuse(
                 Refusal::new(format!(
                     "{latest} has the highest revision number there is: no later revision of {} can be named",
-                    CalendarTag::base(push_date)
+                    lineage.name(&CalendarTag::base(push_date))
                 ))
                 .hint("name another push date: --date YYYY-MM-DD"),
             );
@@ -266,8 +266,14 @@ pub struct Tags {
 }
 
 impl Tags {
-    /// Lists the upstream's tags (unless offline) and reads the local ones; changes nothing.
-    pub fn take(repo: &gix::Repository, upstream: &str, reach: Reach) -> Result<Self> {
+    /// Lists the upstream's tags (unless offline) and reads the local ones, the calendar tags
+    /// among them named in `format`; changes nothing.
+    pub fn take(
+        repo: &gix::Repository,
+        upstream: &str,
+        format: &TagFormat,
+        reach: Reach,
+    ) -> Result<Self> {
         let remote = match reach {
             Reach::List => git::remote::list(
                 repo,
@@ -282,7 +288,7 @@ impl Tags {
         Ok(Tags {
             upstream: upstream.to_owned(),
             offline: reach == Reach::Offline,
-            lineage: Lineage::from_names(&names),
+            lineage: Lineage::new(format, &names),
             remote,
         })
     }

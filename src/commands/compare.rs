@@ -9,7 +9,6 @@ use crate::error::{Refusal, refuse};
 use crate::git;
 use crate::ships::{self, Shipment};
 use crate::survey::{Reach, Tags};
-use crate::tags::CalendarTag;
 
 /// Show what a calendar tag ships: its compare links, then its commits, one line each.
 ///
@@ -65,7 +64,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     } else {
         Reach::List
     };
-    let tags = Tags::take(repo, up, reach)?;
+    let tags = Tags::take(repo, up, &settings.tag_format, reach)?;
     let place = if args.offline {
         "here".to_owned()
     } else {
@@ -83,16 +82,21 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             }
         },
     };
-    let Some(parsed) = CalendarTag::parse(&tag) else {
+    let format = &settings.tag_format;
+    let Some(parsed) = tags.lineage.parse(&tag) else {
         return refuse(Refusal::new(format!(
-            "{tag:?} is not a calendar tag (YYYY.MM.DD or YYYY.MM.DD-N)"
+            "{tag:?} is not a calendar tag{}",
+            format.described()
         )));
     };
     if !tags.exists(repo, &tag)? {
         let hint = if args.offline {
             format!("list {up}'s tags too: git push-duty compare {tag}")
         } else {
-            format!("list the calendar tags: git ls-remote --tags {up} '20*'")
+            format!(
+                "list the calendar tags: git ls-remote --tags {up} '{}'",
+                format.glob()
+            )
         };
         return refuse(Refusal::new(format!("there is no tag {tag} {place}")).hint(hint));
     }

@@ -12,7 +12,8 @@ use crate::survey::{Reach, Survey};
 /// The name is the push date (the first push day on or after today, on the cadence, not
 /// skipped), as YYYY.MM.DD; if that tag already exists on the upstream or locally, it is
 /// YYYY.MM.DD-N with N one more than the highest revision. The upstream's tags are listed (not
-/// fetched); nothing is changed.
+/// fetched); nothing is changed. pushduty.tagFormat puts fixed text around the date (v{date}
+/// names v2026.12.03, then v2026.12.03-1); tags named otherwise are not counted.
 ///
 /// When the latest revision exists only here (made with tag --no-push), it says so with the
 /// command that pushes it, and whether tag would refuse because that revision already points
@@ -66,7 +67,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         Reach::List
     };
     let survey = Survey::take(repo, &settings, date, reach)?;
-    let tag = survey.next.to_string();
+    let tag = survey.lineage.name(&survey.next);
     if args.offline {
         writeln!(
             console.err,

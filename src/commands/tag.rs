@@ -587,7 +587,7 @@ fn decide(
     committer: &gix::actor::Signature,
     err: &mut dyn std::io::Write,
 ) -> Result<Intent> {
-    let name = survey.next.to_string();
+    let name = survey.lineage.name(&survey.next);
     let previous = survey.previous().map(str::to_owned);
     if args.cherry_pick.is_empty() {
         survey.fetch_objects(repo, &[])?;
@@ -659,7 +659,10 @@ fn decide(
                         "--from {from:?} is not a tag here or on {}",
                         survey.upstream
                     ))
-                    .hint("list the calendar tags with: git tag --list '20*' --sort=-v:refname"),
+                    .hint(format!(
+                        "list the calendar tags with: git tag --list '{}' --sort=-v:refname",
+                        survey.lineage.format().glob()
+                    )),
                 );
             }
             from
@@ -830,7 +833,7 @@ fn stopped_run(
         )?;
     }
     // What the finished tag ships, counted as an uninterrupted run counts it.
-    let Some(calendar) = crate::tags::CalendarTag::parse(tag) else {
+    let Some(calendar) = survey.lineage.parse(tag) else {
         return refuse(
             Refusal::new(format!(
                 "the record of an earlier run names {tag:?}, which is not a calendar tag"
