@@ -59,6 +59,15 @@ fn next_tag_names_the_push_in_the_team_format() {
 }
 
 #[test]
+fn a_tag_only_on_the_upstream_is_counted_in_the_format() {
+    let repo = team_format("v{date}");
+    tag_upstream(&repo, "v2026.12.03");
+    tag_upstream(&repo, "v2026.12.03-4");
+    repo.git(&["tag", "-d", "v2026.12.03", "v2026.12.03-4"]);
+    assert_eq!(next(&repo), "v2026.12.03-5");
+}
+
+#[test]
 fn git_config_and_git_c_set_the_format_too() {
     let repo = TestRepo::new();
     repo.git(&["config", "pushduty.tagFormat", "v{date}"]);
@@ -238,4 +247,23 @@ fn the_guard_judges_a_tag_in_the_team_format_by_what_it_carries() {
     repo.push(&["-q", "upstream", "refs/tags/v2026.12.10"])
         .silent();
     assert!(repo.tags_of(&repo.upstream).contains_key("v2026.12.10"));
+}
+
+#[test]
+fn a_malformed_format_in_git_config_stops_the_hook_naming_the_key() {
+    // The guard does not name tags, but a malformed value is never read as a default: the hook
+    // cannot tell what else in the same file was meant, and says which key to correct.
+    let repo = TestRepo::guarded();
+    repo.git(&["config", "pushduty.tagFormat", "v{date}}"]);
+    repo.commit("a.txt", "a\n", "Public work");
+    let before = repo.refs_of(&repo.upstream);
+    repo.push(&["-q", "upstream", "main"])
+        .refused_without_settings()
+        .stderr_has("pushduty.tagFormat = \"v{date}}\"")
+        .stderr_has("is not a tag format: it has '}' outside {date}");
+    assert_eq!(repo.refs_of(&repo.upstream), before);
+    // Corrected, the same push goes through.
+    repo.git(&["config", "pushduty.tagFormat", "v{date}"]);
+    repo.push(&["-q", "upstream", "main"]).silent();
+    assert_ne!(repo.refs_of(&repo.upstream), before);
 }

@@ -108,6 +108,14 @@ impl TagFormat {
                 "a digit touches {DATE}, so the date could not be read off a tag's name"
             ));
         }
+        if let Some((_, number)) = after.rsplit_once('-')
+            && !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+        {
+            return fail(format!(
+                "it ends with '-{number}', which reads as a revision's number: {before}2026.12.03{after} would look like a later tag of its date"
+            ));
+        }
         if text.ends_with('-') {
             return fail(
                 "it ends with '-', which comes before a revision's number (2026.12.03-1)".into(),
@@ -370,6 +378,11 @@ mod tests {
             ("v2{date}", "a digit touches {date}"),
             ("{date}1", "a digit touches {date}"),
             ("{date}-", "it ends with '-'"),
+            (
+                "{date}-1",
+                "it ends with '-1', which reads as a revision's number",
+            ),
+            ("v{date}-web-02", "it ends with '-02'"),
             ("/{date}", "would not be a valid tag name"),
             ("v//{date}", "would not be a valid tag name"),
             ("v..{date}", "would not be a valid tag name"),
