@@ -203,10 +203,15 @@ fn configuration(repo: &gix::Repository, settings: &Settings, branch: &str) -> I
             )),
         );
     }
+    let tags = if settings.tag_format.is_default() {
+        String::new()
+    } else {
+        format!(", tags named {}", settings.tag_format)
+    };
     Item::ok(
         "configuration",
         format!(
-            "upstream {:?}, security mirror {:?}, release branch {branch}",
+            "upstream {:?}, security mirror {:?}, release branch {branch}{tags}",
             settings.upstream, settings.security
         ),
     )

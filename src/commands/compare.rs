@@ -9,7 +9,6 @@ use crate::error::{Refusal, refuse};
 use crate::git;
 use crate::tagging::ships::{self, Shipment};
 use crate::tagging::upstream_tags::{CalendarTags, Reach};
-use crate::tags::CalendarTag;
 
 /// Show what a calendar tag ships: its compare links, then its commits, one line each.
 ///
@@ -83,16 +82,21 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
             }
         },
     };
-    let Some(parsed) = CalendarTag::parse(&tag) else {
+    let format = &ctx.settings.tag_format;
+    let Some(parsed) = tags.lineage.parse(&tag) else {
         return refuse(Refusal::new(format!(
-            "{tag:?} is not a calendar tag (YYYY.MM.DD or YYYY.MM.DD-N)"
+            "{tag:?} is not a calendar tag{}",
+            format.described()
         )));
     };
     if !tags.exists(repo, &tag)? {
         let hint = if args.offline {
             format!("list {up}'s tags too: git push-duty compare {tag}")
         } else {
-            format!("list the calendar tags: git ls-remote --tags {up} '20*'")
+            format!(
+                "list the calendar tags: git ls-remote --tags {up} '{}'",
+                format.glob()
+            )
         };
         return refuse(Refusal::new(format!("there is no tag {tag} {place}")).hint(hint));
     }

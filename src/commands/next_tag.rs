@@ -12,7 +12,8 @@ use crate::tagging::upstream_tags::{Reach, UpstreamTags};
 /// The name is the push date (the first push day on or after today, on the cadence, not
 /// skipped), as YYYY.MM.DD; if that tag already exists on the upstream or locally, it is
 /// YYYY.MM.DD-N with N one more than the highest revision. The upstream's tags are listed (not
-/// fetched); nothing is changed.
+/// fetched); nothing is changed. pushduty.tagFormat puts fixed text around the date (v{date}
+/// names v2026.12.03, then v2026.12.03-1); tags named otherwise are not counted.
 ///
 /// When the latest revision exists only here (made with tag --no-push), it says so with the
 /// command that pushes it, and whether tag would refuse because that revision already points
@@ -65,7 +66,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
         Reach::List
     };
     let seen = UpstreamTags::see(ctx, args.date, reach)?;
-    let tag = seen.next.to_string();
+    let tag = seen.lineage.name(&seen.next);
     if args.offline {
         writeln!(
             console.err,

@@ -603,7 +603,7 @@ fn decide(
     committer: &gix::actor::Signature,
     err: &mut dyn std::io::Write,
 ) -> Result<Intent> {
-    let name = seen.next.to_string();
+    let name = seen.lineage.name(&seen.next);
     let previous = seen.previous().map(str::to_owned);
     if args.cherry_pick.is_empty() {
         seen.fetch_objects(repo, &[])?;
@@ -675,7 +675,10 @@ fn decide(
                         "--from {from:?} is not a tag here or on {}",
                         seen.upstream
                     ))
-                    .hint("list the calendar tags with: git tag --list '20*' --sort=-v:refname"),
+                    .hint(format!(
+                        "list the calendar tags with: git tag --list '{}' --sort=-v:refname",
+                        seen.lineage.format().glob()
+                    )),
                 );
             }
             from
@@ -843,7 +846,7 @@ fn stopped_run(
         )?;
     }
     // What the finished tag ships, counted as an uninterrupted run counts it.
-    let Some(calendar) = crate::tags::CalendarTag::parse(tag) else {
+    let Some(calendar) = seen.lineage.parse(tag) else {
         return refuse(
             Refusal::new(format!(
                 "the record of an earlier run names {tag:?}, which is not a calendar tag"

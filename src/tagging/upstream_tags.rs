@@ -67,7 +67,7 @@ impl UpstreamTags {
         };
         let mut names = git::local_tag_names(repo)?;
         names.extend(remote_refs.tag_names());
-        let lineage = Lineage::from_names(&names);
+        let lineage = Lineage::new(&ctx.settings.tag_format, &names);
         let Some(next) = lineage.next_for(push.date) else {
             let latest = lineage
                 .latest_for(push.date)
@@ -75,7 +75,7 @@ impl UpstreamTags {
             return refuse(
                 Refusal::new(format!(
                     "{latest} has the highest revision number there is: no later revision of {} can be named",
-                    CalendarTag::base(push.date)
+                    lineage.name(&CalendarTag::base(push.date))
                 ))
                 .hint("name another push date: --date YYYY-MM-DD"),
             );
@@ -256,7 +256,7 @@ impl CalendarTags {
         Ok(CalendarTags {
             upstream: upstream.to_owned(),
             offline: reach == Reach::Offline,
-            lineage: Lineage::from_names(&names),
+            lineage: Lineage::new(&ctx.settings.tag_format, &names),
             remote,
         })
     }
