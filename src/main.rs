@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use push_duty::{cli::Cli, console::Console, error};
+use push_duty::{cli::Cli, console::Console, error, hints::CommandEdge};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -26,6 +26,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ExitCode::from(error::report(&e, &mut err)),
+        Err(e) => ExitCode::from(error::report(&e, &CommandEdge::of(&cli.command), &mut err)),
     }
 }

@@ -411,6 +411,32 @@ fn terminated_between_the_pushes_the_mirror_stays_behind_and_continue_finishes()
     same_state(&repo.snapshot(), &reference, "continue after TERM");
 }
 
+/// Stopped after both pushes and before the record is cleared, the run says that both remotes
+/// have the commit (not that the mirror did not take it), and `--continue` only clears it.
+#[test]
+fn terminated_after_both_pushes_says_both_have_it_and_continue_clears_the_record() {
+    let reference = {
+        let repo = merge_week();
+        repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+        repo.snapshot()
+    };
+    let repo = merge_week();
+    let run = terminate_at(&repo, &["security-merge", "fix-xss", "--yes"], "after-5").expect(1);
+    run.stderr_has("error: upstream main and security main both have ")
+        .stderr_has("but the record of the run, ")
+        .stderr_has("was not cleared: interrupted before step 6 of 8 (clear the record")
+        .stderr_has("hint: finish it: git push-duty security-merge --continue")
+        .stderr_lacks("did not take it");
+    let (upstream, mirror) = mirror_and_upstream(&repo);
+    assert_eq!(upstream, mirror, "both remotes have the merge");
+    assert!(record(&repo).is_some(), "the record is still there");
+
+    let finish = repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    finish.stderr_has("security main already has ");
+    nothing_left_behind(&repo);
+    same_state(&repo.snapshot(), &reference, "continue after TERM");
+}
+
 #[test]
 fn terminated_before_the_upstream_push_nothing_is_public_and_a_rerun_starts_afresh() {
     let reference = {

@@ -10,7 +10,8 @@ use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::hooks::{Health, Pinned};
-use crate::security_state;
+use crate::plan::{Mode, Runner};
+use crate::security::record as security_state;
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
 ///
@@ -95,8 +96,14 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
         Ok((branch, settings)) => {
             items.push(configuration(repo, &settings, &branch));
+            // check has no --dry-run: it changes nothing but the tracking refs it fetches.
+            let mut runner = Runner::new(Mode {
+                dry_run: false,
+                yes: true,
+            });
             items.push(compare(
                 repo,
+                &mut runner,
                 &settings,
                 &branch,
                 args.offline,
@@ -197,6 +204,7 @@ const MIRROR: &str = "security mirror";
 
 fn compare(
     repo: &gix::Repository,
+    runner: &mut Runner,
     settings: &Settings,
     branch: &str,
     offline: bool,
@@ -210,9 +218,18 @@ fn compare(
             (&settings.upstream, config::UPSTREAM),
             (&settings.security, config::SECURITY),
         ] {
-            if has_remote(repo, name)
-                && let Err(e) = remote::fetch_tracking(repo, name, key, branch)
-            {
+            if !has_remote(repo, name) {
+                continue;
+            }
+            // As `git fetch` would, the tracking ref follows what was fetched.
+            let fetched = match remote::fetch_branch(repo, name, key, branch) {
+                Ok(Some(tip)) => {
+                    runner.follow(repo, remote::tracking_effect(name, branch, tip.target))
+                }
+                Ok(None) => Err(anyhow::anyhow!("{name} has no refs/heads/{branch}")),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = fetched {
                 unfetched.push(format!("cannot fetch {name}: {e:#}"));
             }
         }

@@ -7,8 +7,8 @@ use crate::config::Settings;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git;
-use crate::ships::{self, Shipment};
-use crate::survey::{Reach, Tags};
+use crate::tagging::ships::{self, Shipment};
+use crate::tagging::upstream_tags::{Reach, Tags};
 use crate::tags::CalendarTag;
 
 /// Show what a calendar tag ships: its compare links, then its commits, one line each.

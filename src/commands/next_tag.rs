@@ -5,7 +5,7 @@ use anyhow::Result;
 use crate::config::{self, Settings};
 use crate::console::Console;
 use crate::git;
-use crate::survey::{Reach, Survey};
+use crate::tagging::upstream_tags::{Reach, Survey};
 
 /// Print the name the next calendar tag gets.
 ///
@@ -35,7 +35,7 @@ pub struct Args {
 struct Report<'a> {
     tag: String,
     push_date: String,
-    date_source: crate::survey::DateSource,
+    date_source: crate::tagging::upstream_tags::DateSource,
     previous: Option<&'a str>,
     target: Option<String>,
     upstream: &'a str,
@@ -80,9 +80,10 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         _ => false,
     };
     if args.json {
-        let counted = crate::ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
-            survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
-        });
+        let counted =
+            crate::tagging::ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
+                survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+            });
         let link = |from: &Option<String>| {
             from.as_deref().map(|from| {
                 crate::forge::compare_hint(survey.link_urls.iter().map(String::as_str), from, &tag)

@@ -9,10 +9,11 @@ use crate::config::{self, Settings};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, pick::Picked};
-use crate::plan::{self, Effect, Mode, Plan};
-use crate::security_state::{self, Lock, TagRecord};
-use crate::ships::{self, Shipment};
-use crate::survey::{Reach, Survey};
+use crate::plan::{Effect, Mark, Mode, Outcome, Plan, Runner, Stop};
+use crate::security::record as security_state;
+use crate::tagging::record::{self as tag_record, TagRecord};
+use crate::tagging::ships::{self, Shipment};
+use crate::tagging::upstream_tags::{Reach, Survey};
 
 /// Create the next calendar tag and push it to the upstream.
 ///
@@ -136,12 +137,14 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         Reach::List
     };
     let push = !(args.no_push || args.offline);
+    let mut runner = Runner::new(Mode {
+        dry_run: args.dry_run,
+        yes: args.yes,
+    });
     // One run at a time: the record of a run that is pushing is this run's own.
-    let _lock = (!args.dry_run)
-        .then(|| Lock::acquire_tag(repo))
-        .transpose()?;
+    runner.hold(tag_record::lock(repo))?;
     let survey = Survey::take(repo, &settings, date, reach)?;
-    let stale_record = match stopped_run(repo, console, &survey, args)? {
+    let stale_record = match stopped_run(repo, &mut runner, console, &survey, args)? {
         Stopped::Finished => return Ok(()),
         Stopped::Stale(path) => Some(path),
         Stopped::None => None,
@@ -189,24 +192,31 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 
     let mut plan = Plan::default();
     if let Some(path) = stale_record {
-        plan.push(Effect::RemoveFile {
-            path,
-            what: "forget the record of an earlier run whose tag push did not go through".into(),
-        });
+        plan.add(
+            TagStep::Forget,
+            Effect::RemoveFile {
+                path,
+                what: "forget the record of an earlier run whose tag push did not go through"
+                    .into(),
+            },
+        );
     }
-    plan.push(Effect::WriteObjects {
-        what: match intent.picked.len() {
-            0 => format!("write the annotated tag object for {}", intent.name),
-            n => format!(
-                "write {n} cherry-picked commit{} onto {} and the tag object",
-                if n == 1 { "" } else { "s" },
-                onto(repo, &survey, &intent)?
-            ),
+    plan.add(
+        TagStep::Objects,
+        Effect::WriteObjects {
+            what: match intent.picked.len() {
+                0 => format!("write the annotated tag object for {}", intent.name),
+                n => format!(
+                    "write {n} cherry-picked commit{} onto {} and the tag object",
+                    if n == 1 { "" } else { "s" },
+                    onto(repo, &survey, &intent)?
+                ),
+            },
+            objects,
         },
-        objects,
-    });
+    );
     if let Some(effect) = tracking_ref(repo, &survey)? {
-        plan.push(effect);
+        plan.add(TagStep::Tracking, effect);
     }
     let record = push.then(|| TagRecord {
         version: security_state::VERSION,
@@ -216,34 +226,46 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         commit: intent.target.to_string(),
     });
     if let Some(record) = &record {
-        plan.push(Effect::WriteFile {
-            path: security_state::tag_record_path(repo),
-            contents: record.to_json(),
-            what: "record the push, so a stopped run can be finished".into(),
-        });
+        plan.add(
+            TagStep::Record,
+            Effect::WriteFile {
+                path: tag_record::path(repo),
+                contents: record.to_json(),
+                what: "record the push, so a stopped run can be finished".into(),
+            },
+        );
     }
     if push {
-        plan.push(Effect::Push {
-            remote: survey.upstream.clone(),
-            refspecs: vec![format!("{tag_object}:refs/tags/{}", intent.name)],
-            what: format!(
-                "push tag {} ({made_from}) to {} ({})",
-                intent.name,
-                survey.upstream,
-                survey.upstream_push_url.as_deref().unwrap_or("no URL")
-            ),
-        });
+        plan.add(
+            TagStep::Push,
+            Effect::Push {
+                remote: survey.upstream.clone(),
+                refspecs: vec![format!("{tag_object}:refs/tags/{}", intent.name)],
+                what: format!(
+                    "push tag {} ({made_from}) to {} ({})",
+                    intent.name,
+                    survey.upstream,
+                    survey.upstream_push_url.as_deref().unwrap_or("no URL")
+                ),
+            },
+        );
     }
-    plan.push(Effect::CreateRef {
-        name: format!("refs/tags/{}", intent.name),
-        target: tag_object,
-        what: format!("create local tag {}", intent.name),
-    });
+    plan.add(
+        TagStep::CreateLocal,
+        Effect::CreateRef {
+            name: format!("refs/tags/{}", intent.name),
+            target: tag_object,
+            what: format!("create local tag {}", intent.name),
+        },
+    );
     if record.is_some() {
-        plan.push(Effect::RemoveFile {
-            path: security_state::tag_record_path(repo),
-            what: "clear the record: the tag is on the upstream and here".into(),
-        });
+        plan.add(
+            TagStep::Clear,
+            Effect::RemoveFile {
+                path: tag_record::path(repo),
+                what: "clear the record: the tag is on the upstream and here".into(),
+            },
+        );
     }
 
     if git::local_tag_exists(repo, &intent.name)? {
@@ -255,14 +277,11 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             .hint("run the command again to get the next name"),
         );
     }
-    let mode = Mode {
-        dry_run: args.dry_run,
-        yes: args.yes,
-    };
     let question = format!("Push tag {} to {}?", intent.name, survey.upstream);
-    let outcome = plan::carry_out(repo, console, plan, mode, &question)
-        .map_err(|e| after_failure(repo, &survey, record.as_ref(), e))?;
-    let created = outcome == plan::Outcome::Done;
+    let outcome = runner
+        .carry_out(repo, console, plan, &question)
+        .map_err(|stop| after_failure(repo, &mut runner, &survey, record.as_ref(), stop))?;
+    let created = outcome == Outcome::Done;
 
     // Only what exists is named: the commit if it was there before (the branch tip) or made now.
     let commit_exists = created || intent.picked.is_empty();
@@ -756,14 +775,15 @@ enum Stopped {
 /// tag the upstream does not have is stale (its push never landed).
 fn stopped_run(
     repo: &gix::Repository,
+    runner: &mut Runner,
     console: &mut Console<'_>,
     survey: &Survey,
     args: &Args,
 ) -> Result<Stopped> {
-    let Some(record) = security_state::load_tag(repo)? else {
+    let Some(record) = tag_record::load(repo)? else {
         return Ok(Stopped::None);
     };
-    let path = security_state::tag_record_path(repo);
+    let path = tag_record::path(repo);
     let (object, commit) = record.ids()?;
     let tag = &record.tag;
     if survey.offline || record.upstream != survey.upstream {
@@ -817,12 +837,8 @@ fn stopped_run(
         path,
         what: "clear the record: the tag is on the upstream and here".into(),
     });
-    let mode = Mode {
-        dry_run: args.dry_run,
-        yes: args.yes,
-    };
-    let outcome = plan::carry_out(repo, console, plan, mode, "Finish it?")?;
-    if outcome == plan::Outcome::Done {
+    let outcome = runner.carry_out(repo, console, plan, "Finish it?")?;
+    if outcome == Outcome::Done {
         writeln!(
             console.err,
             "Tagged {tag} and pushed it to {} (finished the earlier run); run the command again for another tag.",
@@ -837,7 +853,7 @@ fn stopped_run(
             ))
             .hint(format!(
                 "remove {} and run the command again",
-                security_state::tag_record_path(repo).display()
+                tag_record::path(repo).display()
             )),
         );
     };
@@ -856,7 +872,7 @@ fn stopped_run(
         &[],
     )?;
     if args.json {
-        let done = outcome == plan::Outcome::Done;
+        let done = outcome == Outcome::Done;
         let report = Report {
             tag,
             commit: Some(commit.to_string()),
@@ -1100,35 +1116,79 @@ fn mirror_tips(
         .collect())
 }
 
-/// Turns a failed plan into what the user needs to know once the push was recorded: whether the
-/// upstream has the tag (then a rerun creates the local tag), or not (then nothing is public and
-/// the record goes).
+/// The steps of a `tag` run, so that recovery from a failure is a match on the step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagStep {
+    /// Forget the record of an earlier run whose push did not go through.
+    Forget,
+    /// Write the tag object (and any cherry-picked commits).
+    Objects,
+    /// Point the remote-tracking ref at the tip listed and fetched.
+    Tracking,
+    /// Record the push, so a stopped run can be finished.
+    Record,
+    /// Push the tag.
+    Push,
+    /// Create the local tag.
+    CreateLocal,
+    /// Remove the record.
+    Clear,
+}
+
+impl Mark for TagStep {}
+
+/// Turns a stopped plan into what the user needs to know, from the step it stopped at: before
+/// the push was recorded nothing needs saying; stopped before the push started, nothing is
+/// public and the record goes; a push that failed is looked for on the upstream (a push can fail
+/// after the remote took it); once the push went through, a rerun creates the local tag.
 fn after_failure(
     repo: &gix::Repository,
+    runner: &mut Runner,
     survey: &Survey,
     record: Option<&TagRecord>,
-    err: anyhow::Error,
+    stop: Stop<TagStep>,
 ) -> anyhow::Error {
-    let path = security_state::tag_record_path(repo);
-    let Some(record) = record.filter(|_| path.exists()) else {
-        return err;
+    let failed = match stop {
+        Stop::Before(e) => return e,
+        Stop::Step(failed) => failed,
     };
-    let full = format!("refs/tags/{}", record.tag);
-    let listed = git::remote::list(
-        repo,
-        &survey.upstream,
-        config::UPSTREAM,
-        &[format!("{full}:{full}")],
-    );
-    let refusal = match listed.map(|refs| refs.find(&full).map(|r| r.target.to_string())) {
-        Ok(Some(object)) if object == record.object => Refusal::new(format!(
-            "tag {} is on {}, but the run stopped before it was finished here",
-            record.tag, survey.upstream
-        ))
-        .hint("run the same command again: it creates the local tag, not another revision"),
-        Ok(_) => {
-            if let Err(e) = std::fs::remove_file(&path) {
-                return anyhow::Error::new(e).context(format!(
+    let Some(record) = record.filter(|_| failed.did(&TagStep::Record)) else {
+        return failed.into_error();
+    };
+    let on_upstream = Refusal::new(format!(
+        "tag {} is on {}, but the run stopped before it was finished here",
+        record.tag, survey.upstream
+    ))
+    .hint("run the same command again: it creates the local tag, not another revision");
+    let took = match failed.mark {
+        TagStep::Push if failed.interrupted() => Ok(false),
+        TagStep::Push => {
+            let full = format!("refs/tags/{}", record.tag);
+            git::remote::list(
+                repo,
+                &survey.upstream,
+                config::UPSTREAM,
+                &[format!("{full}:{full}")],
+            )
+            .map(|refs| {
+                refs.find(&full).map(|r| r.target.to_string()) == Some(record.object.clone())
+            })
+        }
+        TagStep::CreateLocal | TagStep::Clear => Ok(true),
+        // Before the record: matched above.
+        TagStep::Forget | TagStep::Objects | TagStep::Tracking | TagStep::Record => Ok(false),
+    };
+    let refusal = match took {
+        Ok(true) => on_upstream,
+        Ok(false) => {
+            let path = tag_record::path(repo);
+            let mut forget = Plan::default();
+            forget.push(Effect::RemoveFile {
+                path: path.clone(),
+                what: "forget the record of the push that did not go through".into(),
+            });
+            if let Err(e) = runner.recover(repo, forget) {
+                return e.context(format!(
                     "the push of tag {} did not go through, and its record {} cannot be removed",
                     record.tag,
                     path.display()
@@ -1146,7 +1206,7 @@ fn after_failure(
         ))
         .hint("run the same command again once it can be reached: it finishes the tag if the upstream has it, and starts afresh if not"),
     };
-    err.context(refusal)
+    failed.into_error().context(refusal)
 }
 
 /// What a ref points to as it is (a tag object, not peeled); `None` if it is missing or symbolic.

@@ -180,44 +180,46 @@ pub fn fetch(
     Ok(found)
 }
 
-/// Fetches the remote's `refs/heads/<branch>` and points `refs/remotes/<name>/<branch>` at it
-/// (whatever it held before, as `git fetch` does: a tracking ref follows the remote), quietly;
-/// no other ref is written. Refuses if the remote has no such branch.
-pub fn fetch_tracking(
+/// The remote's `refs/heads/<branch>` as it lists it now over its fetch URL, with its objects
+/// fetched; no ref is written (the caller's plan points the tracking ref at it, as `git fetch`
+/// would). `None` if the remote has no such branch.
+pub fn fetch_branch(
     repo: &gix::Repository,
     name: &str,
     setting: &str,
     branch: &str,
-) -> Result<()> {
-    match live_branch(repo, name, setting, branch)? {
-        Some(_) => Ok(()),
-        None => refuse(Refusal::new(format!("{name} has no refs/heads/{branch}"))),
-    }
+) -> Result<Option<RemoteRef>> {
+    let full = format!("refs/heads/{branch}");
+    let fetched = fetch(repo, name, setting, std::slice::from_ref(&full))?;
+    Ok(fetched.find(&full).cloned())
 }
 
-/// The remote's `refs/heads/<branch>` as it lists it now over its fetch URL, with its objects
-/// fetched and `refs/remotes/<name>/<branch>` pointed at it (as `git fetch` does); `None` if the
-/// remote has no such branch. Returns the commit (or object) the branch peels to.
+/// [`fetch_branch`], then `refs/remotes/<name>/<branch>` pointed at it (whatever it held before,
+/// as `git fetch` does), through the plan's runner; returns the commit (or object) the branch
+/// peels to. Kept for the pre-push guard's facts, which follow the upstream this way.
 pub fn live_branch(
     repo: &gix::Repository,
     name: &str,
     setting: &str,
     branch: &str,
 ) -> Result<Option<ObjectId>> {
-    let full = format!("refs/heads/{branch}");
-    let fetched = fetch(repo, name, setting, std::slice::from_ref(&full))?;
-    let Some(tip) = fetched.find(&full) else {
+    let Some(tip) = fetch_branch(repo, name, setting, branch)? else {
         return Ok(None);
     };
-    let tracking = format!("refs/remotes/{name}/{branch}");
-    repo.reference(
-        tracking.as_str(),
-        tip.target,
-        gix::refs::transaction::PreviousValue::Any,
-        "push-duty: fetch",
-    )
-    .with_context(|| format!("cannot set {tracking}"))?;
+    let follow = crate::plan::Mode {
+        dry_run: false,
+        yes: true,
+    };
+    crate::plan::Runner::new(follow).follow(repo, tracking_effect(name, branch, tip.target))?;
     Ok(Some(tip.peeled))
+}
+
+/// The effect that points `refs/remotes/<name>/<branch>` at `target`, as `git fetch` would.
+pub fn tracking_effect(name: &str, branch: &str, target: ObjectId) -> crate::plan::Effect {
+    crate::plan::Effect::SetTrackingRefs {
+        refs: vec![(format!("refs/remotes/{name}/{branch}"), target)],
+        what: format!("update the remote-tracking ref {name}/{branch}"),
+    }
 }
 
 /// Lists the remote's branches and tags over its fetch URL and fetches the objects of those this

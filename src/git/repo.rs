@@ -80,6 +80,13 @@ pub fn starting_dir() -> Result<std::path::PathBuf> {
     }
 }
 
+/// The top of the worktree (the git directory of a bare repository), as an absolute path: where
+/// git runs its commands from, and resolves a relative remote URL such as `../upstream.git`.
+pub fn top(repo: &gix::Repository) -> Result<std::path::PathBuf> {
+    let top = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    std::path::absolute(top).with_context(|| format!("cannot resolve {}", top.display()))
+}
+
 /// The short names of all local tags (`2026.12.03`, not `refs/tags/2026.12.03`).
 pub fn local_tag_names(repo: &gix::Repository) -> Result<Vec<String>> {
     let platform = repo.references().context("cannot read references")?;

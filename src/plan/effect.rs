@@ -1,28 +1,14 @@
-//! Plan, then act. A command builds a `Plan` (every side effect it will have, in order), shows it,
-//! and only then carries it out here, one effect at a time. `--dry-run` stops after the showing;
-//! this is the only place that knows about it, so no side effect can slip past a dry run.
-//!
-//! While a plan is carried out, Ctrl-C, TERM and HUP do not kill the process in the middle of a
-//! step: the step finishes (or, for the final fast-forward, is given up before its first file),
-//! the steps after it are not started, and the error says what was done, so running the same
-//! command again finishes the job. A second signal kills at once, as usual.
-//!
-//! **Fault points, for tests only.** `PUSH_DUTY_TEST_FAULT=exit-after-N` ends the process after
-//! step N, abruptly, as a kill would (no destructor runs, nothing is cleaned up; exit status
-//! [`FAULT_EXIT`]); `wait-after-N` waits there (up to a minute) for a signal, so a test can
-//! interrupt at a known point. The final fast-forward has two more points, `fast-forward-locked`
-//! (the index and branch are locked, nothing is written yet) and `fast-forward-writing` (the
-//! deleted files are gone, the rest not yet written), as `exit-...` or `wait-...`. The variable
-//! is read in [`fault_point`] only. It exists so the tests can prove that every stop between steps
-//! is recoverable; nobody needs it otherwise.
+//! The side effects a plan can have, each described well enough to print before it happens, and
+//! how each is carried out. Only the runner (`plan::Runner`) calls [`apply`]; nothing else in the
+//! tool writes a ref, a file, a lock or to a remote.
 
-use std::path::PathBuf;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use gix::ObjectId;
 use gix::refs::transaction::PreviousValue;
 
-use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git;
 
@@ -90,6 +76,14 @@ pub enum Effect {
         to: PathBuf,
         what: String,
     },
+    /// Take a run's lock (an OS file lock on `path`), held until the run ends however it ends, so
+    /// a killed run leaves nothing to clean up; refused, naming the holder, while another process
+    /// holds it. `running` says what the holder is doing ("another security merge is running").
+    Lock {
+        path: PathBuf,
+        running: String,
+        what: String,
+    },
     /// Replace one `[section "subsection"]` of a git config file (none of `values`: remove it),
     /// under git's lock, leaving the rest of the file as it was (the guard's pins).
     SetConfigSection {
@@ -115,199 +109,54 @@ impl Effect {
             | Effect::FastForwardCheckout { what, .. }
             | Effect::WriteExecutable { what, .. }
             | Effect::RenameFile { what, .. }
+            | Effect::Lock { what, .. }
             | Effect::SetConfigSection { what, .. } => what,
         }
     }
 
-    fn changes_a_remote(&self) -> bool {
+    /// True for a push: the one effect that needs the user's yes.
+    pub fn changes_a_remote(&self) -> bool {
         matches!(self, Effect::Push { .. })
     }
 
-    /// Writing objects changes no ref and nothing the user sees; every other effect does.
-    fn changes_refs(&self) -> bool {
-        !matches!(self, Effect::WriteObjects { .. })
+    /// Writing objects changes no ref and nothing the user sees, nor does a lock; every other
+    /// effect does, and is named among what was done when a later step fails.
+    pub fn changes_what_the_user_sees(&self) -> bool {
+        !matches!(self, Effect::WriteObjects { .. } | Effect::Lock { .. })
     }
 }
 
-/// The ordered side effects of one command.
-#[derive(Default)]
-pub struct Plan {
-    pub effects: Vec<Effect>,
+/// A lock taken by an [`Effect::Lock`]: held while this value lives, and by the OS until the
+/// process ends, however it ends.
+#[derive(Debug)]
+pub struct Held {
+    _file: std::fs::File,
 }
 
-impl Plan {
-    pub fn push(&mut self, effect: Effect) {
-        self.effects.push(effect);
-    }
-
-    /// True if carrying out the plan changes a remote (and so needs confirmation).
-    pub fn changes_a_remote(&self) -> bool {
-        self.effects.iter().any(Effect::changes_a_remote)
-    }
-}
-
-/// How far to go with a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mode {
-    /// Show the plan and stop.
-    pub dry_run: bool,
-    /// The user already said yes (`--yes`).
-    pub yes: bool,
-}
-
-/// What happened when a plan was carried out.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// `--dry-run`: nothing was done.
-    DryRun,
-    /// Every effect was carried out.
-    Done,
-}
-
-/// Shows `plan` on stderr, then stops (dry run), asks (on a terminal), or requires `--yes` (off a
-/// terminal) before carrying out a plan that changes a remote, then carries it out in order.
-/// A failure names the step and what was already done.
-pub fn carry_out(
-    repo: &gix::Repository,
-    console: &mut Console<'_>,
-    plan: Plan,
-    mode: Mode,
-    question: &str,
-) -> Result<Outcome> {
-    carry_out_with(console, plan, mode, question, &mut |effect| {
-        apply(repo, effect)
-    })
-}
-
-/// [`carry_out`] for a plan that only touches files (installing a hook), which needs no
-/// repository.
-pub fn carry_out_files(console: &mut Console<'_>, plan: Plan, mode: Mode) -> Result<Outcome> {
-    carry_out_with(console, plan, mode, "Go ahead?", &mut apply_file)
-}
-
-fn carry_out_with(
-    console: &mut Console<'_>,
-    plan: Plan,
-    mode: Mode,
-    question: &str,
-    apply: &mut dyn FnMut(Effect) -> Result<()>,
-) -> Result<Outcome> {
-    writeln!(console.err, "Plan:")?;
-    for (n, effect) in plan.effects.iter().enumerate() {
-        writeln!(console.err, "  {}. {}", n + 1, effect.describe())?;
-    }
-    if mode.dry_run {
-        writeln!(console.err, "Dry run: nothing was changed.")?;
-        return Ok(Outcome::DryRun);
-    }
-    if plan.changes_a_remote() && !mode.yes {
-        if !console.interactive {
-            return refuse(
-                Refusal::usage("not on a terminal, and this changes a remote: nothing was done")
-                    .hint("pass --yes to go ahead without the question, or --dry-run to see the plan only"),
-            );
-        }
-        if !console.ask(question)? {
-            // Declining is a refusal, so `git push-duty tag && announce` does not announce.
-            return refuse(Refusal::new("not confirmed: nothing was done"));
-        }
-    }
-    // From here on a signal stops the run between steps, not inside one.
-    let _signals = gix::interrupt::init_handler_default(1)
-        .map_err(|e| anyhow::anyhow!("cannot handle interrupts: {e}; nothing was changed"))?
-        .auto_deregister();
-    let total = plan.effects.len();
-    let mut done: Vec<String> = Vec::new();
-    let before = |done: &[String]| {
-        if done.is_empty() {
-            "nothing was changed".to_owned()
-        } else {
-            format!("done before it: {}", done.join("; "))
-        }
-    };
-    for (n, effect) in plan.effects.into_iter().enumerate() {
-        let what = effect.describe().to_owned();
-        if interrupted() {
-            return refuse(
-                Refusal::new(format!(
-                    "interrupted before step {} of {total} ({what}), which was not started; {}",
-                    n + 1,
-                    before(&done)
-                ))
-                .hint("run the same command again: it finishes what was started"),
-            );
-        }
-        let changes_refs = effect.changes_refs();
-        apply(effect).with_context(|| {
-            format!(
-                "step {} of {total} failed ({what}); {}",
-                n + 1,
-                before(&done)
-            )
-        })?;
-        if changes_refs {
-            done.push(what);
-        }
-        fault_point(&format!("after-{}", n + 1));
-    }
-    Ok(Outcome::Done)
-}
-
-/// True once Ctrl-C, TERM or HUP arrived while a plan is carried out.
-pub fn interrupted() -> bool {
-    gix::interrupt::is_triggered()
-}
-
-/// The environment variable that names a fault point (tests only; see the module's comment).
-pub const FAULT_VAR: &str = "PUSH_DUTY_TEST_FAULT";
-/// The exit status of a process stopped at an `exit-...` fault point.
-pub const FAULT_EXIT: i32 = 99;
-
-/// A fault point named `at` (`after-3`, `fast-forward-locked`), for tests only: ends the process
-/// abruptly if `PUSH_DUTY_TEST_FAULT` is `exit-<at>`, waits there for a signal (at most a minute)
-/// if it is `wait-<at>`, and does nothing otherwise.
-pub fn fault_point(at: &str) {
-    let Some(fault) = std::env::var_os(FAULT_VAR) else {
-        return;
-    };
-    let fault = fault.to_string_lossy();
-    if fault.strip_prefix("exit-") == Some(at) {
-        eprintln!("push-duty: test fault point {at}: stopping here");
-        // As a kill would: no destructor runs, no lock or temporary file is cleaned up.
-        std::process::exit(FAULT_EXIT);
-    }
-    if fault.strip_prefix("wait-") == Some(at) {
-        eprintln!(
-            "push-duty: test fault point {at}: waiting for a signal (process {})",
-            std::process::id()
-        );
-        let start = std::time::Instant::now();
-        while !interrupted() && start.elapsed() < std::time::Duration::from_secs(60) {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-    }
-}
-
-fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
+/// Carries out `effect` in `repo`; a lock comes back, to be held for the rest of the run.
+pub fn apply(repo: &gix::Repository, effect: Effect) -> Result<Option<Held>> {
     match effect {
         Effect::WriteObjects { objects, .. } => {
             use gix::objs::Write;
             for (id, (kind, data)) in objects.iter() {
                 let written = repo
                     .write_buf(*kind, data)
-                    .map_err(|e| anyhow::anyhow!("cannot write object {id}: {e}"))?;
+                    .with_context(|| format!("cannot write object {id}"))?;
                 debug_assert_eq!(written, *id);
             }
-            Ok(())
         }
         Effect::Push {
             remote, refspecs, ..
         } => {
             let dir = repo.workdir().unwrap_or_else(|| repo.git_dir());
-            git::push::push(dir, &remote, &refspecs).map(|_| ())
+            git::push::push(dir, &remote, &refspecs)?;
         }
         Effect::CreateRef { name, target, .. } => {
-            if repo.try_find_reference(name.as_str())?.is_some() {
+            if repo
+                .try_find_reference(name.as_str())
+                .with_context(|| format!("cannot read {name}"))?
+                .is_some()
+            {
                 return refuse(Refusal::new(format!(
                     "{name} appeared locally meanwhile; it was left as it is"
                 )));
@@ -319,7 +168,6 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
                 "push-duty: create",
             )
             .with_context(|| format!("cannot create {name}"))?;
-            Ok(())
         }
         Effect::UpdateRef { name, from, to, .. } => {
             // Checked out since the plan (while the question waited), its files would stay
@@ -342,7 +190,6 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
                 "push-duty: fast-forward",
             )
             .with_context(|| format!("cannot move {name} from {from} to {to}"))?;
-            Ok(())
         }
         Effect::SetTrackingRefs { refs, .. } => {
             for (name, target) in refs {
@@ -354,26 +201,26 @@ fn apply(repo: &gix::Repository, effect: Effect) -> Result<()> {
                 )
                 .with_context(|| format!("cannot set {name}"))?;
             }
-            Ok(())
         }
         Effect::FastForwardCheckout {
             branch, from, to, ..
-        } => git::worktree::fast_forward(repo, &branch, from, to),
-        file => apply_file(file),
+        } => git::worktree::fast_forward(repo, &branch, from, to)?,
+        file => return apply_file(file),
     }
+    Ok(None)
 }
 
-/// The effects on files, which need no repository.
-fn apply_file(effect: Effect) -> Result<()> {
+/// Carries out an effect on files, which needs no repository; a lock comes back to be held.
+pub fn apply_file(effect: Effect) -> Result<Option<Held>> {
     match effect {
-        Effect::WriteFile { path, contents, .. } => write_atomically(&path, &contents, None),
+        Effect::WriteFile { path, contents, .. } => write_atomically(&path, &contents, None)?,
         Effect::RemoveFile { path, .. } => match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
         },
         Effect::WriteExecutable { path, contents, .. } => {
-            write_atomically(&path, &contents, Some(0o755))
+            write_atomically(&path, &contents, Some(0o755))?
         }
         Effect::RenameFile { from, to, .. } => {
             if to.symlink_metadata().is_ok() {
@@ -384,7 +231,7 @@ fn apply_file(effect: Effect) -> Result<()> {
                 )));
             }
             std::fs::rename(&from, &to)
-                .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+                .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))?
         }
         Effect::SetConfigSection {
             path,
@@ -392,20 +239,64 @@ fn apply_file(effect: Effect) -> Result<()> {
             subsection,
             values,
             ..
-        } => crate::config::set_section(&path, &section, &subsection, &values),
-        other => Err(anyhow::anyhow!("{} needs a repository", other.describe())),
+        } => crate::config::set_section(&path, &section, &subsection, &values)?,
+        Effect::Lock { path, running, .. } => return take_lock(&path, &running).map(Some),
+        other => return Err(anyhow::anyhow!("{} needs a repository", other.describe())),
     }
+    Ok(None)
+}
+
+/// Takes the OS lock on `path` (created if missing, in a directory created if missing), or
+/// refuses naming the process that holds it.
+fn take_lock(path: &Path, running: &str) -> Result<Held> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot open the lock {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            // Who holds it only words the refusal, which stands either way.
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = match holder.trim() {
+                "" => String::new(),
+                pid => format!(" (process {pid})"),
+            };
+            return refuse(
+                Refusal::new(format!(
+                    "{running} in this repository{holder}; nothing was changed"
+                ))
+                .hint("wait for it to finish, then run this again")
+                .hint(format!("the lock is held on {}", path.display())),
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    // Who holds it, for the message another run shows; the lock itself is what counts.
+    let _ = file.set_len(0);
+    let _ = file.rewind();
+    let _ = write!(file, "{}", std::process::id());
+    let _ = file.flush();
+    Ok(Held { _file: file })
 }
 
 /// Writes beside `path`, flushes to disk, and renames over it (then flushes the directory), so a
 /// reader (git running a hook, a rerun reading a record) sees the old file or the whole new one,
 /// never a half-written one, even after a crash; a symlink at `path` is replaced rather than
 /// written through. `mode` makes it executable (a hook).
-pub fn write_atomically(path: &std::path::Path, contents: &str, mode: Option<u32>) -> Result<()> {
-    use std::io::Write;
+pub fn write_atomically(path: &Path, contents: &str, mode: Option<u32>) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => std::path::Path::new("."),
+        _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let Some(file_name) = path.file_name() else {
@@ -475,9 +366,20 @@ mod tests {
     }
 
     #[test]
-    fn a_fault_point_that_is_not_named_does_nothing() {
-        // The variable is unset in unit tests; a point is then a no-op.
-        fault_point("after-1");
-        assert!(!interrupted());
+    fn a_lock_is_refused_while_held_and_free_once_dropped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("push-duty/run.lock");
+        let held = take_lock(&path, "another run is running").expect("lock");
+        let err = take_lock(&path, "another run is running").expect_err("held");
+        let refusal = err.downcast_ref::<Refusal>().expect("a refusal");
+        assert_eq!(
+            refusal.to_string(),
+            format!(
+                "another run is running in this repository (process {}); nothing was changed",
+                std::process::id()
+            )
+        );
+        drop(held);
+        take_lock(&path, "another run is running").expect("free again");
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::rotation::Push;
+use crate::week::rotation::Push;
 
 /// Who made the feed (RFC 5545 §3.7.3).
 pub const PRODID: &str = "-//git-push-duty//push duty rotation//EN";
@@ -345,7 +345,7 @@ pub fn unescape_text(value: &str) -> Result<String, ParseError> {
 mod tests {
     use super::*;
     use crate::calendar::{Schedule, parse_date};
-    use crate::rotation::Rotation;
+    use crate::week::rotation::Rotation;
     use chrono::TimeZone;
     use proptest::prelude::*;
 
@@ -499,7 +499,7 @@ mod tests {
             vec!["mat".into()],
             d("2026-11-26"),
             Schedule::default(),
-            vec![crate::rotation::Swap {
+            vec![crate::week::rotation::Swap {
                 date: d("2026-12-03"),
                 hero: "guest".into(),
             }],

@@ -8,7 +8,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::template::{self, TemplateError};
+use crate::week::template::{self, TemplateError};
 
 /// What the topic names.
 #[derive(Debug, Clone, PartialEq, Eq)]

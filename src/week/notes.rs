@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::template::{self, TemplateError};
+use crate::week::template::{self, TemplateError};
 
 /// The notes of one push, as plain data.
 #[derive(Debug, Clone, PartialEq, Eq)]
