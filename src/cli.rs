@@ -39,7 +39,7 @@ pub enum Command {
     Check(commands::check::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]
-    Hook(commands::hook::Args),
+    Hook(commands::run_hook::Args),
     /// Print the man page (roff) generated from these definitions.
     #[command(hide = true)]
     Man,

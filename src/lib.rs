@@ -15,7 +15,7 @@ pub mod forge;
 pub mod git;
 pub mod guard;
 pub mod hints;
-pub mod hooks;
+pub mod hook_install;
 pub mod man;
 pub mod pager;
 pub mod plan;
@@ -23,8 +23,11 @@ pub mod security;
 pub mod suggest;
 pub mod tagging;
 pub mod tags;
-pub mod url;
 pub mod week;
+
+// Old paths of modules that moved, kept while other branches still use them.
+pub use guard::url;
+pub use hook_install as hooks;
 
 use anyhow::Result;
 
@@ -61,7 +64,7 @@ pub fn run_with_repo(
         Command::Compare(args) => commands::compare::run(repo, console, args),
         Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
         Command::Diff(args) => commands::diff::run(repo, console, args),
-        Command::Hook(args) => commands::hook::run(repo, console, args),
+        Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::{Pins, Settings, Sources, pins};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::hooks::{self, Health, Pinned};
+use crate::hook_install::{self as hooks, Health, PRE_PUSH, Pinned};
 use crate::plan::{self, Effect, Mode, Outcome, Plan};
 
 /// Install, remove or inspect the pre-push hook that guards the security mirror.
@@ -123,9 +123,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     }
 }
 
-/// The binary the shim should run: this one.
+/// Moved to [`hooks::this_binary`], below the commands; kept while `check` still calls it here.
 pub fn this_binary() -> Result<PathBuf> {
-    std::env::current_exe().context("cannot tell where git-push-duty is installed")
+    hooks::this_binary()
 }
 
 fn install(repo: &gix::Repository, console: &mut Console<'_>, args: &InstallArgs) -> Result<()> {
@@ -218,7 +218,7 @@ fn install_into(
     pins: Option<(Pins, Option<Effect>)>,
 ) -> Result<()> {
     let binary = this_binary()?;
-    let hook_plan = hooks::plan_install(dir, &binary)?;
+    let hook_plan = hooks::plan_install(PRE_PUSH, dir, &binary)?;
     let hook_changes = !hook_plan.effects.is_empty();
     let mut plan = Plan::default();
     let guards = match pins {
@@ -230,7 +230,7 @@ fn install_into(
         None => None,
     };
     plan.effects.extend(hook_plan.effects);
-    let path = dir.join(hooks::HOOK);
+    let path = dir.join(PRE_PUSH.hook);
     if plan.effects.is_empty() {
         writeln!(
             console.err,
@@ -253,7 +253,7 @@ fn install_into(
         if let Some(guards) = guards {
             writeln!(console.err, "The hook guards: {guards}")?;
         }
-        let chained = dir.join(hooks::CHAINED);
+        let chained = dir.join(PRE_PUSH.chained());
         if chained.exists() && !hooks::is_executable(&chained) {
             writeln!(
                 console.err,
@@ -273,7 +273,8 @@ fn uninstall_from(
 ) -> Result<()> {
     let mut plan = Plan::default();
     for dir in dirs {
-        plan.effects.extend(hooks::plan_uninstall(dir)?.effects);
+        plan.effects
+            .extend(hooks::plan_uninstall(PRE_PUSH, dir)?.effects);
     }
     // After the hook: a hook left without its pins would refuse every push.
     plan.effects.extend(unpin);

@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::{
-    BranchReason, GUARD_KEYS, Settings, Sources, TEAM_FILE, branch_name, is_remote_name,
-    parse_team_file,
-};
+use super::keys::short_key;
+use super::sources::{collect_team_file, parse_team_file};
+use super::{BranchReason, GUARD_KEYS, Settings, Sources, TEAM_FILE, branch_name, is_remote_name};
 use crate::error::{Refusal, refuse};
 
 /// The subsection of `pushduty` the pins live in.
@@ -177,7 +176,7 @@ impl Pins {
         let (branch, reason) = settings.unpinned_branch(repo)?;
         let pins = Pins {
             upstream: settings.upstream.clone(),
-            upstream_url: crate::git::facts::fetch_url(repo, &settings.upstream)?,
+            upstream_url: crate::guard::destination::fetch_url(repo, &settings.upstream)?,
             security: settings.security.clone(),
             branch,
             mirror_urls: remote_urls(repo, &settings.security)?.unwrap_or_default(),
@@ -358,12 +357,12 @@ fn agree_with_git_config(sources: &Sources, configured: &Settings, pins: &Pins) 
 /// release. Another spelling of the same repository is no change; a URL that cannot be resolved
 /// is an error.
 fn agree_with_the_upstream_remote(repo: &gix::Repository, pins: &Pins) -> Result<()> {
-    let now = crate::git::facts::fetch_url(repo, &pins.upstream)?;
+    let now = crate::guard::destination::fetch_url(repo, &pins.upstream)?;
     let same = match (&pins.upstream_url, &now) {
         (None, None) => true,
         (Some(pinned), Some(now)) if pinned == now => true,
         (Some(pinned), Some(now)) => {
-            crate::git::facts::same_repository(pinned, now, &worktree_top(repo)?)?
+            crate::guard::destination::same_repository(pinned, now, &worktree_top(repo)?)?
         }
         _ => false,
     };
@@ -403,12 +402,12 @@ fn agree_with_the_mirror_remote(repo: &gix::Repository, pins: &Pins) -> Result<(
     if pins.mirror_urls.is_empty() {
         return Ok(());
     }
-    let Some(now) = crate::git::facts::fetch_url(repo, &pins.security)? else {
+    let Some(now) = crate::guard::destination::fetch_url(repo, &pins.security)? else {
         return Ok(());
     };
     let top = worktree_top(repo)?;
     for pinned in pins.all_mirror_urls() {
-        if pinned == now || crate::git::facts::same_repository(&pinned, &now, &top)? {
+        if pinned == now || crate::guard::destination::same_repository(&pinned, &now, &top)? {
             return Ok(());
         }
     }
@@ -453,13 +452,13 @@ fn agree_with_the_upstreams_team_file(
     };
     let name = format!("{short_ref}:{TEAM_FILE}");
     let mut entries = Vec::new();
-    super::collect_team_file(&file, &name, &mut entries)?;
+    collect_team_file(&file, &name, &mut entries)?;
     // Only what the guard depends on: a key a newer version added must not stop every push.
     entries.retain(|e| {
         e.subsection.is_none()
             && GUARD_KEYS
                 .iter()
-                .any(|k| super::short_key(k).eq_ignore_ascii_case(&e.name))
+                .any(|k| short_key(k).eq_ignore_ascii_case(&e.name))
     });
     entries.extend(git_config.entries.iter().cloned());
     let team = Sources { entries };
@@ -675,7 +674,7 @@ pub fn check_team_file(repo: &gix::Repository, sources: &Sources, pins: &Pins) -
     let upstream_file = team_file_at(repo, tip, &short_ref)?;
     let mut upstream_sources = Vec::new();
     if let Some(file) = &upstream_file {
-        super::collect_team_file(
+        collect_team_file(
             file,
             &format!("{short_ref}:{TEAM_FILE}"),
             &mut upstream_sources,

@@ -2,6 +2,7 @@
 //! (refs, objects, fetch, merges, diffs); only `git push` goes through the `git` command, so the
 //! user's credentials and hooks apply. Commands wire this layer to the pure domain modules.
 
+pub mod config_parameters;
 pub mod diff;
 pub mod facts;
 pub mod merge;

@@ -14,7 +14,7 @@ pub fn open_here() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // Kept before the change of directory below: git resolved relative push URLs from here.
     STARTING_DIR.get_or_init(|| cwd.clone());
-    let overrides = config_parameters()?;
+    let overrides = super::config_parameters::overrides()?;
     let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
     trust.full = trust.full.cli_overrides(overrides.clone());
     trust.reduced = trust.reduced.cli_overrides(overrides);
@@ -41,32 +41,6 @@ pub fn open_here() -> Result<gix::Repository> {
             .hint("run this from a clone of the repository you push, e.g. after: git clone <url> && cd <dir>"),
         ),
     }
-}
-
-/// The `git -c` values git exported in `GIT_CONFIG_PARAMETERS`, as gix overrides (`key=value`,
-/// or `key` alone for an implicit true). A value that cannot be read is an error naming the
-/// variable: dropping it, or the values after it, could drop a `pushduty.*` the guard needs.
-fn config_parameters() -> Result<Vec<String>> {
-    use crate::config::params::VARIABLE;
-    let text = match std::env::var(VARIABLE) {
-        Ok(text) => text,
-        Err(std::env::VarError::NotPresent) => return Ok(Vec::new()),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return refuse(
-                Refusal::new(format!(
-                    "{VARIABLE} is not valid UTF-8, so the git -c settings it carries cannot be read: nothing was done"
-                ))
-                .hint(format!("run the command again without a git -c value that is not UTF-8 (or unset {VARIABLE})")),
-            );
-        }
-    };
-    Ok(crate::config::parse_config_parameters(&text)?
-        .into_iter()
-        .map(|(key, value)| match value {
-            Some(value) => format!("{key}={value}"),
-            None => key,
-        })
-        .collect())
 }
 
 static STARTING_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();

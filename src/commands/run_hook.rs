@@ -7,10 +7,9 @@ use anyhow::Result;
 use crate::config;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::git::{
-    self,
-    facts::{self, RepoFacts},
-};
+use crate::git;
+use crate::guard::destination;
+use crate::guard::repo_facts::RepoFacts;
 use crate::guard::{self, Names};
 
 /// Run a git hook (the installed hook calls this; not for direct use).
@@ -97,8 +96,9 @@ fn pre_push(
             ),
         )
     };
-    let (destination, location) = facts::destination(repo, &settings, remote, url, &git_cwd, &top)
-        .map_err(could_not_check)?;
+    let (destination, location) =
+        destination::destination(repo, &settings, remote, url, &git_cwd, &top)
+            .map_err(could_not_check)?;
     let ctx = guard::Context {
         destination,
         branch: &branch,
@@ -108,7 +108,7 @@ fn pre_push(
     if blocked.is_empty() {
         return Ok(());
     }
-    let upstream_url = facts::fetch_url(repo, &settings.upstream)
+    let upstream_url = destination::fetch_url(repo, &settings.upstream)
         .map_err(could_not_check)?
         .unwrap_or_else(|| "no URL".into());
     let names = Names {

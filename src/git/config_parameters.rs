@@ -1,13 +1,40 @@
-//! `GIT_CONFIG_PARAMETERS`, as git writes it for `git -c key=value ...`: parsed exactly as git's
-//! own `parse_config_env_list` reads it back, so that no `-c` value is lost. A string git would
-//! call "bogus" is an error naming the variable, never the values before it alone.
+//! `git -c key=value git-push-duty ...`: git hands the values on in `GIT_CONFIG_PARAMETERS`, which
+//! gix does not read, so opening the repository reads it here and gives gix the values as
+//! command-line overrides. Parsed exactly as git's own `parse_config_env_list` reads it back, so
+//! that no `-c` value is lost: a string git would call "bogus" is an error naming the variable,
+//! never the values before it alone.
 
 use anyhow::Result;
 
-use crate::error::Refusal;
+use crate::error::{Refusal, refuse};
 
 /// The environment variable git hands `-c` values on in.
 pub const VARIABLE: &str = "GIT_CONFIG_PARAMETERS";
+
+/// The `git -c` values git exported in `GIT_CONFIG_PARAMETERS`, as gix overrides (`key=value`,
+/// or `key` alone for an implicit true). A value that cannot be read is an error naming the
+/// variable: dropping it, or the values after it, could drop a `pushduty.*` the guard needs.
+pub fn overrides() -> Result<Vec<String>> {
+    let text = match std::env::var(VARIABLE) {
+        Ok(text) => text,
+        Err(std::env::VarError::NotPresent) => return Ok(Vec::new()),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return refuse(
+                Refusal::new(format!(
+                    "{VARIABLE} is not valid UTF-8, so the git -c settings it carries cannot be read: nothing was done"
+                ))
+                .hint(format!("run the command again without a git -c value that is not UTF-8 (or unset {VARIABLE})")),
+            );
+        }
+    };
+    Ok(parse_config_parameters(&text)?
+        .into_iter()
+        .map(|(key, value)| match value {
+            Some(value) => format!("{key}={value}"),
+            None => key,
+        })
+        .collect())
+}
 
 /// Parses `GIT_CONFIG_PARAMETERS`: whitespace-separated entries, each either `'key'='value'`
 /// (git 2.31+), `'key'=` (`-c key` alone, an implicit true: value `None`), or the older
