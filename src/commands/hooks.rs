@@ -67,6 +67,18 @@ pub struct InstallArgs {
     /// Show what would be done and change nothing.
     #[arg(long, short = 'n')]
     pub dry_run: bool,
+    /// Install the server guard instead: a pre-receive hook in this bare repository (the
+    /// security mirror on a server that runs hooks), which refuses any update of its release
+    /// branch to a commit the upstream's release branch does not have, and its deletion.
+    #[arg(long, conflicts_with = "template")]
+    pub server: bool,
+    /// With --server: the public upstream's URL, fetched as written (recorded in this
+    /// repository's config as pushduty.server.upstream; kept from the last install if omitted).
+    #[arg(long, requires = "server", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// With --server: the release branch (default: the one recorded, else main).
+    #[arg(long, requires = "server", value_name = "BRANCH")]
+    pub branch: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -74,6 +86,10 @@ pub struct UninstallArgs {
     /// Remove it from the hooks of init.templateDir instead.
     #[arg(long)]
     pub template: bool,
+    /// Remove the server guard (the pre-receive hook and [pushduty "server"]) from this bare
+    /// repository instead.
+    #[arg(long, conflicts_with = "template")]
+    pub server: bool,
     /// Show what would be done and change nothing.
     #[arg(long, short = 'n')]
     pub dry_run: bool,
@@ -109,6 +125,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         return run_template(console, args);
     }
     match &args.action {
+        Action::Install(a) if a.server => super::hooks_server::install(repo, console, a),
+        Action::Uninstall(a) if a.server => super::hooks_server::uninstall(repo, console, a),
+        Action::Status if repo.is_bare() => super::hooks_server::status(repo, console),
         Action::Install(a) => install(repo, console, a),
         Action::Uninstall(a) => {
             let mut dirs = Vec::new();
@@ -294,7 +313,7 @@ fn uninstall_from(
 }
 
 /// Carries out a plan that changes only local files; true if it was done.
-fn carry_out(console: &mut Console<'_>, plan: Plan, dry_run: bool) -> Result<bool> {
+pub(super) fn carry_out(console: &mut Console<'_>, plan: Plan, dry_run: bool) -> Result<bool> {
     let outcome = plan::carry_out_files(console, plan, Mode { dry_run, yes: true })?;
     Ok(outcome == Outcome::Done)
 }

@@ -1,0 +1,208 @@
+//! The server guard's decision, for the security mirror's own `pre-receive` hook: which updates
+//! of a push to refuse. Pure; the repository is asked through [`ServerFacts`].
+//!
+//! The rules: an update of the release branch, or of any ref that is a symbolic ref to it in the
+//! mirror (`HEAD`, `refs/heads/release -> refs/heads/main`), is refused when it deletes the branch
+//! or when its new commit is not in the history of the upstream's release branch as the upstream
+//! lists it right now. Every other ref (fix branches, tags) passes. The upstream is asked only
+//! when a release-branch update needs it, once per push. Anything that cannot be decided is an
+//! error, which the hook turns into a refusal of the whole push.
+
+use anyhow::Result;
+use gix::ObjectId;
+
+use super::input::PushLine;
+
+/// What the decision asks about the mirror and the upstream.
+pub trait ServerFacts {
+    /// The ref `name` finally points to in the mirror, following symbolic refs; `name` itself
+    /// when it is not symbolic or does not exist yet.
+    fn resolve(&mut self, name: &str) -> Result<String>;
+    /// The commit the upstream's release branch points to right now (asked once per push).
+    fn upstream_tip(&mut self) -> Result<ObjectId>;
+    /// True if `commit` is `tip` or one of its ancestors on the upstream.
+    fn upstream_contains(&mut self, tip: ObjectId, commit: ObjectId) -> Result<bool>;
+}
+
+/// Why an update is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The release branch (or a symbolic ref to it) would be deleted.
+    Deletion { name: String },
+    /// The release branch would hold `new`, which the upstream's branch (at `tip`) lacks.
+    NotOnUpstream {
+        name: String,
+        new: ObjectId,
+        tip: ObjectId,
+    },
+}
+
+impl Refused {
+    /// The ref as pushed.
+    pub fn name(&self) -> &str {
+        match self {
+            Refused::Deletion { name } | Refused::NotOnUpstream { name, .. } => name,
+        }
+    }
+}
+
+/// The updates of `updates` to refuse, in order; `release` is `refs/heads/<branch>`.
+pub fn decide(
+    updates: &[PushLine],
+    release: &str,
+    facts: &mut dyn ServerFacts,
+) -> Result<Vec<Refused>> {
+    let mut refused = Vec::new();
+    let mut tip: Option<ObjectId> = None;
+    for update in updates {
+        let name = &update.remote_ref;
+        if name != release && facts.resolve(name)? != release {
+            continue;
+        }
+        if update.is_deletion() {
+            refused.push(Refused::Deletion { name: name.clone() });
+            continue;
+        }
+        let tip = match tip {
+            Some(tip) => tip,
+            None => *tip.insert(facts.upstream_tip()?),
+        };
+        if !facts.upstream_contains(tip, update.local)? {
+            refused.push(Refused::NotOnUpstream {
+                name: name.clone(),
+                new: update.local,
+                tip,
+            });
+        }
+    }
+    Ok(refused)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::guard::input::parse_pre_receive;
+    use crate::guard::testing::SHA1;
+
+    fn id(c: char) -> ObjectId {
+        ObjectId::from_hex(c.to_string().repeat(40).as_bytes()).expect("hex")
+    }
+
+    /// The upstream's main is at `a`, whose history holds `b`; `c` is only on the mirror.
+    struct Fake {
+        symrefs: BTreeMap<&'static str, &'static str>,
+        asked: usize,
+        reachable: bool,
+        history: BTreeSet<ObjectId>,
+    }
+
+    impl Fake {
+        fn new() -> Self {
+            Fake {
+                symrefs: [
+                    ("HEAD", "refs/heads/main"),
+                    ("refs/heads/release", "refs/heads/main"),
+                ]
+                .into(),
+                asked: 0,
+                reachable: true,
+                history: [id('a'), id('b')].into(),
+            }
+        }
+    }
+
+    impl ServerFacts for Fake {
+        fn resolve(&mut self, name: &str) -> Result<String> {
+            Ok(self.symrefs.get(name).copied().unwrap_or(name).to_owned())
+        }
+        fn upstream_tip(&mut self) -> Result<ObjectId> {
+            self.asked += 1;
+            if self.reachable {
+                Ok(id('a'))
+            } else {
+                Err(anyhow::anyhow!("cannot reach the upstream"))
+            }
+        }
+        fn upstream_contains(&mut self, tip: ObjectId, commit: ObjectId) -> Result<bool> {
+            assert_eq!(tip, id('a'));
+            Ok(self.history.contains(&commit))
+        }
+    }
+
+    fn lines(text: &str) -> Vec<PushLine> {
+        let text = text
+            .replace('A', &"a".repeat(40))
+            .replace('B', &"b".repeat(40))
+            .replace('C', &"c".repeat(40))
+            .replace('Z', &"0".repeat(40));
+        parse_pre_receive(&text, SHA1).expect("valid")
+    }
+
+    #[test]
+    fn the_release_branch_must_stay_within_the_upstream() {
+        let mut facts = Fake::new();
+        let got = decide(&lines("B A refs/heads/main\n"), "refs/heads/main", &mut facts);
+        assert_eq!(got.expect("decided"), vec![]);
+        let got = decide(&lines("A B refs/heads/main\n"), "refs/heads/main", &mut facts);
+        assert_eq!(got.expect("decided"), vec![], "behind the upstream is fine");
+        let got = decide(&lines("A C refs/heads/main\n"), "refs/heads/main", &mut facts);
+        assert_eq!(
+            got.expect("decided"),
+            vec![Refused::NotOnUpstream {
+                name: "refs/heads/main".into(),
+                new: id('c'),
+                tip: id('a'),
+            }]
+        );
+        let got = decide(&lines("Z C refs/heads/main\n"), "refs/heads/main", &mut facts);
+        assert_eq!(got.expect("decided").len(), 1, "creating main is judged too");
+    }
+
+    #[test]
+    fn symbolic_refs_to_it_are_it_and_deletions_are_refused() {
+        let mut facts = Fake::new();
+        let got = decide(
+            &lines("A C HEAD\nA C refs/heads/release\nA Z refs/heads/main\nA Z HEAD\n"),
+            "refs/heads/main",
+            &mut facts,
+        )
+        .expect("decided");
+        let names: Vec<&str> = got.iter().map(Refused::name).collect();
+        assert_eq!(
+            names,
+            ["HEAD", "refs/heads/release", "refs/heads/main", "HEAD"]
+        );
+        assert!(matches!(got[2], Refused::Deletion { .. }));
+        assert_eq!(facts.asked, 1, "the upstream is asked once per push");
+    }
+
+    #[test]
+    fn other_refs_pass_without_asking_the_upstream() {
+        let mut facts = Fake::new();
+        facts.reachable = false;
+        let got = decide(
+            &lines("Z C refs/heads/fix-xss\nA Z refs/heads/old\nZ C refs/tags/v1\nA C refs/heads/main2\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
+        assert_eq!(got.expect("decided"), vec![]);
+        assert_eq!(facts.asked, 0);
+    }
+
+    #[test]
+    fn an_unreachable_upstream_is_an_error_not_a_pass() {
+        let mut facts = Fake::new();
+        facts.reachable = false;
+        let got = decide(
+            &lines("Z C refs/heads/fix\nA B refs/heads/main\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
+        assert!(got.is_err());
+        // A deletion needs no upstream: refused, whatever the upstream says.
+        let got = decide(&lines("A Z refs/heads/main\n"), "refs/heads/main", &mut facts);
+        assert_eq!(got.expect("decided").len(), 1);
+    }
+}
