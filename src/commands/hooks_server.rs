@@ -46,7 +46,11 @@ fn hooks_dir(repo: &gix::Repository, force: bool) -> Result<std::path::PathBuf> 
     }
 }
 
-pub fn install(repo: &gix::Repository, console: &mut Console<'_>, args: &InstallArgs) -> Result<()> {
+pub fn install(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    args: &InstallArgs,
+) -> Result<()> {
     bare_only(repo, "hooks install --server")?;
     let recorded = match (ServerPins::read(repo), &args.upstream) {
         (Ok(recorded), _) => recorded,
@@ -199,7 +203,11 @@ pub fn status(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
     if !hook.exists {
         writeln!(out, "installed:   no")?;
     } else {
-        let ours = if hook.ours { "yes" } else { "no (another hook)" };
+        let ours = if hook.ours {
+            "yes"
+        } else {
+            "no (another hook)"
+        };
         writeln!(out, "ours:        {ours}")?;
         writeln!(out, "executable:  {}", yes(hook.executable))?;
         if hook.ours {

@@ -28,10 +28,7 @@ fn quarantine() -> Option<PathBuf> {
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
     let input = console.read_all_input()?;
     let Ok(text) = std::str::from_utf8(&input) else {
-        return refuse(unchecked(
-            "git's lines are not UTF-8".into(),
-            &[],
-        ));
+        return refuse(unchecked("git's lines are not UTF-8".into(), &[]));
     };
     let updates = match parse_pre_receive(text, repo.object_hash()) {
         Ok(updates) => updates,
@@ -67,8 +64,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
         pins: &pins,
         side: None,
     };
-    let refused =
-        server::decide(&updates, &pins.release_ref(), &mut facts).map_err(with_cause)?;
+    let refused = server::decide(&updates, &pins.release_ref(), &mut facts).map_err(with_cause)?;
     if refused.is_empty() {
         return Ok(());
     }
@@ -101,7 +97,10 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
                 pins.branch, pins.upstream, pins.branch, pins.branch
             ));
     }
-    if refused.iter().any(|r| matches!(r, Refused::Deletion { .. })) {
+    if refused
+        .iter()
+        .any(|r| matches!(r, Refused::Deletion { .. }))
+    {
         refusal = refusal.hint(format!(
             "the release branch {} of the security mirror is never deleted",
             pins.branch
@@ -163,7 +162,11 @@ fn explain(
 
 /// The subject of `id`, from the pushed objects (in the quarantine) or the mirror's; only for
 /// the message, so a commit that cannot be read is shown by its id alone.
-fn subject(repo: &gix::Repository, quarantine: Option<&std::path::Path>, id: ObjectId) -> Option<String> {
+fn subject(
+    repo: &gix::Repository,
+    quarantine: Option<&std::path::Path>,
+    id: ObjectId,
+) -> Option<String> {
     use gix::prelude::Find;
     let mut buf = Vec::new();
     let from_quarantine = quarantine.and_then(|dir| {
@@ -176,7 +179,12 @@ fn subject(repo: &gix::Repository, quarantine: Option<&std::path::Path>, id: Obj
 }
 
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().trim_end().to_owned()
+    message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
 }
 
 /// The answers from the mirror (its refs; the pushed objects are not needed) and the side
@@ -195,7 +203,9 @@ impl ServerFacts for MirrorFacts<'_> {
             let found = self
                 .repo
                 .try_find_reference(current.as_str())
-                .map_err(|e| anyhow::anyhow!("cannot read the ref {current} of this mirror: {e}"))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot read the ref {current} of this mirror: {e}")
+                })?;
             match found.as_ref().map(|r| r.target()) {
                 Some(gix::refs::TargetRef::Symbolic(target)) => current = target.to_string(),
                 _ => return Ok(current),

@@ -187,8 +187,11 @@ mod tests {
 
     #[test]
     fn both_keys_once_are_read() {
-        let pins = read(&[("upstream", "https://example.com/a.git"), ("branch", "main")])
-            .expect("valid");
+        let pins = read(&[
+            ("upstream", "https://example.com/a.git"),
+            ("branch", "main"),
+        ])
+        .expect("valid");
         assert_eq!(pins.release_ref(), "refs/heads/main");
         assert_eq!(
             ServerPins::new(&pins.upstream, "refs/heads/main").expect("valid"),

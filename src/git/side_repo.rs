@@ -56,10 +56,7 @@ pub fn open_or_create(dir: &Path, hash: gix::hash::Kind) -> Result<gix::Reposito
 
 fn tempdir_in(parent: &Path) -> Result<PathBuf> {
     for n in 0..100u32 {
-        let candidate = parent.join(format!(
-            "upstream.git.tmp-{}-{n}",
-            std::process::id()
-        ));
+        let candidate = parent.join(format!("upstream.git.tmp-{}-{n}", std::process::id()));
         match std::fs::create_dir(&candidate) {
             Ok(()) => return Ok(candidate),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

@@ -143,11 +143,23 @@ mod tests {
     #[test]
     fn the_release_branch_must_stay_within_the_upstream() {
         let mut facts = Fake::new();
-        let got = decide(&lines("B A refs/heads/main\n"), "refs/heads/main", &mut facts);
+        let got = decide(
+            &lines("B A refs/heads/main\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
         assert_eq!(got.expect("decided"), vec![]);
-        let got = decide(&lines("A B refs/heads/main\n"), "refs/heads/main", &mut facts);
+        let got = decide(
+            &lines("A B refs/heads/main\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
         assert_eq!(got.expect("decided"), vec![], "behind the upstream is fine");
-        let got = decide(&lines("A C refs/heads/main\n"), "refs/heads/main", &mut facts);
+        let got = decide(
+            &lines("A C refs/heads/main\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
         assert_eq!(
             got.expect("decided"),
             vec![Refused::NotOnUpstream {
@@ -156,8 +168,16 @@ mod tests {
                 tip: id('a'),
             }]
         );
-        let got = decide(&lines("Z C refs/heads/main\n"), "refs/heads/main", &mut facts);
-        assert_eq!(got.expect("decided").len(), 1, "creating main is judged too");
+        let got = decide(
+            &lines("Z C refs/heads/main\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
+        assert_eq!(
+            got.expect("decided").len(),
+            1,
+            "creating main is judged too"
+        );
     }
 
     #[test]
@@ -183,7 +203,9 @@ mod tests {
         let mut facts = Fake::new();
         facts.reachable = false;
         let got = decide(
-            &lines("Z C refs/heads/fix-xss\nA Z refs/heads/old\nZ C refs/tags/v1\nA C refs/heads/main2\n"),
+            &lines(
+                "Z C refs/heads/fix-xss\nA Z refs/heads/old\nZ C refs/tags/v1\nA C refs/heads/main2\n",
+            ),
             "refs/heads/main",
             &mut facts,
         );
@@ -202,7 +224,11 @@ mod tests {
         );
         assert!(got.is_err());
         // A deletion needs no upstream: refused, whatever the upstream says.
-        let got = decide(&lines("A Z refs/heads/main\n"), "refs/heads/main", &mut facts);
+        let got = decide(
+            &lines("A Z refs/heads/main\n"),
+            "refs/heads/main",
+            &mut facts,
+        );
         assert_eq!(got.expect("decided").len(), 1);
     }
 }

@@ -22,6 +22,7 @@ pub mod http;
 pub mod mirror;
 pub mod repo;
 pub mod run;
+pub mod server;
 pub mod snap;
 
 pub use assert::{Run, Text};
