@@ -56,6 +56,18 @@ pub const INSTALL_DEFAULT: &str = "cargo install --locked git-push-duty";
 pub fn run(console: &mut Console<'_>, args: &Args) -> Result<()> {
     // The same checks as the server guard's: a URL that can be fetched, a real branch name.
     let pins = ServerPins::new(&args.upstream, &args.branch)?;
+    // GitHub evaluates `${{ ... }}` anywhere in a workflow, quoted or not.
+    for (flag, value) in [
+        ("--upstream", &pins.upstream),
+        ("--branch", &pins.branch),
+        ("--install", &args.install),
+    ] {
+        if value.contains("${{") {
+            return refuse(Refusal::usage(format!(
+                "{flag} {value:?} holds `${{{{`, which the forge would evaluate as an expression"
+            )));
+        }
+    }
     let cron_fields = args.schedule.split_whitespace().count();
     if cron_fields != 5 || args.schedule.contains(['"', '\n', '\\']) {
         return refuse(Refusal::usage(format!(

@@ -76,6 +76,13 @@ pub fn install(
         .or_else(|| recorded.as_ref().map(|p| p.branch.clone()))
         .unwrap_or_else(|| crate::config::BRANCH_DEFAULT.to_owned());
     let pins = ServerPins::new(&upstream, &branch)?;
+    if pins.upstream_is(repo) {
+        return refuse(Refusal::usage(format!(
+            "--upstream {} is this repository, the security mirror itself: judged against itself, its {} could hold anything; nothing was installed",
+            pins.upstream, pins.branch
+        ))
+        .hint("give the public upstream's URL"));
+    }
     // A guard that cannot reach its upstream refuses every update of the release branch: say so
     // now rather than at the first push.
     let listed = side_repo::list_branch(repo, &pins.upstream, &pins.branch).map_err(|e| {

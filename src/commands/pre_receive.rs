@@ -217,6 +217,14 @@ impl ServerFacts for MirrorFacts<'_> {
     }
 
     fn upstream_tip(&mut self) -> Result<ObjectId> {
+        if self.pins.upstream_is(self.repo) {
+            return refuse(Refusal::configuration(format!(
+                "{} = {} is this repository itself, not the upstream",
+                server_config::UPSTREAM,
+                self.pins.upstream
+            ))
+            .hint("the mirror's administrator records the public upstream: git push-duty hooks install --server --upstream <url>"));
+        }
         let side = side_repo::open_or_create(&side_repo::dir(self.repo), self.repo.object_hash())?;
         let tip = side_repo::fetch_branch(&side, &self.pins.upstream, &self.pins.branch)?;
         self.side = Some(side);

@@ -150,6 +150,25 @@ impl ServerPins {
     }
 }
 
+impl ServerPins {
+    /// True if the upstream is a local path to this very repository: judged against itself,
+    /// the mirror's main could hold anything.
+    pub fn upstream_is(&self, repo: &gix::Repository) -> bool {
+        let Ok(url) = gix::url::parse(gix::bstr::BStr::new(&self.upstream)) else {
+            return false;
+        };
+        if url.scheme != gix::url::Scheme::File {
+            return false;
+        }
+        let path = PathBuf::from(url.path.to_string());
+        let here = std::fs::canonicalize(repo.git_dir());
+        [path.clone(), path.join(".git")]
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .any(|p| here.as_ref().is_ok_and(|h| *h == p))
+    }
+}
+
 /// Why `text` is not a URL to fetch the upstream from, if it is not one. Transports that run a
 /// command (`ext::`, `fd::`) are refused: they can lead anywhere.
 fn check_url(text: &str) -> Result<(), String> {
@@ -164,6 +183,10 @@ fn check_url(text: &str) -> Result<(), String> {
     }
     let url = gix::url::parse(gix::bstr::BStr::new(text)).map_err(|e| e.to_string())?;
     use gix::url::Scheme;
+    if url.scheme == Scheme::File && !std::path::Path::new(&url.path.to_string()).is_absolute() {
+        // The hook runs in the mirror's git directory, install wherever it was typed.
+        return Err("a local path must be absolute".into());
+    }
     match url.scheme {
         Scheme::File | Scheme::Git | Scheme::Ssh | Scheme::Http | Scheme::Https => Ok(()),
         other => Err(format!("the {} transport is not supported", other.as_str())),
@@ -243,6 +266,8 @@ mod tests {
             ("ext::sh", "main"),
             ("https://example.com/a.git", "-x"),
             ("https://example.com/a.git", "a b"),
+            ("../upstream.git", "main"),
+            ("upstream.git", "main"),
         ] {
             assert!(ServerPins::new(url, branch).is_err(), "{url} {branch}");
         }

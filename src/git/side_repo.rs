@@ -84,7 +84,16 @@ pub struct Tip {
 pub fn fetch_branch(side: &gix::Repository, url: &str, branch: &str) -> Result<Tip> {
     let full = format!("refs/heads/{branch}");
     let spec = format!("+{full}:{full}");
-    let side = v2(side)?;
+    let mut side = v2(side)?;
+    {
+        // Two pushes at once fetch into the same side repository: the second waits for the
+        // first's ref lock instead of failing (and refusing its push) at once.
+        let mut config = side.config_snapshot_mut();
+        config
+            .set_value(&gix::config::tree::Core::FILES_REF_LOCK_TIMEOUT, "10000")
+            .context("cannot set the ref lock timeout")?;
+        config.commit().context("cannot set the ref lock timeout")?;
+    }
     let remote = side
         .remote_at_without_url_rewrite(url)
         .with_context(|| format!("cannot use {url:?} as a remote URL"))?
@@ -114,10 +123,18 @@ pub fn fetch_branch(side: &gix::Repository, url: &str, branch: &str) -> Result<T
     prepare
         .receive(gix::progress::Discard, &interrupt)
         .map_err(|e| {
-            anyhow::Error::new(Refusal::new(format!(
-                "fetching {full} from the upstream {url} failed: {}",
-                chain(&e)
-            )))
+            let lock = std::path::absolute(side.git_dir().join(format!("{full}.lock")))
+                .unwrap_or_else(|_| side.git_dir().join(format!("{full}.lock")));
+            anyhow::Error::new(
+                Refusal::new(format!(
+                    "fetching {full} from the upstream {url} failed: {}",
+                    chain(&e)
+                ))
+                .hint(format!(
+                    "if no other push is running, a push stopped while fetching left its lock: the mirror's administrator removes {}",
+                    lock.display()
+                )),
+            )
         })?;
     Ok(tip)
 }

@@ -54,10 +54,16 @@ pub fn decide(
 ) -> Result<Vec<Refused>> {
     let mut refused = Vec::new();
     let mut tip: Option<ObjectId> = None;
+    // The release branch may itself be a symbolic ref (main -> trunk): then a push to what it
+    // points to moves it too.
+    let release_target = facts.resolve(release)?;
     for update in updates {
         let name = &update.remote_ref;
-        if name != release && facts.resolve(name)? != release {
-            continue;
+        if name != release && name != &release_target {
+            let target = facts.resolve(name)?;
+            if target != release && target != release_target {
+                continue;
+            }
         }
         if update.is_deletion() {
             refused.push(Refused::Deletion { name: name.clone() });
@@ -133,10 +139,10 @@ mod tests {
 
     fn lines(text: &str) -> Vec<PushLine> {
         let text = text
-            .replace('A', &"a".repeat(40))
-            .replace('B', &"b".repeat(40))
-            .replace('C', &"c".repeat(40))
-            .replace('Z', &"0".repeat(40));
+            .replace("@a", &"a".repeat(40))
+            .replace("@b", &"b".repeat(40))
+            .replace("@c", &"c".repeat(40))
+            .replace("@z", &"0".repeat(40));
         parse_pre_receive(&text, SHA1).expect("valid")
     }
 
@@ -144,19 +150,19 @@ mod tests {
     fn the_release_branch_must_stay_within_the_upstream() {
         let mut facts = Fake::new();
         let got = decide(
-            &lines("B A refs/heads/main\n"),
+            &lines("@b @a refs/heads/main\n"),
             "refs/heads/main",
             &mut facts,
         );
         assert_eq!(got.expect("decided"), vec![]);
         let got = decide(
-            &lines("A B refs/heads/main\n"),
+            &lines("@a @b refs/heads/main\n"),
             "refs/heads/main",
             &mut facts,
         );
         assert_eq!(got.expect("decided"), vec![], "behind the upstream is fine");
         let got = decide(
-            &lines("A C refs/heads/main\n"),
+            &lines("@a @c refs/heads/main\n"),
             "refs/heads/main",
             &mut facts,
         );
@@ -169,7 +175,7 @@ mod tests {
             }]
         );
         let got = decide(
-            &lines("Z C refs/heads/main\n"),
+            &lines("@z @c refs/heads/main\n"),
             "refs/heads/main",
             &mut facts,
         );
@@ -184,7 +190,7 @@ mod tests {
     fn symbolic_refs_to_it_are_it_and_deletions_are_refused() {
         let mut facts = Fake::new();
         let got = decide(
-            &lines("A C HEAD\nA C refs/heads/release\nA Z refs/heads/main\nA Z HEAD\n"),
+            &lines("@a @c HEAD\n@a @c refs/heads/release\n@a @z refs/heads/main\n@a @z HEAD\n"),
             "refs/heads/main",
             &mut facts,
         )
@@ -199,12 +205,27 @@ mod tests {
     }
 
     #[test]
+    fn a_release_branch_that_is_itself_symbolic_is_guarded_where_it_points() {
+        let mut facts = Fake::new();
+        facts.symrefs.insert("refs/heads/main", "refs/heads/trunk");
+        facts.symrefs.insert("HEAD", "refs/heads/trunk");
+        let got = decide(
+            &lines("@a @c refs/heads/trunk\n@a @c HEAD\n@a @z refs/heads/trunk\n@z @c refs/heads/fix\n"),
+            "refs/heads/main",
+            &mut facts,
+        )
+        .expect("decided");
+        let names: Vec<&str> = got.iter().map(Refused::name).collect();
+        assert_eq!(names, ["refs/heads/trunk", "HEAD", "refs/heads/trunk"]);
+    }
+
+    #[test]
     fn other_refs_pass_without_asking_the_upstream() {
         let mut facts = Fake::new();
         facts.reachable = false;
         let got = decide(
             &lines(
-                "Z C refs/heads/fix-xss\nA Z refs/heads/old\nZ C refs/tags/v1\nA C refs/heads/main2\n",
+                "@z @c refs/heads/fix-xss\n@a @z refs/heads/old\n@z @c refs/tags/v1\n@a @c refs/heads/main2\n",
             ),
             "refs/heads/main",
             &mut facts,
@@ -218,14 +239,14 @@ mod tests {
         let mut facts = Fake::new();
         facts.reachable = false;
         let got = decide(
-            &lines("Z C refs/heads/fix\nA B refs/heads/main\n"),
+            &lines("@z @c refs/heads/fix\n@a @b refs/heads/main\n"),
             "refs/heads/main",
             &mut facts,
         );
         assert!(got.is_err());
         // A deletion needs no upstream: refused, whatever the upstream says.
         let got = decide(
-            &lines("A Z refs/heads/main\n"),
+            &lines("@a @z refs/heads/main\n"),
             "refs/heads/main",
             &mut facts,
         );
