@@ -16,6 +16,11 @@ use crate::plan::{self, Effect, Mode, Outcome, Plan};
 /// The hook refuses a push that would put the security mirror's main ahead of the upstream's
 /// main (or delete it), and a push anywhere else that would publish an embargoed security fix.
 /// It prints nothing when a push is fine. git push --no-verify skips it in an emergency.
+///
+/// With --server, in the mirror's bare repository on a server that runs hooks, they install,
+/// remove or inspect the server guard instead: a pre-receive hook that refuses, whatever the
+/// client did, any update of the mirror's release branch (or of a symbolic ref to it) to a
+/// commit the upstream's release branch does not have right then, and its deletion.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -46,13 +51,23 @@ pub enum Action {
     /// installed. When the settings or the remotes change, git push-duty check and hooks status
     /// say so, and running install again pins them anew. Without a mirror remote, its name is
     /// pinned: a mirror added later under that name is guarded at once.
+    ///
+    /// With --server (only in a bare repository): records --upstream and --branch in this
+    /// repository's config ([pushduty "server"]) and writes the pre-receive shim, keeping a
+    /// pre-receive hook already there as pre-receive.local, run first. The upstream must be
+    /// reachable and have the branch. On each push the hook lists only that branch on the
+    /// upstream and fetches it into push-duty/upstream.git inside this repository (git's
+    /// quarantine forbids ref updates here during pre-receive); an upstream it cannot reach, or
+    /// settings missing, set twice or unknown, refuse the push.
     Install(InstallArgs),
     /// Remove the hook this tool wrote, put back the hook it had kept as pre-push.local, and
-    /// forget the pins.
+    /// forget the pins (with --server: the pre-receive hook, pre-receive.local and
+    /// [pushduty "server"]).
     Uninstall(UninstallArgs),
     /// Say where the pre-push hook is, whether it is ours, executable and current, whether
     /// git actually runs it, what it guards (the pins), and where the settings or the remotes
-    /// no longer match the pins.
+    /// no longer match the pins. In a bare repository: the same for the server guard's
+    /// pre-receive hook and what it protects ([pushduty "server"]).
     Status,
 }
 
