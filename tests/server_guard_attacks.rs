@@ -566,3 +566,58 @@ fn ci_workflow_refuses_what_would_break_the_workflow() {
         assert_eq!(run.stdout, "", "no workflow is printed");
     }
 }
+
+#[test]
+fn a_commit_only_on_another_upstream_branch_is_not_on_its_main() {
+    let repo = TestRepo::server_guarded();
+    repo.git(&["switch", "-q", "-c", "feature"]);
+    let feature = repo.commit("f.txt", "f\n", "On an upstream feature branch");
+    repo.push_past_client(&["-q", "upstream", "feature"])
+        .silent();
+    let before = repo.refs_of(&repo.mirror());
+    repo.push_past_client(&["security", "feature:main"])
+        .refused_by_server()
+        .remote_said()
+        .as_str()
+        .has(&format!("{feature} is not on the upstream's main"));
+    assert_eq!(repo.refs_of(&repo.mirror()), before);
+}
+
+#[test]
+fn an_upstream_without_the_branch_refuses_naming_it() {
+    let repo = TestRepo::server_guarded();
+    let tip = repo.rev("upstream/main");
+    repo.git_in(&repo.upstream, &["branch", "-q", "keep", &tip]);
+    repo.git_in(&repo.upstream, &["symbolic-ref", "HEAD", "refs/heads/keep"]);
+    repo.git_in(&repo.upstream, &["update-ref", "-d", "refs/heads/main"]);
+    repo.git(&["switch", "-q", "-c", "other"]);
+    repo.commit("o.txt", "o\n", "Other");
+    let before = repo.refs_of(&repo.mirror());
+    repo.push_past_client(&["security", "other:main"])
+        .refused_by_server()
+        .remote_said()
+        .as_str()
+        .has(&format!(
+            "the upstream {} has no branch main, so nothing can be checked against it",
+            upstream_url(&repo)
+        ));
+    assert_eq!(repo.refs_of(&repo.mirror()), before);
+}
+
+#[test]
+fn sha256_mirrors_are_guarded_the_same_way() {
+    let repo = TestRepo::sha256();
+    repo.add_mirror("security");
+    repo.install_server_hook(&[]).ok();
+    let bad = repo.bad_commit();
+    let before = repo.refs_of(&repo.mirror());
+    repo.push_past_client(&["security", "main"])
+        .refused_by_server()
+        .remote_said()
+        .as_str()
+        .has(&format!("{bad} is not on the upstream's main"));
+    assert_eq!(repo.refs_of(&repo.mirror()), before);
+    repo.push_past_client(&["-q", "upstream", "main"]).silent();
+    repo.push_past_client(&["-q", "security", "main"]).silent();
+    assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(bad));
+}
