@@ -621,3 +621,31 @@ fn sha256_mirrors_are_guarded_the_same_way() {
     repo.push_past_client(&["-q", "security", "main"]).silent();
     assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(bad));
 }
+
+#[test]
+fn a_hooks_path_on_the_server_needs_force_and_is_then_used() {
+    let repo = TestRepo::new();
+    let mirror = repo.add_mirror("security");
+    let custom = repo.root().join("custom_hooks");
+    std::fs::create_dir_all(&custom).expect("mkdir");
+    repo.git_in(
+        &mirror,
+        &["config", "core.hooksPath", custom.to_str().expect("utf-8")],
+    );
+    repo.install_server_hook(&[])
+        .expect(1)
+        .stderr_has("core.hooksPath = ")
+        .stderr_has("nothing was installed")
+        .stderr_has("git push-duty hooks install --server --force");
+    assert!(!custom.join("pre-receive").exists());
+    repo.install_server_hook(&["--force"]).ok();
+    assert!(custom.join("pre-receive").exists());
+    repo.run_in_bare(&mirror, &["hooks", "status"])
+        .ok()
+        .stdout_has("used by git: yes");
+    repo.bad_commit();
+    let before = repo.refs_of(&mirror);
+    repo.push_past_client(&["security", "main"])
+        .refused_by_server();
+    assert_eq!(repo.refs_of(&mirror), before);
+}
