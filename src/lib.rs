@@ -45,6 +45,7 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
             console.out.write_all(&man::render())?;
             Ok(())
         }
+        Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Hooks(args) if commands::hooks::needs_no_repository(args) => {
             commands::hooks::run_template(console, args)
         }
@@ -74,6 +75,7 @@ pub fn run_with_repo(
         Command::Check(args) => commands::check::run(repo, &invocation, console, args),
         Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
+        Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }
