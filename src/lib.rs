@@ -12,6 +12,8 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod forge;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod guard;
 pub mod hooks;
