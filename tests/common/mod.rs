@@ -4,6 +4,7 @@
 //! `git-push-duty` binary with an injected "today".
 #![allow(dead_code)]
 
+pub mod copy;
 pub mod mirror;
 
 use std::collections::BTreeMap;

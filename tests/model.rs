@@ -1,0 +1,1207 @@
+//! The model-based property test: random sequences of what a team does in a push week, on real
+//! repositories on disk with the real hook installed, and after every step the promises:
+//!
+//! 1. the security mirror's main is within the upstream's main (`git merge-base --is-ancestor`);
+//! 2. no object that only the mirror's fix branches have (a fix commit, its tree, its blob)
+//!    is in the fork's or the upstream's object store, unless the upstream's main has it (the
+//!    release merge is how fixes are published);
+//! 3. no tag moved or vanished, in any bare remote or the clone;
+//! 4. every push the model calls safe (a feature branch without fixes to the fork or the
+//!    upstream, a fix branch to the mirror, the release merge in order, the mirror synced to the
+//!    upstream's main) passed the hook, and every command it expects to succeed succeeded.
+//!
+//! Everything else a step does (a random refspec to a random spelling of a remote) is judged by
+//! the promises alone. Pushes name their destination in many spellings (`url_forms`), and any
+//! remote may reject pushes (a `pre-receive` hook that exits 1, toggled).
+//!
+//! `PUSH_DUTY_MODEL_CASES` sets the number of cases (default 200), `PUSH_DUTY_MODEL_SEED` the
+//! seed; `PUSH_DUTY_MODEL_HOLES=all` (or some of their names, separated by commas) also generates
+//! the steps of `KNOWN_HOLES`.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{Run, TestRepo};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+/// Steps the model does not generate by default, because issue 7's fixes for them have not
+/// landed: each would fail a promise today. Delete an entry when its fix is merged (run with
+/// `PUSH_DUTY_MODEL_HOLES=all` to see them found). What fails for each today:
+/// - `url-percent`: `file://$R/s%65curity.git` is not recognised as the mirror: promise 1 (the
+///   mirror's main gets a fix), and a false refusal of the release merge to the upstream (4).
+/// - `symlink-dotdot`: `$R/lnk/../sym-security.git`, `lnk` a symlink: same.
+/// - `tilde`: `~/../security.git`: same.
+/// - `gitfile`: `$R/gf-security` holding `.git` = `gitdir: ../security.git`: same.
+/// - `gitdir-subdir`: `GIT_DIR=$R/work/.git git push ../../security.git` from `work/sub`: same.
+/// - `mirror-symref`: a push to the mirror's `refs/heads/release`, a symbolic ref to its main:
+///   promise 1.
+/// - `tree-blob-leak`: `security/fix-a^{tree}` or `security/fix-a:fix-a-1.txt`, or a tag of
+///   the tree, pushed to the fork or the upstream: promise 2.
+/// - `cherry-pick-fix`: `tag --cherry-pick security/fix-a` publishes the fix's blob: promise 2.
+/// - `tag-stale-tracking`: after a colleague's release merge, with `upstream/main` not fetched,
+///   `tag --yes` is refused by its own hook: promise 4. (Without the hole, the model fetches
+///   after a colleague's merge.)
+const KNOWN_HOLES: &[&str] = &[
+    "url-percent",
+    "symlink-dotdot",
+    "tilde",
+    "gitfile",
+    "gitdir-subdir",
+    "mirror-symref",
+    "tree-blob-leak",
+    "cherry-pick-fix",
+    "tag-stale-tracking",
+];
+
+/// True if steps hitting `hole` are left out: it is listed, and `PUSH_DUTY_MODEL_HOLES` (`all`,
+/// or names separated by commas) does not ask for it.
+fn hole_open(hole: &str) -> bool {
+    let wanted = std::env::var("PUSH_DUTY_MODEL_HOLES").unwrap_or_default();
+    let asked = wanted == "all" || wanted.split(',').any(|h| h.trim() == hole);
+    !asked && KNOWN_HOLES.contains(&hole)
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+        Err(_) => default,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The operations
+
+/// One of the three bare repositories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Remote {
+    Upstream,
+    Mirror,
+    Fork,
+}
+
+impl Remote {
+    const ALL: [Remote; 3] = [Remote::Upstream, Remote::Mirror, Remote::Fork];
+
+    fn name(self) -> &'static str {
+        match self {
+            Remote::Upstream => "upstream",
+            Remote::Mirror => "security",
+            Remote::Fork => "fork",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Two fix branches on the mirror: enough for "another fix is embargoed still".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Fix {
+    A,
+    B,
+}
+
+impl Fix {
+    fn branch(self) -> &'static str {
+        match self {
+            Fix::A => "fix-a",
+            Fix::B => "fix-b",
+        }
+    }
+}
+
+/// How a push names the repository `R` (its directory is `$R/NAME.git`, `$R` the test root).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// `$R/NAME.git`
+    Absolute,
+    /// `$R/NAME` (git finds `NAME.git`)
+    NoSuffix,
+    /// `$R/NAME.git/`
+    TrailingSlash,
+    /// `$R//NAME.git`
+    DoubleSlash,
+    /// `file://$R/NAME.git`
+    FileUrl,
+    /// `file://$R/NAME` with its first letter percent-encoded
+    FilePercent,
+    /// `$R/work/../NAME.git` (no symlink: the lexical and the real answer agree)
+    DotDot,
+    /// `../NAME.git`, relative to the top of the worktree
+    Relative,
+    /// `$R/alias-NAME.git`, a symlink to `NAME.git`
+    Symlink,
+    /// `$R/lnk/../sym-NAME.git`: `lnk` leads to `deep/inner`, and `deep/sym-NAME.git` is a
+    /// symlink to the repository; lexically it names `$R/sym-NAME.git`, which does not exist
+    SymlinkDotDot,
+    /// `$R/gf-NAME`, a directory whose `.git` file says `gitdir: ../NAME.git`
+    Gitfile,
+    /// `~/../NAME.git` with HOME at `$R/home`
+    Tilde,
+    /// `../../NAME.git` typed in `work/sub`, with `GIT_DIR=$R/work/.git` (git resolves it
+    /// against the current directory)
+    GitDirSubdir,
+}
+
+impl Form {
+    const ALL: [Form; 13] = [
+        Form::Absolute,
+        Form::NoSuffix,
+        Form::TrailingSlash,
+        Form::DoubleSlash,
+        Form::FileUrl,
+        Form::FilePercent,
+        Form::DotDot,
+        Form::Relative,
+        Form::Symlink,
+        Form::SymlinkDotDot,
+        Form::Gitfile,
+        Form::Tilde,
+        Form::GitDirSubdir,
+    ];
+
+    fn hole(self) -> Option<&'static str> {
+        match self {
+            Form::FilePercent => Some("url-percent"),
+            Form::SymlinkDotDot => Some("symlink-dotdot"),
+            Form::Tilde => Some("tilde"),
+            Form::Gitfile => Some("gitfile"),
+            Form::GitDirSubdir => Some("gitdir-subdir"),
+            _ => None,
+        }
+    }
+
+    fn url(self, root: &Path, name: &str) -> String {
+        let r = root.display();
+        match self {
+            Form::Absolute => format!("{r}/{name}.git"),
+            Form::NoSuffix => format!("{r}/{name}"),
+            Form::TrailingSlash => format!("{r}/{name}.git/"),
+            Form::DoubleSlash => format!("{r}//{name}.git"),
+            Form::FileUrl => format!("file://{r}/{name}.git"),
+            Form::FilePercent => {
+                let (first, rest) = name.split_at(1);
+                format!("file://{r}/%{:02X}{rest}.git", first.as_bytes()[0])
+            }
+            Form::DotDot => format!("{r}/work/../{name}.git"),
+            Form::Relative => format!("../{name}.git"),
+            Form::Symlink => format!("{r}/alias-{name}.git"),
+            Form::SymlinkDotDot => format!("{r}/lnk/../sym-{name}.git"),
+            Form::Gitfile => format!("{r}/gf-{name}"),
+            Form::Tilde => format!("~/../{name}.git"),
+            Form::GitDirSubdir => format!("../../{name}.git"),
+        }
+    }
+}
+
+/// How a push reaches the remote: its own remote name, a URL typed on the command line, another
+/// remote whose URL is that spelling, or another remote whose push URL is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    Name,
+    Typed(Form),
+    RemoteUrl(Form),
+    PushUrl(Form),
+}
+
+impl Via {
+    fn hole(self) -> Option<&'static str> {
+        match self {
+            Via::Name => None,
+            Via::Typed(f) | Via::RemoteUrl(f) | Via::PushUrl(f) => f.hole(),
+        }
+    }
+}
+
+/// What a random push sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Src {
+    /// Local `main`.
+    Main,
+    /// `upstream/main` as last fetched.
+    UpstreamMain,
+    /// Local `feature`: commits of ours, no fix.
+    Feature,
+    /// `security/fix-x`.
+    Fix(Fix),
+    /// `security/fix-x^{tree}`.
+    FixTree(Fix),
+    /// The blob the fix added, `security/fix-x:fix-x-N.txt`.
+    FixBlob(Fix),
+    /// An annotated tag of the fix commit, made here.
+    FixTag(Fix),
+    /// An annotated tag of the fix's tree, made here.
+    FixTreeTag(Fix),
+    /// Nothing: a deletion.
+    Delete,
+}
+
+/// Where a random push puts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dst {
+    Main,
+    Feature,
+    /// `refs/heads/release`: on the mirror, a symbolic ref to its main.
+    Release,
+    FixBranch(Fix),
+    /// `refs/heads/review-x`
+    Review(Fix),
+    /// `refs/tags/t-N`
+    Tag(u8),
+}
+
+impl Dst {
+    fn refname(self) -> String {
+        match self {
+            Dst::Main => "refs/heads/main".into(),
+            Dst::Feature => "refs/heads/feature".into(),
+            Dst::Release => "refs/heads/release".into(),
+            Dst::FixBranch(f) => format!("refs/heads/{}", f.branch()),
+            Dst::Review(f) => format!("refs/heads/review-{}", f.branch()),
+            Dst::Tag(n) => format!("refs/tags/t-{n}"),
+        }
+    }
+}
+
+/// What a cherry-picked tag picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pick {
+    /// The N-th (modulo) of the colleagues' commits on the upstream's main.
+    Upstream(u8),
+    /// A fix, straight from the mirror.
+    Fix(Fix),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Op {
+    /// A colleague commits on the upstream's main and pushes it (no hook in that clone).
+    UpstreamCommit,
+    /// A security developer commits on a fix branch of the mirror (from the mirror's main, or
+    /// on top of the branch) and pushes it there; then the clone fetches the mirror.
+    FixCommit(Fix),
+    /// A commit on the local `feature` branch.
+    FeatureCommit,
+    /// `git push-duty security-merge fix-x --yes`.
+    SecurityMerge(Fix),
+    /// `git push-duty security-merge --continue --yes`.
+    Continue,
+    /// `git push-duty tag --yes`.
+    Tag,
+    /// `git push-duty tag --cherry-pick REV --yes`.
+    TagPick(Pick),
+    /// The release merge by hand, in order: fetch, merge the fix into main, push the
+    /// upstream, push the mirror; each named by its own spelling.
+    ReleaseMerge {
+        fix: Fix,
+        upstream: Via,
+        mirror: Via,
+    },
+    /// The same merge done by a colleague in another clone.
+    ColleagueMerge(Fix),
+    /// `git fetch upstream` then `git push MIRROR upstream/main:refs/heads/main`.
+    SyncMirror(Via),
+    /// `git push TO SRC:DST`, not forced.
+    Push {
+        src: Src,
+        to: Remote,
+        via: Via,
+        dst: Dst,
+    },
+    /// The remote starts (or stops) rejecting every push.
+    ToggleReject(Remote),
+}
+
+impl Op {
+    fn holes(&self) -> Vec<&'static str> {
+        let mut holes = Vec::new();
+        match self {
+            Op::ReleaseMerge {
+                upstream, mirror, ..
+            } => holes.extend(upstream.hole().into_iter().chain(mirror.hole())),
+            Op::SyncMirror(via) => holes.extend(via.hole()),
+            Op::TagPick(Pick::Fix(_)) => holes.push("cherry-pick-fix"),
+            Op::Push { src, via, dst, .. } => {
+                holes.extend(via.hole());
+                if *dst == Dst::Release {
+                    holes.push("mirror-symref");
+                }
+                if matches!(src, Src::FixTree(_) | Src::FixBlob(_) | Src::FixTreeTag(_)) {
+                    holes.push("tree-blob-leak");
+                }
+            }
+            _ => {}
+        }
+        holes
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+fn fix() -> impl Strategy<Value = Fix> {
+    prop_oneof![Just(Fix::A), Just(Fix::B)]
+}
+
+fn remote() -> impl Strategy<Value = Remote> {
+    proptest::sample::select(Remote::ALL.to_vec())
+}
+
+fn via() -> impl Strategy<Value = Via> {
+    let form = proptest::sample::select(Form::ALL.to_vec());
+    prop_oneof![
+        3 => Just(Via::Name),
+        4 => form.clone().prop_map(Via::Typed),
+        1 => form.clone().prop_map(Via::RemoteUrl),
+        1 => form.prop_map(Via::PushUrl),
+    ]
+    .prop_map(|via| match via {
+        // git resolves a configured URL against the top, not against a subdirectory.
+        Via::RemoteUrl(Form::GitDirSubdir) | Via::PushUrl(Form::GitDirSubdir) => Via::Name,
+        via => via,
+    })
+}
+
+fn src() -> impl Strategy<Value = Src> {
+    prop_oneof![
+        2 => Just(Src::Main),
+        1 => Just(Src::UpstreamMain),
+        2 => Just(Src::Feature),
+        3 => fix().prop_map(Src::Fix),
+        1 => fix().prop_map(Src::FixTree),
+        1 => fix().prop_map(Src::FixBlob),
+        1 => fix().prop_map(Src::FixTag),
+        1 => fix().prop_map(Src::FixTreeTag),
+        1 => Just(Src::Delete),
+    ]
+}
+
+fn dst() -> impl Strategy<Value = Dst> {
+    prop_oneof![
+        3 => Just(Dst::Main),
+        2 => Just(Dst::Feature),
+        1 => Just(Dst::Release),
+        1 => fix().prop_map(Dst::FixBranch),
+        1 => fix().prop_map(Dst::Review),
+        1 => (0u8..3).prop_map(Dst::Tag),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => Just(Op::UpstreamCommit),
+        4 => fix().prop_map(Op::FixCommit),
+        1 => Just(Op::FeatureCommit),
+        3 => fix().prop_map(Op::SecurityMerge),
+        1 => Just(Op::Continue),
+        2 => Just(Op::Tag),
+        1 => any::<u8>().prop_map(|n| Op::TagPick(Pick::Upstream(n))),
+        1 => fix().prop_map(|f| Op::TagPick(Pick::Fix(f))),
+        2 => (fix(), via(), via())
+            .prop_map(|(fix, upstream, mirror)| Op::ReleaseMerge { fix, upstream, mirror }),
+        1 => fix().prop_map(Op::ColleagueMerge),
+        2 => via().prop_map(Op::SyncMirror),
+        8 => (src(), remote(), via(), dst())
+            .prop_map(|(src, to, via, dst)| Op::Push { src, to, via, dst }),
+        1 => remote().prop_map(Op::ToggleReject),
+    ]
+    .prop_filter("a known hole (KNOWN_HOLES)", |op| {
+        op.holes().iter().all(|h| !hole_open(h))
+    })
+}
+
+/// A case: a few steps. Shrinking drops and simplifies steps.
+struct Steps(Vec<Op>);
+
+impl fmt::Debug for Steps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} steps:", self.0.len())?;
+        for (i, op) in self.0.iter().enumerate() {
+            writeln!(f, "  {}. {op:?}", i + 1)?;
+        }
+        Ok(())
+    }
+}
+
+impl Clone for Steps {
+    fn clone(&self) -> Self {
+        Steps(self.0.clone())
+    }
+}
+
+fn steps() -> impl Strategy<Value = Steps> {
+    proptest::collection::vec(op(), 1..=6).prop_map(Steps)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The world: repositories on disk
+
+/// The starting point every case copies: the upstream with last week's tag, the mirror (with
+/// `refs/heads/release` a symbolic ref to its main) and the hook, a fork, a colleague's clone,
+/// a security developer's clone, a `feature` branch, and the spellings' symlinks and gitfiles.
+fn template() -> &'static TestRepo {
+    static TEMPLATE: OnceLock<TestRepo> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let repo = TestRepo::guarded();
+        repo.add_bare_remote("fork");
+        repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+        repo.git(&["push", "-q", "upstream", "2026.11.26"]);
+        let root = repo.root();
+        let mirror = repo.mirror();
+        repo.git_in(
+            &mirror,
+            &["symbolic-ref", "refs/heads/release", "refs/heads/main"],
+        );
+        // Relative remotes, so that each copy's clones push to the copy's remotes.
+        for (clone, of) in [
+            ("colleague", "upstream.git"),
+            ("security-dev", "security.git"),
+        ] {
+            repo.git_in(&root, &["clone", "-q", of, clone]);
+            repo.git_in(
+                &root.join(clone),
+                &["remote", "set-url", "origin", &format!("../{of}")],
+            );
+        }
+        repo.git(&["fetch", "-q", "security"]);
+        repo.git(&["switch", "-q", "-c", "feature"]);
+        repo.commit("feature-0.txt", "feature 0\n", "Feature work 0");
+        repo.git(&["switch", "-q", "main"]);
+        std::fs::create_dir_all(repo.work.join("sub")).expect("mkdir sub");
+        std::fs::create_dir_all(root.join("deep/inner")).expect("mkdir deep/inner");
+        std::os::unix::fs::symlink("deep/inner", root.join("lnk")).expect("symlink lnk");
+        for remote in Remote::ALL {
+            let name = remote.name();
+            let link = |from: String, to: String| {
+                std::os::unix::fs::symlink(to, root.join(from)).expect("symlink");
+            };
+            link(format!("alias-{name}.git"), format!("{name}.git"));
+            link(format!("deep/sym-{name}.git"), format!("../{name}.git"));
+            let gitfile = root.join(format!("gf-{name}"));
+            std::fs::create_dir_all(&gitfile).expect("mkdir gitfile dir");
+            std::fs::write(gitfile.join(".git"), format!("gitdir: ../{name}.git\n"))
+                .expect("write gitfile");
+        }
+        repo
+    })
+}
+
+/// A case's repositories and what the model knows about them.
+struct World {
+    repo: TestRepo,
+    rejecting: [bool; 3],
+    /// Every object a security developer made for a fix: commit, tree, blob.
+    fix_objects: BTreeSet<String>,
+    /// Every tag seen so far, per repository (`work`, `upstream.git`, ...).
+    tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// What happened, for the failure message.
+    log: Vec<String>,
+    counter: u32,
+}
+
+impl World {
+    fn new() -> Self {
+        let mut world = World {
+            repo: template().duplicate(),
+            rejecting: [false; 3],
+            fix_objects: BTreeSet::new(),
+            tags: BTreeMap::new(),
+            log: Vec::new(),
+            counter: 0,
+        };
+        world.remember_tags();
+        world
+    }
+
+    fn root(&self) -> PathBuf {
+        self.repo.root()
+    }
+
+    fn bare(&self, remote: Remote) -> PathBuf {
+        self.root().join(format!("{}.git", remote.name()))
+    }
+
+    fn next(&mut self) -> u32 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// Panics with the whole story of the case.
+    #[track_caller]
+    fn fail(&self, what: String) -> ! {
+        panic!("{what}\n--- what the case did:\n{}", self.log.join("\n"));
+    }
+
+    /// `git ARGS` in `dir`, logged.
+    fn git_in(&mut self, dir: &Path, args: &[&str]) -> Run {
+        self.repo.tick();
+        let run = self.repo.try_git_in(dir, args);
+        self.note(dir, args, &run);
+        run
+    }
+
+    fn git(&mut self, args: &[&str]) -> Run {
+        let work = self.repo.work.clone();
+        self.git_in(&work, args)
+    }
+
+    fn note(&mut self, dir: &Path, args: &[&str], run: &Run) {
+        let place = dir
+            .strip_prefix(self.root())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| dir.display().to_string());
+        let mut entry = format!("    [{place}] {} -> {}", args.join(" "), run.status);
+        for line in run.stderr.lines().filter(|l| !l.trim().is_empty()).take(12) {
+            entry.push_str(&format!("\n        {line}"));
+        }
+        self.log.push(entry);
+    }
+
+    /// The tool, in the clone.
+    fn tool(&mut self, args: &[&str]) -> Run {
+        self.repo.tick();
+        let run = self.repo.run(args);
+        let work = self.repo.work.clone();
+        let mut all = vec!["push-duty"];
+        all.extend_from_slice(args);
+        self.note(&work, &all, &run);
+        run
+    }
+
+    fn rev(&mut self, dir: &Path, rev: &str) -> Option<String> {
+        let run = self
+            .repo
+            .try_git_in(dir, &["rev-parse", "-q", "--verify", rev]);
+        (run.status == 0).then(|| run.stdout.trim().to_owned())
+    }
+
+    fn set_rejecting(&mut self, remote: Remote, on: bool) {
+        let hook = self.bare(remote).join("hooks/pre-receive");
+        if on {
+            std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("mkdir hooks");
+            std::fs::write(&hook, "#!/bin/sh\necho 'test: push refused' >&2\nexit 1\n")
+                .expect("write pre-receive");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod pre-receive");
+        } else if hook.exists() {
+            std::fs::remove_file(&hook).expect("remove pre-receive");
+        }
+        self.rejecting[remote.index()] = on;
+    }
+
+    fn rejects(&self, remote: Remote) -> bool {
+        self.rejecting[remote.index()]
+    }
+
+    /// `git push` to `to` spelled `via`, with `refspecs`.
+    fn push(&mut self, to: Remote, via: Via, refspecs: &[&str]) -> Run {
+        let root = self.root();
+        let name = to.name();
+        let target = match via {
+            Via::Name => name.to_owned(),
+            Via::Typed(Form::GitDirSubdir) => {
+                let sub = self.repo.work.join("sub");
+                let url = Form::GitDirSubdir.url(&root, name);
+                let git_dir = self.repo.work.join(".git");
+                let mut args = vec!["push", "-q", url.as_str()];
+                args.extend_from_slice(refspecs);
+                self.repo.tick();
+                let run = self.repo.run_env(
+                    "git",
+                    &sub,
+                    &args,
+                    &[("GIT_DIR", git_dir.to_str().expect("utf-8"))],
+                );
+                self.note(&sub, &args, &run);
+                return run;
+            }
+            Via::Typed(form) => form.url(&root, name),
+            Via::RemoteUrl(form) | Via::PushUrl(form) => {
+                let _ = self.git(&["remote", "remove", "via"]);
+                let url = form.url(&root, name);
+                if let Via::PushUrl(_) = via {
+                    let nowhere = root.join("nowhere.git").display().to_string();
+                    self.git(&["remote", "add", "via", &nowhere]);
+                    self.git(&["config", "remote.via.pushurl", &url]);
+                } else {
+                    self.git(&["remote", "add", "via", &url]);
+                }
+                "via".to_owned()
+            }
+        };
+        let mut args = vec!["push", "-q", target.as_str()];
+        args.extend_from_slice(refspecs);
+        self.git(&args)
+    }
+
+    /// The newest file a fix branch added, as the clone last fetched it.
+    fn fix_file(&mut self, fix: Fix) -> Option<String> {
+        let tracking = format!("security/{}", fix.branch());
+        let run = self
+            .repo
+            .try_git_in(&self.repo.work, &["ls-tree", "--name-only", &tracking]);
+        let prefix = format!("{}-", fix.branch());
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .max_by_key(|l| {
+                l.trim_start_matches(&prefix)
+                    .trim_end_matches(".txt")
+                    .parse::<u32>()
+                    .unwrap_or(0)
+            })
+            .map(str::to_owned)
+    }
+
+    /// The commit of the latest calendar tag of the upstream for `2026.12.03`, the push date
+    /// of the test's Tuesday.
+    fn latest_today(&mut self) -> Option<String> {
+        let upstream = self.bare(Remote::Upstream);
+        let names: Vec<String> = self.repo.tags_of(&upstream).into_keys().collect();
+        let lineage = push_duty::tags::Lineage::from_names(&names);
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).expect("a date");
+        let latest = lineage.latest_for(date)?.to_owned();
+        self.rev(&upstream, &format!("refs/tags/{latest}^{{commit}}"))
+    }
+
+    /// The latest calendar tag of all, on the upstream.
+    fn latest_tag(&mut self) -> Option<String> {
+        let upstream = self.bare(Remote::Upstream);
+        let names: Vec<String> = self.repo.tags_of(&upstream).into_keys().collect();
+        push_duty::tags::Lineage::from_names(&names)
+            .latest()
+            .map(str::to_owned)
+    }
+
+    fn record_exists(&self) -> bool {
+        self.repo
+            .work
+            .join(".git/push-duty/security-merge.json")
+            .exists()
+    }
+
+    /// Promise 4 for a push the model calls safe: the hook let it through, and git pushed it
+    /// unless the remote rejects pushes.
+    #[track_caller]
+    fn safe_push(&self, what: &str, to: Remote, run: &Run) {
+        if refused_by_hook(run) {
+            self.fail(format!("promise 4: the hook refused a safe push ({what})"));
+        }
+        if !self.rejects(to) && run.status != 0 {
+            self.fail(format!("promise 4: a safe push ({what}) failed"));
+        }
+    }
+
+    #[track_caller]
+    fn expect_success(&self, what: &str, run: &Run) {
+        if run.status != 0 {
+            self.fail(format!(
+                "promise 4: {what} was expected to succeed\n--- stdout\n{}\n--- stderr\n{}",
+                run.stdout, run.stderr
+            ));
+        }
+    }
+}
+
+fn refused_by_hook(run: &Run) -> bool {
+    run.stderr.contains("the git-push-duty pre-push hook")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The steps
+
+impl World {
+    fn step(&mut self, op: &Op) {
+        self.log.push(format!("{op:?}"));
+        match *op {
+            Op::UpstreamCommit => self.upstream_commit(),
+            Op::FixCommit(fix) => self.fix_commit(fix),
+            Op::FeatureCommit => {
+                let n = self.next();
+                self.git(&["switch", "-q", "feature"]);
+                let file = format!("feature-{n}.txt");
+                std::fs::write(self.repo.work.join(&file), format!("feature {n}\n"))
+                    .expect("write");
+                self.git(&["add", &file]);
+                self.git(&["commit", "-q", "-m", &format!("Feature work {n}")]);
+                self.git(&["switch", "-q", "main"]);
+            }
+            Op::SecurityMerge(fix) => self.security_merge(fix),
+            Op::Continue => {
+                let pending = self.record_exists();
+                let run = self.tool(&["security-merge", "--continue", "--yes"]);
+                if pending && !self.rejects(Remote::Mirror) && !self.rejects(Remote::Upstream) {
+                    self.expect_success("security-merge --continue with a recorded run", &run);
+                }
+            }
+            Op::Tag => self.tag(),
+            Op::TagPick(pick) => self.tag_pick(pick),
+            Op::ReleaseMerge {
+                fix,
+                upstream,
+                mirror,
+            } => self.release_merge(fix, upstream, mirror),
+            Op::ColleagueMerge(fix) => self.colleague_merge(fix),
+            Op::SyncMirror(via) => {
+                let fetched = self.git(&["fetch", "-q", "upstream"]);
+                if fetched.status != 0 {
+                    self.fail("git fetch upstream failed".into());
+                }
+                let run = self.push(Remote::Mirror, via, &["upstream/main:refs/heads/main"]);
+                self.safe_push(
+                    "the mirror synced to the upstream's main",
+                    Remote::Mirror,
+                    &run,
+                );
+            }
+            Op::Push { src, to, via, dst } => self.random_push(src, to, via, dst),
+            Op::ToggleReject(remote) => {
+                let on = !self.rejects(remote);
+                self.set_rejecting(remote, on);
+            }
+        }
+    }
+
+    fn upstream_commit(&mut self) {
+        let n = self.next();
+        let colleague = self.root().join("colleague");
+        self.git_in(&colleague, &["pull", "-q", "--ff-only"]);
+        let file = format!("up-{n}.txt");
+        std::fs::write(colleague.join(&file), format!("upstream {n}\n")).expect("write");
+        self.git_in(&colleague, &["add", &file]);
+        self.git_in(
+            &colleague,
+            &["commit", "-q", "-m", &format!("Upstream work {n}")],
+        );
+        self.git_in(&colleague, &["push", "-q", "origin", "HEAD:main"]);
+    }
+
+    fn fix_commit(&mut self, fix: Fix) {
+        let n = self.next();
+        let dev = self.root().join("security-dev");
+        let branch = fix.branch();
+        self.git_in(&dev, &["fetch", "-q", "--prune", "origin"]);
+        let remote_branch = format!("origin/{branch}");
+        let base = if self.rev(&dev, &remote_branch).is_some() {
+            remote_branch
+        } else {
+            "origin/main".to_owned()
+        };
+        self.git_in(&dev, &["switch", "-q", "-C", branch, &base]);
+        let file = format!("{branch}-{n}.txt");
+        std::fs::write(dev.join(&file), format!("embargoed {branch} {n}\n")).expect("write");
+        self.git_in(&dev, &["add", &file]);
+        let run = self.git_in(&dev, &["commit", "-q", "-m", &format!("Fix {branch} {n}")]);
+        if run.status != 0 {
+            self.fail("the security developer could not commit".into());
+        }
+        for rev in ["HEAD", "HEAD^{tree}", &format!("HEAD:{file}")] {
+            let id = self.rev(&dev, rev).expect("the fix's objects");
+            self.fix_objects.insert(id);
+        }
+        self.git_in(&dev, &["push", "-q", "origin", branch]);
+        self.git(&["fetch", "-q", "security"]);
+    }
+
+    fn security_merge(&mut self, fix: Fix) {
+        let mirror = self.bare(Remote::Mirror);
+        let exists = self.rev(&mirror, &format!("refs/heads/{}", fix.branch()));
+        let pending = self.record_exists();
+        let run = self.tool(&["security-merge", fix.branch(), "--yes"]);
+        let clear = !self.rejects(Remote::Upstream) && !self.rejects(Remote::Mirror);
+        let Some(tip) = exists else { return };
+        if pending || !clear {
+            return;
+        }
+        self.expect_success(&format!("security-merge {}", fix.branch()), &run);
+        let upstream = self.bare(Remote::Upstream);
+        let up = self.rev(&upstream, "refs/heads/main");
+        let ancestor = self.repo.try_git_in(
+            &upstream,
+            &["merge-base", "--is-ancestor", &tip, "refs/heads/main"],
+        );
+        if ancestor.status != 0 {
+            self.fail(format!(
+                "security-merge {} succeeded but the upstream's main lacks {tip}",
+                fix.branch()
+            ));
+        }
+        if self.rev(&mirror, "refs/heads/main") != up {
+            self.fail(
+                "security-merge succeeded but the mirror's main is not the upstream's".into(),
+            );
+        }
+    }
+
+    fn tag(&mut self) {
+        let upstream = self.bare(Remote::Upstream);
+        let tip = self.rev(&upstream, "refs/heads/main");
+        let latest = self.latest_today();
+        let run = self.tool(&["tag", "--yes"]);
+        if latest != tip && !self.rejects(Remote::Upstream) {
+            self.expect_success("tag (the upstream's main is not tagged yet)", &run);
+            let name = run
+                .stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("tag: "))
+                .unwrap_or_else(|| self.fail("tag printed no tag name".into()))
+                .to_owned();
+            let peeled = self.rev(&upstream, &format!("refs/tags/{name}^{{commit}}"));
+            if peeled != tip {
+                self.fail(format!("tag {name} is not at the upstream's main"));
+            }
+        }
+    }
+
+    fn tag_pick(&mut self, pick: Pick) {
+        let upstream = self.bare(Remote::Upstream);
+        let rev = match pick {
+            Pick::Fix(fix) => format!("security/{}", fix.branch()),
+            Pick::Upstream(n) => {
+                let run = self.repo.try_git_in(
+                    &upstream,
+                    &[
+                        "log",
+                        "--format=%H %s",
+                        "--grep=^Upstream work",
+                        "refs/heads/main",
+                    ],
+                );
+                let commits: Vec<String> = run
+                    .stdout
+                    .lines()
+                    .filter_map(|l| l.split_once(' '))
+                    .map(|(id, _)| id.to_owned())
+                    .collect();
+                if commits.is_empty() {
+                    return;
+                }
+                commits[usize::from(n) % commits.len()].clone()
+            }
+        };
+        // Clean, and so expected to succeed: a colleague's commit whose file the base tag
+        // (the latest calendar tag) does not have yet.
+        let expected = match pick {
+            Pick::Fix(_) => false,
+            Pick::Upstream(_) => {
+                let base = self.latest_tag().expect("last week's tag at least");
+                let files = self
+                    .repo
+                    .try_git_in(
+                        &upstream,
+                        &["diff-tree", "--no-commit-id", "--name-only", "-r", &rev],
+                    )
+                    .stdout;
+                let file = files.lines().next().unwrap_or_default().to_owned();
+                let present = self.repo.try_git_in(
+                    &upstream,
+                    &["cat-file", "-e", &format!("refs/tags/{base}:{file}")],
+                );
+                present.status != 0 && !self.rejects(Remote::Upstream)
+            }
+        };
+        let run = self.tool(&["tag", "--cherry-pick", &rev, "--yes"]);
+        if expected {
+            self.expect_success("tag --cherry-pick of a colleague's commit", &run);
+        }
+    }
+
+    fn release_merge(&mut self, fix: Fix, up: Via, mirror: Via) {
+        for args in [
+            &["fetch", "-q", "upstream"][..],
+            &["merge", "-q", "--ff-only", "upstream/main"],
+            &["fetch", "-q", "security"],
+        ] {
+            if self.git(args).status != 0 {
+                return;
+            }
+        }
+        let tracking = format!("security/{}", fix.branch());
+        if self.rev(&self.repo.work.clone(), &tracking).is_none() {
+            return;
+        }
+        if self.git(&["merge", "-q", "--no-edit", &tracking]).status != 0 {
+            self.fail("merging a fix into main by hand failed".into());
+        }
+        let run = self.push(Remote::Upstream, up, &["main:refs/heads/main"]);
+        self.safe_push(
+            "the release merge to the upstream's main",
+            Remote::Upstream,
+            &run,
+        );
+        if run.status != 0 {
+            return;
+        }
+        let run = self.push(Remote::Mirror, mirror, &["main:refs/heads/main"]);
+        self.safe_push(
+            "the release merge to the mirror, after the upstream",
+            Remote::Mirror,
+            &run,
+        );
+    }
+
+    fn colleague_merge(&mut self, fix: Fix) {
+        let colleague = self.root().join("colleague");
+        let branch = format!("refs/heads/{}", fix.branch());
+        if self.git_in(&colleague, &["pull", "-q", "--ff-only"]).status != 0
+            || self
+                .git_in(&colleague, &["fetch", "-q", "../security.git", &branch])
+                .status
+                != 0
+        {
+            return;
+        }
+        self.git_in(&colleague, &["merge", "-q", "--no-edit", "FETCH_HEAD"]);
+        if self
+            .git_in(&colleague, &["push", "-q", "origin", "HEAD:main"])
+            .status
+            != 0
+        {
+            self.git_in(&colleague, &["reset", "-q", "--hard", "origin/main"]);
+            return;
+        }
+        self.git_in(&colleague, &["push", "-q", "../security.git", "HEAD:main"]);
+        if hole_open("tag-stale-tracking") {
+            self.git(&["fetch", "-q", "upstream"]);
+        }
+    }
+
+    fn random_push(&mut self, src: Src, to: Remote, via: Via, dst: Dst) {
+        let source = match src {
+            Src::Main => "refs/heads/main".to_owned(),
+            Src::UpstreamMain => "refs/remotes/upstream/main".to_owned(),
+            Src::Feature => "refs/heads/feature".to_owned(),
+            Src::Fix(f) => format!("refs/remotes/security/{}", f.branch()),
+            Src::FixTree(f) => format!("refs/remotes/security/{}^{{tree}}", f.branch()),
+            Src::FixBlob(f) => match self.fix_file(f) {
+                Some(file) => format!("refs/remotes/security/{}:{file}", f.branch()),
+                None => return,
+            },
+            Src::FixTag(f) | Src::FixTreeTag(f) => {
+                let tree = matches!(src, Src::FixTreeTag(_));
+                let name = format!("ftag-{}{}", f.branch(), if tree { "-tree" } else { "" });
+                let target = format!(
+                    "refs/remotes/security/{}{}",
+                    f.branch(),
+                    if tree { "^{tree}" } else { "" }
+                );
+                let work = self.repo.work.clone();
+                if self.rev(&work, &format!("refs/tags/{name}")).is_none()
+                    && self
+                        .git(&["tag", "-a", "-m", "a tag of the fix", &name, &target])
+                        .status
+                        != 0
+                {
+                    return;
+                }
+                format!("refs/tags/{name}")
+            }
+            Src::Delete => String::new(),
+        };
+        let refspec = format!("{source}:{}", dst.refname());
+        let run = self.push(to, via, &[refspec.as_str()]);
+        let safe = match (src, to, dst) {
+            (Src::Feature, Remote::Fork | Remote::Upstream, Dst::Feature) => true,
+            (Src::Fix(f), Remote::Mirror, Dst::Review(g) | Dst::FixBranch(g)) => {
+                let work = self.repo.work.clone();
+                f == g
+                    && self
+                        .rev(&work, &format!("refs/remotes/security/{}", f.branch()))
+                        .is_some()
+            }
+            _ => false,
+        };
+        if safe {
+            self.safe_push(&format!("{refspec} to {to:?}"), to, &run);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The promises
+
+impl World {
+    /// Checks promises 1 to 3 after a step.
+    fn check(&mut self) {
+        self.mirror_within_upstream();
+        self.nothing_embargoed_published();
+        self.no_tag_moved();
+    }
+
+    fn mirror_within_upstream(&mut self) {
+        let mirror = self.bare(Remote::Mirror);
+        let upstream = self.bare(Remote::Upstream);
+        let Some(m) = self.rev(&mirror, "refs/heads/main") else {
+            self.fail("promise 1: the mirror's main was deleted".into());
+        };
+        let Some(u) = self.rev(&upstream, "refs/heads/main") else {
+            self.fail("the upstream's main was deleted".into());
+        };
+        let known = self
+            .repo
+            .try_git_in(&upstream, &["cat-file", "-e", &format!("{m}^{{commit}}")]);
+        let within = known.status == 0
+            && self
+                .repo
+                .try_git_in(&upstream, &["merge-base", "--is-ancestor", &m, &u])
+                .status
+                == 0;
+        if !within {
+            self.fail(format!(
+                "promise 1: the mirror's main {m} is not within the upstream's main {u}"
+            ));
+        }
+    }
+
+    fn nothing_embargoed_published(&mut self) {
+        if self.fix_objects.is_empty() {
+            return;
+        }
+        let upstream = self.bare(Remote::Upstream);
+        let public: BTreeSet<String> = self
+            .repo
+            .try_git_in(&upstream, &["rev-list", "--objects", "refs/heads/main"])
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_owned)
+            .collect();
+        let embargoed: Vec<&String> = self.fix_objects.difference(&public).collect();
+        if embargoed.is_empty() {
+            return;
+        }
+        let list: String = embargoed.iter().map(|id| format!("{id}\n")).collect();
+        for remote in [Remote::Fork, Remote::Upstream] {
+            let bare = self.bare(remote);
+            let mut child = self
+                .repo
+                .command("git", &bare)
+                .args(["cat-file", "--batch-check=%(objectname) %(objecttype)"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("run git cat-file");
+            {
+                use std::io::Write;
+                let mut stdin = child.stdin.take().expect("stdin");
+                stdin.write_all(list.as_bytes()).expect("write ids");
+            }
+            let output = child.wait_with_output().expect("git cat-file");
+            let found: Vec<String> = String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .filter(|l| !l.ends_with(" missing"))
+                .map(str::to_owned)
+                .collect();
+            if !found.is_empty() {
+                self.fail(format!(
+                    "promise 2: embargoed objects of the mirror's fix branches are in {}: {found:?}",
+                    remote.name()
+                ));
+            }
+        }
+    }
+
+    fn remember_tags(&mut self) {
+        for (name, tags) in self.all_tags() {
+            self.tags.entry(name).or_default().extend(tags);
+        }
+    }
+
+    fn all_tags(&self) -> Vec<(String, BTreeMap<String, String>)> {
+        let mut all = Vec::new();
+        for remote in Remote::ALL {
+            let bare = self.bare(remote);
+            all.push((remote.name().to_owned(), self.repo.tags_of(&bare)));
+        }
+        all.push(("work".to_owned(), self.repo.tags_of(&self.repo.work)));
+        all
+    }
+
+    fn no_tag_moved(&mut self) {
+        for (name, now) in self.all_tags() {
+            let before = self.tags.get(&name).cloned().unwrap_or_default();
+            for (tag, target) in &before {
+                match now.get(tag) {
+                    Some(t) if t == target => {}
+                    Some(t) => self.fail(format!(
+                        "promise 3: tag {tag} in {name} moved from {target} to {t}"
+                    )),
+                    None => self.fail(format!("promise 3: tag {tag} in {name} vanished")),
+                }
+            }
+        }
+        self.remember_tags();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test
+
+fn config() -> Config {
+    Config {
+        cases: u32::try_from(env_number("PUSH_DUTY_MODEL_CASES", 200)).expect("a case count"),
+        rng_seed: RngSeed::Fixed(env_number("PUSH_DUTY_MODEL_SEED", 20261201)),
+        max_shrink_iters: 400,
+        // Known holes are filtered out of the generated steps.
+        max_global_rejects: 1_000_000,
+        max_local_rejects: 1_000_000,
+        ..Config::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn no_sequence_of_steps_breaks_a_promise(steps in steps()) {
+        let mut world = World::new();
+        world.check();
+        for op in &steps.0 {
+            world.step(op);
+            world.check();
+        }
+    }
+}
+
+/// The model must be able to fail: a push that skips the hook (`--no-verify`) puts a fix on
+/// the mirror's main, and promise 1 says so.
+#[test]
+fn the_model_sees_a_fix_pushed_to_the_mirror_main_with_no_verify() {
+    let mut world = World::new();
+    world.step(&Op::FixCommit(Fix::A));
+    world.check();
+    world.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        "security",
+        "security/fix-a:refs/heads/main",
+    ]);
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.check()));
+    assert!(failed.is_err(), "promise 1 did not see the mirror ahead");
+}
+
+/// Promise 2 must be able to fail: the fix pushed to the fork with `--no-verify`.
+#[test]
+fn the_model_sees_a_fix_pushed_to_the_fork_with_no_verify() {
+    let mut world = World::new();
+    world.step(&Op::FixCommit(Fix::B));
+    world.check();
+    world.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        "fork",
+        "security/fix-b:refs/heads/x",
+    ]);
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.check()));
+    assert!(failed.is_err(), "promise 2 did not see the leak");
+}
