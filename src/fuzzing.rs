@@ -36,6 +36,10 @@ pub const KNOWN_HOLES: &[&str] = &[
     "url-percent",
     // same: dot segments in http(s) and ssh URLs (RFC 3986).
     "url-dot-segments",
+    // Found by the `url` fuzzer: `locate` trims white space that git keeps, so
+    // `/r/work/x\u{c}/` is another repository than `/r/work/x\u{c}` to git but not to the tool.
+    // The git-like resolver of "Which repository a push goes to" must not trim.
+    "url-whitespace",
     // "Leaks that are not commits": a tree or blob of a fix pushed anywhere but the mirror.
     "decide-tree-leak",
 ];
@@ -66,6 +70,12 @@ pub const HOLE_WITNESSES: &[(&str, &str, &[u8])] = &[
         "url-dot-segments",
         "url",
         &[1, 7, 0, 1, 2, 3, 4, 5, 6, 7, 6],
+    ),
+    // The raw text `x\x0c/` (found by the fuzzer).
+    (
+        "url-whitespace",
+        "url",
+        &[0xfd, 0, 0x13, 4, 0, 0, 0x0a, b'x', 0x0c, b'/'],
     ),
     // A tree pushed to a fork's branch.
     (
@@ -576,6 +586,7 @@ pub fn url(data: &[u8], skip: &[&str]) {
     }
     let raw = String::from_utf8_lossy(b.rest());
     if let Location::Local(path) = locate(&raw)
+        && checked(skip, "url-whitespace")
         && !path.is_empty()
         && Path::new(&path).is_absolute()
     {

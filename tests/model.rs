@@ -43,6 +43,11 @@ use proptest::test_runner::{Config, RngSeed};
 /// - `tree-blob-leak`: `security/fix-a^{tree}` or `security/fix-a:fix-a-1.txt`, or a tag of
 ///   the tree, pushed to the fork or the upstream: promise 2.
 /// - `cherry-pick-fix`: `tag --cherry-pick security/fix-a` publishes the fix's blob: promise 2.
+/// - `team-file-checkout`: a checked-out branch whose `.pushduty` says `security = sec` (no such
+///   remote), `security = fork` or `branch = main/`: promise 1 (the guard is off), and a false
+///   refusal of a fix branch pushed to the real mirror (4).
+/// - `upstream-pushurl-staging`: `remote.upstream.pushurl` at a staging copy, so that
+///   `git push upstream main` updates `upstream/main` without reaching the upstream: promise 1.
 /// - `tag-stale-tracking`: after a colleague's release merge, with `upstream/main` not fetched,
 ///   `tag --yes` is refused by its own hook: promise 4. (Without the hole, the model fetches
 ///   after a colleague's merge.)
@@ -55,6 +60,8 @@ const KNOWN_HOLES: &[&str] = &[
     "mirror-symref",
     "tree-blob-leak",
     "cherry-pick-fix",
+    "team-file-checkout",
+    "upstream-pushurl-staging",
     "tag-stale-tracking",
 ];
 
@@ -317,6 +324,37 @@ enum Op {
     },
     /// The remote starts (or stops) rejecting every push.
     ToggleReject(Remote),
+    /// A branch whose committed `.pushduty` says this is checked out (and stays so until
+    /// `SwitchToMain` or the release merge by hand).
+    TeamFileCheckout(TeamFile),
+    /// `git switch main`.
+    SwitchToMain,
+    /// `remote.upstream.pushurl` is set to a staging copy of the upstream (or unset again).
+    ToggleStagingPushurl,
+}
+
+/// What a committed `.pushduty` on a branch says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TeamFile {
+    /// `security = sec`, a remote that does not exist.
+    NoSuchMirror,
+    /// `security = fork`.
+    ForkIsTheMirror,
+    /// `branch = main/`.
+    BranchWithSlash,
+    /// `branch = refs/heads/main`, a full ref name for the same branch.
+    FullRefName,
+}
+
+impl TeamFile {
+    fn text(self) -> &'static str {
+        match self {
+            TeamFile::NoSuchMirror => "[pushduty]\n\tsecurity = sec\n",
+            TeamFile::ForkIsTheMirror => "[pushduty]\n\tsecurity = fork\n",
+            TeamFile::BranchWithSlash => "[pushduty]\n\tbranch = main/\n",
+            TeamFile::FullRefName => "[pushduty]\n\tbranch = refs/heads/main\n",
+        }
+    }
 }
 
 impl Op {
@@ -328,6 +366,8 @@ impl Op {
             } => holes.extend(upstream.hole().into_iter().chain(mirror.hole())),
             Op::SyncMirror(via) => holes.extend(via.hole()),
             Op::TagPick(Pick::Fix(_)) => holes.push("cherry-pick-fix"),
+            Op::TeamFileCheckout(_) => holes.push("team-file-checkout"),
+            Op::ToggleStagingPushurl => holes.push("upstream-pushurl-staging"),
             Op::Push { src, via, dst, .. } => {
                 holes.extend(via.hole());
                 if *dst == Dst::Release {
@@ -411,6 +451,15 @@ fn op() -> impl Strategy<Value = Op> {
         8 => (src(), remote(), via(), dst())
             .prop_map(|(src, to, via, dst)| Op::Push { src, to, via, dst }),
         1 => remote().prop_map(Op::ToggleReject),
+        1 => proptest::sample::select(vec![
+            TeamFile::NoSuchMirror,
+            TeamFile::ForkIsTheMirror,
+            TeamFile::BranchWithSlash,
+            TeamFile::FullRefName,
+        ])
+        .prop_map(Op::TeamFileCheckout),
+        1 => Just(Op::SwitchToMain),
+        1 => Just(Op::ToggleStagingPushurl),
     ]
     .prop_filter("a known hole (KNOWN_HOLES)", |op| {
         op.holes().iter().all(|h| !hole_open(h))
@@ -471,6 +520,10 @@ fn template() -> &'static TestRepo {
             );
         }
         repo.git(&["fetch", "-q", "security"]);
+        repo.git_in(
+            &root,
+            &["clone", "-q", "--bare", "upstream.git", "staging.git"],
+        );
         repo.git(&["switch", "-q", "-c", "feature"]);
         repo.commit("feature-0.txt", "feature 0\n", "Feature work 0");
         repo.git(&["switch", "-q", "main"]);
@@ -497,6 +550,8 @@ fn template() -> &'static TestRepo {
 struct World {
     repo: TestRepo,
     rejecting: [bool; 3],
+    /// `remote.upstream.pushurl` leads to `staging.git`.
+    staging: bool,
     /// Every object a security developer made for a fix: commit, tree, blob.
     fix_objects: BTreeSet<String>,
     /// Every tag seen so far, per repository (`work`, `upstream.git`, ...).
@@ -511,6 +566,7 @@ impl World {
         let mut world = World {
             repo: template().duplicate(),
             rejecting: [false; 3],
+            staging: false,
             fix_objects: BTreeSet::new(),
             tags: BTreeMap::new(),
             log: Vec::new(),
@@ -681,6 +737,15 @@ impl World {
             .map(str::to_owned)
     }
 
+    /// The tool's commands are expected to work only in the plain setup: `main` checked out (no
+    /// team file from another branch) and the upstream's push URL its own.
+    fn plain(&self) -> bool {
+        let head = self
+            .repo
+            .try_git_in(&self.repo.work, &["symbolic-ref", "-q", "HEAD"]);
+        head.stdout.trim() == "refs/heads/main" && !self.staging
+    }
+
     fn record_exists(&self) -> bool {
         self.repo
             .work
@@ -732,13 +797,17 @@ impl World {
                     .expect("write");
                 self.git(&["add", &file]);
                 self.git(&["commit", "-q", "-m", &format!("Feature work {n}")]);
-                self.git(&["switch", "-q", "main"]);
+                self.git(&["switch", "-q", "-"]);
             }
             Op::SecurityMerge(fix) => self.security_merge(fix),
             Op::Continue => {
                 let pending = self.record_exists();
                 let run = self.tool(&["security-merge", "--continue", "--yes"]);
-                if pending && !self.rejects(Remote::Mirror) && !self.rejects(Remote::Upstream) {
+                if pending
+                    && self.plain()
+                    && !self.rejects(Remote::Mirror)
+                    && !self.rejects(Remote::Upstream)
+                {
                     self.expect_success("security-merge --continue with a recorded run", &run);
                 }
             }
@@ -766,6 +835,25 @@ impl World {
             Op::ToggleReject(remote) => {
                 let on = !self.rejects(remote);
                 self.set_rejecting(remote, on);
+            }
+            Op::TeamFileCheckout(team) => {
+                let branch = format!("conf-{}", self.next());
+                self.git(&["switch", "-q", "-c", &branch, "main"]);
+                std::fs::write(self.repo.work.join(".pushduty"), team.text()).expect("write");
+                self.git(&["add", ".pushduty"]);
+                self.git(&["commit", "-q", "-m", "Team settings"]);
+            }
+            Op::SwitchToMain => {
+                self.git(&["switch", "-q", "main"]);
+            }
+            Op::ToggleStagingPushurl => {
+                if self.staging {
+                    self.git(&["config", "--unset", "remote.upstream.pushurl"]);
+                } else {
+                    let staging = self.root().join("staging.git").display().to_string();
+                    self.git(&["config", "remote.upstream.pushurl", &staging]);
+                }
+                self.staging = !self.staging;
             }
         }
     }
@@ -818,7 +906,7 @@ impl World {
         let run = self.tool(&["security-merge", fix.branch(), "--yes"]);
         let clear = !self.rejects(Remote::Upstream) && !self.rejects(Remote::Mirror);
         let Some(tip) = exists else { return };
-        if pending || !clear {
+        if pending || !clear || !self.plain() {
             return;
         }
         self.expect_success(&format!("security-merge {}", fix.branch()), &run);
@@ -845,8 +933,9 @@ impl World {
         let upstream = self.bare(Remote::Upstream);
         let tip = self.rev(&upstream, "refs/heads/main");
         let latest = self.latest_today();
+        let plain = self.plain();
         let run = self.tool(&["tag", "--yes"]);
-        if latest != tip && !self.rejects(Remote::Upstream) {
+        if latest != tip && !self.rejects(Remote::Upstream) && plain {
             self.expect_success("tag (the upstream's main is not tagged yet)", &run);
             let name = run
                 .stdout
@@ -905,7 +994,7 @@ impl World {
                     &upstream,
                     &["cat-file", "-e", &format!("refs/tags/{base}:{file}")],
                 );
-                present.status != 0 && !self.rejects(Remote::Upstream)
+                present.status != 0 && !self.rejects(Remote::Upstream) && self.plain()
             }
         };
         let run = self.tool(&["tag", "--cherry-pick", &rev, "--yes"]);
@@ -916,7 +1005,8 @@ impl World {
 
     fn release_merge(&mut self, fix: Fix, up: Via, mirror: Via) {
         for args in [
-            &["fetch", "-q", "upstream"][..],
+            &["switch", "-q", "main"][..],
+            &["fetch", "-q", "upstream"],
             &["merge", "-q", "--ff-only", "upstream/main"],
             &["fetch", "-q", "security"],
         ] {
@@ -1204,4 +1294,66 @@ fn the_model_sees_a_fix_pushed_to_the_fork_with_no_verify() {
     ]);
     let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.check()));
     assert!(failed.is_err(), "promise 2 did not see the leak");
+}
+
+/// The push week in order, as the model runs it: every step is one the model expects to
+/// succeed, and it did what it says (so the expectations are not vacuous).
+#[test]
+fn the_push_week_in_order_passes_every_expectation() {
+    let mut world = World::new();
+    let week = [
+        Op::FixCommit(Fix::A),
+        Op::UpstreamCommit,
+        Op::FeatureCommit,
+        Op::Push {
+            src: Src::Feature,
+            to: Remote::Fork,
+            via: Via::Typed(Form::Relative),
+            dst: Dst::Feature,
+        },
+        Op::Push {
+            src: Src::Fix(Fix::A),
+            to: Remote::Mirror,
+            via: Via::Typed(Form::FileUrl),
+            dst: Dst::Review(Fix::A),
+        },
+        Op::SecurityMerge(Fix::A),
+        Op::Tag,
+        Op::UpstreamCommit,
+        Op::TagPick(Pick::Upstream(0)),
+        Op::FixCommit(Fix::B),
+        Op::ReleaseMerge {
+            fix: Fix::B,
+            upstream: Via::Typed(Form::Absolute),
+            mirror: Via::RemoteUrl(Form::Symlink),
+        },
+        Op::UpstreamCommit,
+        Op::SyncMirror(Via::PushUrl(Form::NoSuffix)),
+    ];
+    for op in &week {
+        world.step(op);
+        world.check();
+    }
+    let upstream = world.bare(Remote::Upstream);
+    let mirror = world.bare(Remote::Mirror);
+    let fork = world.bare(Remote::Fork);
+    for fix in ["refs/remotes/security/fix-a", "refs/remotes/security/fix-b"] {
+        let id = world
+            .rev(&world.repo.work.clone(), fix)
+            .expect("fetched fix");
+        world.repo.git_in(
+            &upstream,
+            &["merge-base", "--is-ancestor", &id, "refs/heads/main"],
+        );
+    }
+    assert_eq!(
+        world.rev(&mirror, "refs/heads/main"),
+        world.rev(&upstream, "refs/heads/main"),
+        "{}",
+        world.log.join("\n")
+    );
+    let tags: Vec<String> = world.repo.tags_of(&upstream).into_keys().collect();
+    assert_eq!(tags, ["2026.11.26", "2026.12.03", "2026.12.03-1"]);
+    assert!(world.rev(&fork, "refs/heads/feature").is_some());
+    assert!(world.rev(&mirror, "refs/heads/review-fix-a").is_some());
 }
