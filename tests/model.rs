@@ -48,9 +48,14 @@ use proptest::test_runner::{Config, RngSeed};
 ///   refusal of a fix branch pushed to the real mirror (4).
 /// - `upstream-pushurl-staging`: `remote.upstream.pushurl` at a staging copy, so that
 ///   `git push upstream main` updates `upstream/main` without reaching the upstream: promise 1.
-/// - `tag-stale-tracking`: after a colleague's release merge, with `upstream/main` not fetched,
-///   `tag --yes` is refused by its own hook: promise 4. (Without the hole, the model fetches
-///   after a colleague's merge.)
+/// - `tag-stale-tracking`: after a release merge that did not update `upstream/main` (a
+///   colleague's, or a fix pushed to the upstream's main by URL), `tag --yes` is refused by its
+///   own hook, which calls the upstream's tip embargoed: promise 4. (While this hole is listed,
+///   the model fetches the upstream before `tag` and after a colleague's merge.)
+/// - `tag-object-to-upstream-main` (found by this test): an annotated tag of a fix pushed to the
+///   upstream's `refs/heads/main` passes the hook (the upstream's release branch is not
+///   checked); the upstream refuses to put a tag on a branch, but keeps the objects it
+///   received: promise 2.
 const KNOWN_HOLES: &[&str] = &[
     "url-percent",
     "symlink-dotdot",
@@ -63,14 +68,22 @@ const KNOWN_HOLES: &[&str] = &[
     "team-file-checkout",
     "upstream-pushurl-staging",
     "tag-stale-tracking",
+    "tag-object-to-upstream-main",
 ];
 
 /// True if steps hitting `hole` are left out: it is listed, and `PUSH_DUTY_MODEL_HOLES` (`all`,
 /// or names separated by commas) does not ask for it.
 fn hole_open(hole: &str) -> bool {
     let wanted = std::env::var("PUSH_DUTY_MODEL_HOLES").unwrap_or_default();
-    let asked = wanted == "all" || wanted.split(',').any(|h| h.trim() == hole);
+    let asked = wanted == "all"
+        || wanted.split(',').any(|h| h.trim() == hole)
+        || WITNESSING.with(|w| w.get() == Some(hole));
     !asked && KNOWN_HOLES.contains(&hole)
+}
+
+thread_local! {
+    /// The hole whose witness this thread runs (see `each_known_hole_is_still_open`).
+    static WITNESSING: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -368,13 +381,16 @@ impl Op {
             Op::TagPick(Pick::Fix(_)) => holes.push("cherry-pick-fix"),
             Op::TeamFileCheckout(_) => holes.push("team-file-checkout"),
             Op::ToggleStagingPushurl => holes.push("upstream-pushurl-staging"),
-            Op::Push { src, via, dst, .. } => {
+            Op::Push { src, to, via, dst } => {
                 holes.extend(via.hole());
                 if *dst == Dst::Release {
                     holes.push("mirror-symref");
                 }
                 if matches!(src, Src::FixTree(_) | Src::FixBlob(_) | Src::FixTreeTag(_)) {
                     holes.push("tree-blob-leak");
+                }
+                if matches!(src, Src::FixTag(_)) && *to == Remote::Upstream && *dst == Dst::Main {
+                    holes.push("tag-object-to-upstream-main");
                 }
             }
             _ => {}
@@ -425,7 +441,7 @@ fn src() -> impl Strategy<Value = Src> {
 
 fn dst() -> impl Strategy<Value = Dst> {
     prop_oneof![
-        3 => Just(Dst::Main),
+        5 => Just(Dst::Main),
         2 => Just(Dst::Feature),
         1 => Just(Dst::Release),
         1 => fix().prop_map(Dst::FixBranch),
@@ -448,7 +464,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(fix, upstream, mirror)| Op::ReleaseMerge { fix, upstream, mirror }),
         1 => fix().prop_map(Op::ColleagueMerge),
         2 => via().prop_map(Op::SyncMirror),
-        8 => (src(), remote(), via(), dst())
+        10 => (src(), remote(), via(), dst())
             .prop_map(|(src, to, via, dst)| Op::Push { src, to, via, dst }),
         1 => remote().prop_map(Op::ToggleReject),
         1 => proptest::sample::select(vec![
@@ -930,6 +946,9 @@ impl World {
     }
 
     fn tag(&mut self) {
+        if hole_open("tag-stale-tracking") {
+            self.git(&["fetch", "-q", "upstream"]);
+        }
         let upstream = self.bare(Remote::Upstream);
         let tip = self.rev(&upstream, "refs/heads/main");
         let latest = self.latest_today();
@@ -951,6 +970,9 @@ impl World {
     }
 
     fn tag_pick(&mut self, pick: Pick) {
+        if hole_open("tag-stale-tracking") {
+            self.git(&["fetch", "-q", "upstream"]);
+        }
         let upstream = self.bare(Remote::Upstream);
         let rev = match pick {
             Pick::Fix(fix) => format!("security/{}", fix.branch()),
@@ -1356,4 +1378,153 @@ fn the_push_week_in_order_passes_every_expectation() {
     assert_eq!(tags, ["2026.11.26", "2026.12.03", "2026.12.03-1"]);
     assert!(world.rev(&fork, "refs/heads/feature").is_some());
     assert!(world.rev(&mirror, "refs/heads/review-fix-a").is_some());
+}
+
+/// The shortest sequence that shows each known hole, and the promise it breaks today.
+fn hole_witnesses() -> Vec<(&'static str, &'static str, Vec<Op>)> {
+    let to_mirror_main = |via| Op::Push {
+        src: Src::Feature,
+        to: Remote::Mirror,
+        via,
+        dst: Dst::Main,
+    };
+    vec![
+        (
+            "url-percent",
+            "promise 1",
+            vec![to_mirror_main(Via::Typed(Form::FilePercent))],
+        ),
+        (
+            "symlink-dotdot",
+            "promise 1",
+            vec![to_mirror_main(Via::Typed(Form::SymlinkDotDot))],
+        ),
+        (
+            "tilde",
+            "promise 1",
+            vec![to_mirror_main(Via::RemoteUrl(Form::Tilde))],
+        ),
+        (
+            "gitfile",
+            "promise 1",
+            vec![to_mirror_main(Via::Typed(Form::Gitfile))],
+        ),
+        (
+            "gitdir-subdir",
+            "promise 1",
+            vec![to_mirror_main(Via::Typed(Form::GitDirSubdir))],
+        ),
+        (
+            "mirror-symref",
+            "promise 1",
+            vec![Op::Push {
+                src: Src::Feature,
+                to: Remote::Mirror,
+                via: Via::Name,
+                dst: Dst::Release,
+            }],
+        ),
+        (
+            "tree-blob-leak",
+            "promise 2",
+            vec![
+                Op::FixCommit(Fix::A),
+                Op::Push {
+                    src: Src::FixTree(Fix::A),
+                    to: Remote::Fork,
+                    via: Via::Name,
+                    dst: Dst::Tag(0),
+                },
+            ],
+        ),
+        (
+            "cherry-pick-fix",
+            "promise 2",
+            vec![Op::FixCommit(Fix::A), Op::TagPick(Pick::Fix(Fix::A))],
+        ),
+        (
+            "team-file-checkout",
+            "promise 1",
+            vec![
+                Op::TeamFileCheckout(TeamFile::NoSuchMirror),
+                to_mirror_main(Via::Name),
+            ],
+        ),
+        (
+            "upstream-pushurl-staging",
+            "promise 1",
+            vec![
+                Op::FixCommit(Fix::A),
+                Op::ToggleStagingPushurl,
+                Op::ReleaseMerge {
+                    fix: Fix::A,
+                    upstream: Via::Name,
+                    mirror: Via::Name,
+                },
+            ],
+        ),
+        (
+            "tag-stale-tracking",
+            "promise 4",
+            vec![Op::FixCommit(Fix::A), Op::ColleagueMerge(Fix::A), Op::Tag],
+        ),
+        (
+            "tag-object-to-upstream-main",
+            "promise 2",
+            vec![
+                Op::FixCommit(Fix::A),
+                Op::Push {
+                    src: Src::FixTag(Fix::A),
+                    to: Remote::Upstream,
+                    via: Via::Name,
+                    dst: Dst::Main,
+                },
+            ],
+        ),
+    ]
+}
+
+/// A hole stays in `KNOWN_HOLES` only while it is open: its witness must still break the
+/// promise named. When a fix lands this test fails: delete the hole from `KNOWN_HOLES`, and
+/// the generator covers it from then on.
+#[test]
+fn each_known_hole_is_still_open() {
+    let witnesses = hole_witnesses();
+    for hole in KNOWN_HOLES {
+        assert!(
+            witnesses.iter().any(|(h, _, _)| h == hole),
+            "{hole} has no witness"
+        );
+    }
+    let mut fixed = Vec::new();
+    for (hole, promise, steps) in witnesses {
+        assert!(
+            KNOWN_HOLES.contains(&hole),
+            "a witness of {hole}, which is not listed"
+        );
+        WITNESSING.with(|w| w.set(Some(hole)));
+        let result = std::panic::catch_unwind(|| {
+            let mut world = World::new();
+            world.check();
+            for op in &steps {
+                world.step(op);
+                world.check();
+            }
+        });
+        WITNESSING.with(|w| w.set(None));
+        match result {
+            Ok(()) => fixed.push(hole),
+            Err(panic) => {
+                let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+                assert!(
+                    message.starts_with(promise),
+                    "{hole} broke something else than {promise}: {message}"
+                );
+            }
+        }
+    }
+    assert!(
+        fixed.is_empty(),
+        "fixed, so remove them from KNOWN_HOLES in tests/model.rs: {fixed:?}"
+    );
 }
