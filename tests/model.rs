@@ -335,6 +335,13 @@ enum Op {
         via: Via,
         dst: Dst,
     },
+    /// `git push TO SRC:DST SRC2:DST2`: the hook judges both lines of one push.
+    PushTwo {
+        first: (Src, Dst),
+        second: (Src, Dst),
+        to: Remote,
+        via: Via,
+    },
     /// The remote starts (or stops) rejecting every push.
     ToggleReject(Remote),
     /// A branch whose committed `.pushduty` says this is checked out (and stays so until
@@ -383,20 +390,37 @@ impl Op {
             Op::ToggleStagingPushurl => holes.push("upstream-pushurl-staging"),
             Op::Push { src, to, via, dst } => {
                 holes.extend(via.hole());
-                if *dst == Dst::Release {
-                    holes.push("mirror-symref");
-                }
-                if matches!(src, Src::FixTree(_) | Src::FixBlob(_) | Src::FixTreeTag(_)) {
-                    holes.push("tree-blob-leak");
-                }
-                if matches!(src, Src::FixTag(_)) && *to == Remote::Upstream && *dst == Dst::Main {
-                    holes.push("tag-object-to-upstream-main");
-                }
+                holes.extend(pair_holes(*src, *to, *dst));
+            }
+            Op::PushTwo {
+                first,
+                second,
+                to,
+                via,
+            } => {
+                holes.extend(via.hole());
+                holes.extend(pair_holes(first.0, *to, first.1));
+                holes.extend(pair_holes(second.0, *to, second.1));
             }
             _ => {}
         }
         holes
     }
+}
+
+/// The holes one refspec of a push hits.
+fn pair_holes(src: Src, to: Remote, dst: Dst) -> Vec<&'static str> {
+    let mut holes = Vec::new();
+    if dst == Dst::Release {
+        holes.push("mirror-symref");
+    }
+    if matches!(src, Src::FixTree(_) | Src::FixBlob(_) | Src::FixTreeTag(_)) {
+        holes.push("tree-blob-leak");
+    }
+    if matches!(src, Src::FixTag(_)) && to == Remote::Upstream && dst == Dst::Main {
+        holes.push("tag-object-to-upstream-main");
+    }
+    holes
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,6 +490,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => via().prop_map(Op::SyncMirror),
         10 => (src(), remote(), via(), dst())
             .prop_map(|(src, to, via, dst)| Op::Push { src, to, via, dst }),
+        2 => ((src(), dst()), (src(), dst()), remote(), via())
+            .prop_map(|(first, second, to, via)| Op::PushTwo { first, second, to, via }),
         1 => remote().prop_map(Op::ToggleReject),
         1 => proptest::sample::select(vec![
             TeamFile::NoSuchMirror,
@@ -847,7 +873,13 @@ impl World {
                     &run,
                 );
             }
-            Op::Push { src, to, via, dst } => self.random_push(src, to, via, dst),
+            Op::Push { src, to, via, dst } => self.random_push(&[(src, dst)], to, via),
+            Op::PushTwo {
+                first,
+                second,
+                to,
+                via,
+            } => self.random_push(&[first, second], to, via),
             Op::ToggleReject(remote) => {
                 let on = !self.rejects(remote);
                 self.set_rejecting(remote, on);
@@ -1086,8 +1118,28 @@ impl World {
         }
     }
 
-    fn random_push(&mut self, src: Src, to: Remote, via: Via, dst: Dst) {
-        let source = match src {
+    /// One push of every `(src, dst)`; safe only if each is.
+    fn random_push(&mut self, pairs: &[(Src, Dst)], to: Remote, via: Via) {
+        let mut refspecs = Vec::new();
+        let mut safe = true;
+        for &(src, dst) in pairs {
+            let Some(source) = self.source(src) else {
+                return;
+            };
+            refspecs.push(format!("{source}:{}", dst.refname()));
+            safe &= self.safe_refspec(src, to, dst);
+        }
+        let specs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
+        let run = self.push(to, via, &specs);
+        if safe {
+            self.safe_push(&format!("{} to {to:?}", refspecs.join(" ")), to, &run);
+        }
+    }
+
+    /// The source side of a refspec for `src`, making the tag it names if needed; `None` if
+    /// there is nothing to push yet.
+    fn source(&mut self, src: Src) -> Option<String> {
+        Some(match src {
             Src::Main => "refs/heads/main".to_owned(),
             Src::UpstreamMain => "refs/remotes/upstream/main".to_owned(),
             Src::Feature => "refs/heads/feature".to_owned(),
@@ -1095,7 +1147,7 @@ impl World {
             Src::FixTree(f) => format!("refs/remotes/security/{}^{{tree}}", f.branch()),
             Src::FixBlob(f) => match self.fix_file(f) {
                 Some(file) => format!("refs/remotes/security/{}:{file}", f.branch()),
-                None => return,
+                None => return None,
             },
             Src::FixTag(f) | Src::FixTreeTag(f) => {
                 let tree = matches!(src, Src::FixTreeTag(_));
@@ -1112,15 +1164,17 @@ impl World {
                         .status
                         != 0
                 {
-                    return;
+                    return None;
                 }
                 format!("refs/tags/{name}")
             }
             Src::Delete => String::new(),
-        };
-        let refspec = format!("{source}:{}", dst.refname());
-        let run = self.push(to, via, &[refspec.as_str()]);
-        let safe = match (src, to, dst) {
+        })
+    }
+
+    /// A feature branch without fixes to the fork or the upstream, a fix branch to the mirror.
+    fn safe_refspec(&mut self, src: Src, to: Remote, dst: Dst) -> bool {
+        match (src, to, dst) {
             (Src::Feature, Remote::Fork | Remote::Upstream, Dst::Feature) => true,
             (Src::Fix(f), Remote::Mirror, Dst::Review(g) | Dst::FixBranch(g)) => {
                 let work = self.repo.work.clone();
@@ -1130,9 +1184,6 @@ impl World {
                         .is_some()
             }
             _ => false,
-        };
-        if safe {
-            self.safe_push(&format!("{refspec} to {to:?}"), to, &run);
         }
     }
 }
