@@ -787,7 +787,7 @@ pub fn decide(data: &[u8], skip: &[&str]) {
         let source = b.byte();
         let target = targets[b.below(targets.len())];
         let remote = b.byte();
-        let local = if source % 9 == 0 {
+        let local = if source.is_multiple_of(9) {
             ObjectId::null(gix::hash::Kind::Sha1)
         } else {
             oid(source % 9)
@@ -800,7 +800,7 @@ pub fn decide(data: &[u8], skip: &[&str]) {
             },
             local,
             remote_ref: target.to_owned(),
-            remote: if remote % 9 == 0 {
+            remote: if remote.is_multiple_of(9) {
                 ObjectId::null(gix::hash::Kind::Sha1)
             } else {
                 oid(remote % 9)
