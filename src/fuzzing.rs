@@ -280,7 +280,8 @@ pub fn calendar_tags(data: &[u8]) {
         .map(|n| CalendarTag::parse(n).expect("only calendar names are kept"))
         .collect();
     assert!(listed.windows(2).all(|w| w[0] <= w[1]), "{listed:?}");
-    for date in dates {
+    // A handful of dates is enough, and keeps each run linear in the number of names.
+    for date in dates.into_iter().take(8) {
         let revisions: Vec<u64> = listed
             .iter()
             .filter(|t| t.date == date)
