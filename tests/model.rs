@@ -1076,11 +1076,14 @@ impl World {
             self.fail("merging a fix into main by hand failed".into());
         }
         let run = self.push(Remote::Upstream, up, &["main:refs/heads/main"]);
-        self.safe_push(
-            "the release merge to the upstream's main",
-            Remote::Upstream,
-            &run,
-        );
+        // With a staging push URL, `git push upstream` does not go to the upstream at all.
+        if !(self.staging && up == Via::Name) {
+            self.safe_push(
+                "the release merge to the upstream's main",
+                Remote::Upstream,
+                &run,
+            );
+        }
         if run.status != 0 {
             return;
         }
