@@ -1,93 +1,26 @@
 //! The properties the fuzz targets check (`fuzz/fuzz_targets/*.rs`), one function per target,
 //! so that the fuzzers and the corpus replay test (`tests/fuzz_corpus.rs`) run the same code.
 //! Each takes the fuzzer's bytes and panics when a property does not hold; a property is more
-//! than "no panic": round trips, "the next tag name never exists", "an error while deciding is
-//! an error, never a pass", and a reference decision computed independently of `guard::decide`.
+//! than "no panic": round trips, "the next tag name never exists", one repository in every
+//! spelling on a file system built from the bytes, "an error while deciding is an error, never
+//! a pass", and a reference decision written from the guard's rules apart from `guard::decide`.
 //!
 //! For tests and fuzzing only: not part of the tool's interface.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
 
 use chrono::NaiveDate;
 use gix::ObjectId;
 
 use crate::calendar;
 use crate::config;
-use crate::guard::{self, Ancestry, CommitInfo, Destination, Facts, Leak, Leaks, Peeled, Reason};
+use crate::guard::{
+    self, CommitInfo, Destination, DestinationRef, Facts, Leak, Leaks, Live, Peeled, Reason,
+};
 use crate::tags::{CalendarTag, Lineage};
-use crate::url::{self, Location};
-
-/// Properties that fail on today's code because the fix for them (issue 7) has not landed yet;
-/// a property named here is not checked. Each entry says which part of issue 7 removes it.
-/// `tests/fuzz_corpus.rs` proves each one is still open (its witness still fails), so an entry
-/// cannot outlive its fix: when the fix lands, delete the entry and the witness.
-pub const KNOWN_HOLES: &[&str] = &[
-    // issue 7, "Configuration must not switch the guard off": `git -c color.ui` exports
-    // `'color.ui'=`, and the parser stops there.
-    "config-valueless",
-    // same: git quotes `!` as `'\!'`, which the parser does not read.
-    "config-bang",
-    // same: 3,000 duplicated `skip =` lines; each key must be read once.
-    "team-file-duplicates",
-    // same: `pushduty.branch = main/` is accepted.
-    "team-file-branch",
-    // "Which repository a push goes to": percent-encoding in file:// and http(s) URLs.
-    "url-percent",
-    // same: dot segments in http(s) and ssh URLs (RFC 3986).
-    "url-dot-segments",
-    // Found by the `url` fuzzer: `locate` trims white space that git keeps, so
-    // `/r/work/x\u{c}/` is another repository than `/r/work/x\u{c}` to git but not to the tool.
-    // The git-like resolver of "Which repository a push goes to" must not trim.
-    "url-whitespace",
-    // "Leaks that are not commits": a tree or blob of a fix pushed anywhere but the mirror.
-    "decide-tree-leak",
-];
-
-/// The witness of each known hole: the target and an input on which its property fails today.
-pub const HOLE_WITNESSES: &[(&str, &str, &[u8])] = &[
-    ("config-bang", "config_values", &[1, 0, 0, 0, 0, 4]),
-    // `'s0.k0'= 's0.k0'='s'`: a valueless key, then a pair.
-    (
-        "config-valueless",
-        "config_values",
-        &[1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0],
-    ),
-    (
-        "team-file-duplicates",
-        "team_file",
-        b"[pushduty]\nskip = 2026-12-24\nskip = 2026-12-24\n",
-    ),
-    (
-        "team-file-branch",
-        "team_file",
-        b"[pushduty]\nbranch = main/\n",
-    ),
-    // `file:///r/%73ecurity.git` and `/r/security.git`.
-    ("url-percent", "url", &[0, 7, 0, 1, 2, 3, 4, 5, 6, 7, 5]),
-    // `https://github.com/x/../team/security` and `git@github.com:team/security.git`.
-    (
-        "url-dot-segments",
-        "url",
-        &[1, 7, 0, 1, 2, 3, 4, 5, 6, 7, 6],
-    ),
-    // The raw text `x\x0c/` (found by the fuzzer).
-    (
-        "url-whitespace",
-        "url",
-        &[0xfd, 0, 0x13, 4, 0, 0, 0x0a, b'x', 0x0c, b'/'],
-    ),
-    // A tree pushed to a fork's branch.
-    (
-        "decide-tree-leak",
-        "decide",
-        &[2, 2, 0, 0, 3, 7, 7, 7, 7, 7, 7, 7, 1, 1, 0],
-    ),
-];
-
-fn checked(skip: &[&str], hole: &str) -> bool {
-    !skip.contains(&hole)
-}
+use crate::url::{self, Filesystem, Kind, Location};
 
 /// Every target by name, for the corpus replay: `fuzz/corpus/NAME/`.
 pub const TARGETS: &[&str] = &[
@@ -99,16 +32,16 @@ pub const TARGETS: &[&str] = &[
     "decide",
 ];
 
-/// Runs target `name` on `data`, skipping the properties in `skip`. `team_file` needs a
-/// scratch directory, made under `scratch` on first use.
-pub fn run(name: &str, data: &[u8], skip: &[&str], scratch: &Path) {
+/// Runs target `name` on `data`. `team_file` needs a scratch directory, made under `scratch` on
+/// first use.
+pub fn run(name: &str, data: &[u8], scratch: &Path) {
     match name {
         "pre_push_input" => pre_push_input(data),
         "calendar_tags" => calendar_tags(data),
-        "config_values" => config_values(data, skip),
-        "team_file" => TeamFile::new(scratch).check(data, skip),
-        "url" => url(data, skip),
-        "decide" => decide(data, skip),
+        "config_values" => config_values(data),
+        "team_file" => TeamFile::new(scratch).check(data),
+        "url" => url(data),
+        "decide" => decide(data),
         other => panic!("no fuzz target {other}"),
     }
 }
@@ -348,75 +281,100 @@ fn sq_quote(text: &str) -> String {
     out
 }
 
-/// With a first byte 0: the rest as GIT_CONFIG_PARAMETERS text, which must not panic and whose
-/// pairs, written back in git's form, read back the same. Otherwise: pairs built from the bytes
-/// (keys and values with quotes, `!`, `=`, spaces, newlines; valueless and empty values) are
-/// written the way git exports them and must read back exactly, every pair, in order. Then the
-/// text as a date and as a weekday: whatever is accepted prints back to the same text.
-pub fn config_values(data: &[u8], skip: &[&str]) {
+/// A pair as git 2.31+ exports it: `'key'='value'`, or `'key'=` for a valueless `-c key`.
+fn exported(key: &str, value: Option<&str>) -> String {
+    match value {
+        Some(value) => format!("{}={}", sq_quote(key), sq_quote(value)),
+        None => format!("{}=", sq_quote(key)),
+    }
+}
+
+/// With a first byte 0: the rest as `GIT_CONFIG_PARAMETERS` text. It parses or is refused
+/// naming the variable, never a panic; what parses, written back in git's form, reads back the
+/// same. Otherwise: pairs built from the bytes (keys and values with quotes, `!`, `=`, spaces,
+/// newlines; valueless, empty, and the pre-2.31 `'key=value'` and `'key'` forms) are written the
+/// way git exports them and must read back exactly, every pair, in order, valueless ones as
+/// `None`. Then the text as a date and as a weekday: whatever is accepted prints back to itself.
+pub fn config_values(data: &[u8]) {
     let text = String::from_utf8_lossy(data.get(1..).unwrap_or(&[]));
     if data.first().is_none_or(|b| *b == 0) {
-        let pairs = config::parse_config_parameters(&text);
-        let rendered: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| format!("{}={}", sq_quote(k), sq_quote(v)))
-            .collect();
-        let bang = pairs
-            .iter()
-            .any(|(k, v)| k.contains('!') || v.contains('!'));
-        if checked(skip, "config-bang") || !bang {
-            assert_eq!(config::parse_config_parameters(&rendered.join(" ")), pairs);
+        match config::parse_config_parameters(&text) {
+            Ok(pairs) => {
+                let rendered: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| exported(k, v.as_deref()))
+                    .collect();
+                let again = config::parse_config_parameters(&rendered.join(" "))
+                    .unwrap_or_else(|e| panic!("{rendered:?} from {text:?}: {e:#}"));
+                assert_eq!(again, pairs, "{text:?}");
+                for (key, _) in &pairs {
+                    assert!(!key.is_empty() && key.trim() == key, "{key:?}");
+                }
+            }
+            Err(err) => {
+                let message = format!("{err:#}");
+                assert!(
+                    message.starts_with("GIT_CONFIG_PARAMETERS is malformed"),
+                    "{message}"
+                );
+                assert!(err.chain().any(|c| c.is::<crate::error::Refusal>()));
+            }
         }
     } else {
         let mut bytes = Bytes::new(&data[1..]);
         let alphabet = [
-            "a", "b", ".", "'", "!", "=", " ", "\\", "\n", "é", "x", "\"",
+            "a", "b", ".", "'", "!", "=", " ", "\\", "\n", "é", "x", "\"", "\t",
         ];
-        let mut expected = Vec::new();
+        let mut expected: Vec<(String, Option<String>)> = Vec::new();
         let mut env = Vec::new();
-        let mut valueless = false;
-        let mut bang = false;
         while !bytes.done() && expected.len() < 8 {
-            let key = format!("s{}.k{}", bytes.below(3), bytes.below(3));
-            let form = bytes.below(4);
+            let quoted_key = bytes.byte() % 4 == 0;
+            let key = if quoted_key {
+                // A subsection may hold anything but a newline: `-c 'url.it'\''s!.insteadOf=x'`.
+                let sub: String = bytes
+                    .word(&alphabet, 4)
+                    .chars()
+                    .filter(|c| !matches!(c, '\n' | '=' | ' ' | '\t'))
+                    .collect();
+                format!("url.{sub}x.insteadof")
+            } else {
+                format!("s{}.k{}", bytes.below(3), bytes.below(3))
+            };
+            let form = bytes.below(5);
             let value = bytes.word(&alphabet, 6);
             match form {
                 // `git -c key=value`: 'key'='value'
                 0 => {
-                    bang |= value.contains('!');
-                    env.push(format!("{}={}", sq_quote(&key), sq_quote(&value)));
-                    expected.push(Some((key, value)));
+                    env.push(exported(&key, Some(&value)));
+                    expected.push((key, Some(value)));
                 }
                 // `git -c key=`: an empty value.
                 1 => {
-                    env.push(format!("{}=''", sq_quote(&key)));
-                    expected.push(Some((key, String::new())));
+                    env.push(exported(&key, Some("")));
+                    expected.push((key, Some(String::new())));
                 }
-                // `git -c key`: valueless, boolean true; the value is the parser's to name.
+                // `git -c key`: valueless, an implicit true.
                 2 => {
-                    valueless = true;
-                    env.push(format!("{}=", sq_quote(&key)));
-                    expected.push(None);
+                    env.push(exported(&key, None));
+                    expected.push((key, None));
                 }
                 // The pre-2.31 form, 'key=value', still read.
-                _ => {
-                    bang |= value.contains('!');
+                3 => {
                     env.push(sq_quote(&format!("{key}={value}")));
-                    expected.push(Some((key, value)));
+                    expected.push((key, Some(value)));
+                }
+                // The pre-2.31 valueless form, 'key'.
+                _ => {
+                    env.push(sq_quote(&key));
+                    expected.push((key, None));
                 }
             }
         }
-        let got = config::parse_config_parameters(&env.join(" "));
-        let skipped = (valueless && !checked(skip, "config-valueless"))
-            || (bang && !checked(skip, "config-bang"));
-        if !skipped {
-            assert_eq!(got.len(), expected.len(), "{env:?} gave {got:?}");
-            for (want, have) in expected.iter().zip(&got) {
-                if let Some(want) = want {
-                    assert_eq!(want, have, "{env:?}");
-                }
-            }
-        }
+        let separator = [" ", "  ", "\t", "\n"][usize::from(data[0] % 4)];
+        let joined = env.join(separator);
+        let got = config::parse_config_parameters(&joined)
+            .unwrap_or_else(|e| panic!("{joined:?}, as git writes it: {e:#}"));
+        assert_eq!(got, expected, "{joined:?}");
     }
     if let Some(date) = calendar::parse_date(&text) {
         assert_eq!(date.format("%Y-%m-%d").to_string(), text.trim());
@@ -440,6 +398,22 @@ pub struct TeamFile {
     top: PathBuf,
 }
 
+/// What a team file must make of the settings, worked out from the rules apart from the loader.
+#[derive(Debug)]
+enum Expected {
+    /// Refused, for this reason (in words, for the failure message).
+    Refused(String),
+    /// Loaded, with these values.
+    Loaded {
+        upstream: String,
+        security: String,
+        branch: Option<String>,
+        skip: Vec<NaiveDate>,
+        security_urls: Vec<String>,
+        cadence: u32,
+    },
+}
+
 impl TeamFile {
     /// The repository `push-duty-team-file` under `scratch`, made the first time.
     pub fn new(scratch: &Path) -> Self {
@@ -450,58 +424,68 @@ impl TeamFile {
         TeamFile { top }
     }
 
-    /// The bytes as `.pushduty`: the settings load or refuse, naming the key or the file, and
-    /// what loads is valid: a cadence of 1 to 52, a schedule that validates, names without
-    /// spaces, a release branch git accepts as a branch name, every skip date written in the
-    /// file, and no more skip dates than lines.
-    pub fn check(&self, data: &[u8], skip: &[&str]) {
+    /// The bytes as `.pushduty` (with a first byte 0xff, the rest repeated to about the size
+    /// limit, a second byte saying how far below or above it): the settings load exactly when the
+    /// rules say they do, with the values the rules say: a file over 64 KiB, a section other
+    /// than `[pushduty]`, any subsection (pins included), an unknown key or a malformed value is
+    /// refused, naming the file or the key; a branch is a branch name (`refs/heads/X` read as
+    /// `X`, never `main/`); the last value of a key wins; skip dates are sorted, each once.
+    pub fn check(&self, data: &[u8]) {
+        let content: Vec<u8> = match data {
+            [0xff, offset, rest @ ..] => {
+                let unit: &[u8] = if rest.is_empty() { b"#\n" } else { rest };
+                let size = config::TEAM_FILE_LIMIT as usize + usize::from(*offset) - 128;
+                unit.iter().copied().cycle().take(size).collect()
+            }
+            _ => data.to_vec(),
+        };
         let path = self.top.join(config::TEAM_FILE);
-        std::fs::write(&path, data).expect("write the team file");
+        std::fs::write(&path, &content).expect("write the team file");
         let repo = gix::open_opts(&self.top, gix::open::Options::isolated())
             .expect("open the scratch repository");
-        let text = String::from_utf8_lossy(data);
-        match config::Settings::load(&repo) {
-            Ok(settings) => {
-                let schedule = &settings.schedule;
-                assert!((1..=52).contains(&schedule.cadence));
-                assert_eq!(schedule.validate(), Ok(()));
-                for name in [&settings.upstream, &settings.security] {
+        let name = path.display().to_string();
+        let expected = expected_settings(&content, &name);
+        match (config::Settings::load(&repo), expected) {
+            (
+                Ok(settings),
+                Expected::Loaded {
+                    upstream,
+                    security,
+                    branch,
+                    skip,
+                    security_urls,
+                    cadence,
+                },
+            ) => {
+                assert_eq!(
+                    (&settings.upstream, &settings.security, &settings.branch),
+                    (&upstream, &security, &branch)
+                );
+                assert_eq!(settings.schedule.skip, skip);
+                assert_eq!(settings.schedule.cadence, cadence);
+                assert_eq!(settings.security_urls, security_urls);
+                assert_eq!(settings.schedule.validate(), Ok(()));
+                if let Some(branch) = &settings.branch {
                     assert!(
-                        !name.is_empty() && !name.contains(char::is_whitespace),
-                        "{name:?}"
-                    );
-                }
-                if let Some(branch) = &settings.branch
-                    && checked(skip, "team-file-branch")
-                {
-                    let full = format!("refs/heads/{branch}");
-                    assert!(
-                        gix::refs::FullName::try_from(full.as_str()).is_ok()
-                            && !branch.ends_with('/')
-                            && !branch.starts_with("refs/"),
-                        "branch {branch:?} is not a branch name"
-                    );
-                }
-                for day in &schedule.skip {
-                    assert!(text.contains(&day.format("%Y-%m-%d").to_string()));
-                }
-                if checked(skip, "team-file-duplicates") {
-                    assert!(
-                        schedule.skip.len() <= text.lines().count(),
-                        "{} skip dates from {} lines",
-                        schedule.skip.len(),
-                        text.lines().count()
+                        !branch.starts_with("refs/") && !branch.ends_with('/'),
+                        "branch {branch:?}"
                     );
                 }
             }
-            Err(err) => {
+            (Ok(settings), Expected::Refused(why)) => {
+                panic!("loaded {settings:?}, but the rules refuse it: {why}")
+            }
+            (Err(err), Expected::Loaded { .. }) => {
+                panic!("refused ({err:#}), but the rules load it")
+            }
+            (Err(err), Expected::Refused(_)) => {
                 let message = format!("{err:#}");
                 assert!(
                     err.chain().any(|c| c.is::<crate::error::Refusal>()),
                     "not a refusal: {message}"
                 );
                 assert!(
-                    message.contains("pushduty.") || message.contains(config::TEAM_FILE),
+                    message.contains("pushduty.") || message.contains(&name),
                     "names neither a key nor the file: {message}"
                 );
             }
@@ -509,131 +493,569 @@ impl TeamFile {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// url: url::locate
+/// `text` as a release branch, by git's rules: a full `refs/heads/X` is `X`; what is left must
+/// make a valid `refs/heads/X`, and not read as a ref (`refs/..`), an option or `@`.
+fn reference_branch(text: &str) -> Option<String> {
+    let name = text.strip_prefix("refs/heads/").unwrap_or(text);
+    let full = format!("refs/heads/{name}");
+    let valid = gix::refs::FullName::try_from(full.as_str()).is_ok()
+        && !name.is_empty()
+        && !name.ends_with('/')
+        && !name.ends_with(".lock")
+        && !name.starts_with("refs/")
+        && !name.starts_with('-')
+        && name != "@";
+    valid.then(|| name.to_owned())
+}
 
-/// One repository written many ways git accepts: each spelling must locate to the same place,
-/// and a different repository to a different place. Built from the bytes: a local path (under
-/// a base directory, spelled absolute, relative, as `file://`, with `./`, `x/..`, a trailing
-/// `/`, `.git`, percent-encoding) or a network URL (ssh, scp-like, https, with host case, user,
-/// default port, trailing `/`, `.git`, percent-encoding, dot segments). No file system: nothing
-/// exists, so no symlink is followed. Then the raw text must locate without a panic, and a local
-/// answer must locate to itself.
-pub fn url(data: &[u8], skip: &[&str]) {
-    let mut b = Bytes::new(data);
-    let base = Path::new("/r/work");
-    let no_fs = |_: &Path| None::<PathBuf>;
-    let locate = |u: &str| url::locate(u, base, &no_fs);
-    let network = b.byte() % 2 == 1;
-    let name_alphabet = ["s", "e", "c", "u", "r", "i", "t", "y", "-", "_", "x", "."];
-    let name = b.word(&name_alphabet, 10);
-    let other = format!("{name}2");
-    let spellings_per_case = 12;
-    let spell = |name: &str, choice: u8| -> (String, Option<&'static str>) {
-        let encoded = percent_one(name);
-        if network {
-            let host = ["github.com", "GitHub.COM", "git.example.org"][usize::from(choice % 2)];
-            let path = format!("team/{name}");
-            match choice % spellings_per_case {
-                0 => (format!("git@{host}:{path}.git"), None),
-                1 => (format!("ssh://git@{host}/{path}"), None),
-                2 => (format!("ssh://git@{host}:22/{path}.git/"), None),
-                3 => (format!("https://{host}/{path}.git"), None),
-                4 => (format!("https://u:p@{host}/{path}/"), None),
-                5 => (
-                    format!("https://{host}/team/{encoded}.git"),
-                    Some("url-percent"),
-                ),
-                6 => (
-                    format!("https://{host}/x/../{path}"),
-                    Some("url-dot-segments"),
-                ),
-                7 => (
-                    format!("https://{host}/team/./{name}"),
-                    Some("url-dot-segments"),
-                ),
-                8 => (format!("{host}:{path}"), None),
-                9 => (format!("git+ssh://{host}/{path}"), None),
-                10 => (format!("https://{host}:443/{path}"), None),
-                _ => (format!("ssh://{host}/team/{encoded}"), Some("url-percent")),
-            }
-        } else {
-            match choice % spellings_per_case {
-                0 => (format!("/r/{name}.git"), None),
-                1 => (format!("/r/{name}"), None),
-                2 => (format!("../{name}.git"), None),
-                3 => (format!("file:///r/{name}.git"), None),
-                4 => (format!("/r/./work/../{name}/"), None),
-                5 => (format!("file:///r/{encoded}.git"), Some("url-percent")),
-                6 => (format!("./../{name}.git/"), None),
-                7 => (format!("/r/{name}/.git"), None),
-                8 => (format!("file://localhost/r/{name}"), None),
-                9 => (format!("//r/{name}.git"), None),
-                10 => (format!("/r//{name}.git"), None),
-                _ => (format!("file:///r/work/../{name}"), None),
-            }
-        }
+/// What loading `content` (the team file `name`, alone: no other config sets a `pushduty` key
+/// in the scratch repository) must give.
+fn expected_settings(content: &[u8], name: &str) -> Expected {
+    use Expected::Refused;
+    if content.len() as u64 > config::TEAM_FILE_LIMIT {
+        return Refused(format!("{} bytes", content.len()));
+    }
+    let mut bytes = content.to_vec();
+    let meta = gix::config::file::Metadata::from(gix::config::Source::Local).at(name);
+    let options = gix::config::file::init::Options {
+        includes: gix::config::file::includes::Options::no_follow(),
+        ..Default::default()
     };
-    let (first, _) = spell(&name, 0);
-    let want = locate(&first);
-    let (far, _) = spell(&other, 0);
-    // A name of dots is a dot segment, and one that ends in a dot is changed by the `.git`
-    // suffix rule itself: neither names one repository in every spelling.
-    let plain = !name.ends_with('.') && !name.chars().all(|c| c == '.');
-    if plain {
-        assert_ne!(locate(&far), want, "{far} and {first}");
-    }
-    for _ in 0..4 {
-        let choice = b.byte();
-        let (spelling, hole) = spell(&name, choice);
-        if !plain || hole.is_some_and(|h| !checked(skip, h)) {
-            continue;
+    let Ok(file) = gix::config::File::from_bytes_owned(&mut bytes, meta, options) else {
+        return Refused("not git-config syntax".into());
+    };
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for section in file.sections() {
+        let header = section.header();
+        if !header.name().eq_ignore_ascii_case(b"pushduty") {
+            return Refused(format!("section [{}]", header.name()));
         }
-        assert_eq!(locate(&spelling), want, "{spelling} and {first}");
+        if header.subsection_name().is_some() {
+            return Refused("a subsection of [pushduty]".into());
+        }
+        for (key, value) in section.body() {
+            let key = key.to_ascii_lowercase();
+            let known = config::KEYS
+                .iter()
+                .any(|(k, _)| k.to_ascii_lowercase() == format!("pushduty.{key}"));
+            if !known {
+                return Refused(format!("unknown key {key}"));
+            }
+            values.entry(key).or_default().push(value.to_string());
+        }
     }
-    let raw = String::from_utf8_lossy(b.rest());
-    if let Location::Local(path) = locate(&raw)
-        && checked(skip, "url-whitespace")
-        && !path.is_empty()
-        && Path::new(&path).is_absolute()
+    let last = |key: &str| values.get(key).and_then(|v| v.last()).cloned();
+    let all = |key: &str| values.get(key).cloned().unwrap_or_default();
+    let remote = |key: &str, default: &str| match last(key) {
+        None => Some(default.to_owned()),
+        Some(v) => config::is_remote_name(&v).then_some(v),
+    };
+    let (Some(upstream), Some(security)) = (
+        remote("upstream", config::UPSTREAM_DEFAULT),
+        remote("security", config::SECURITY_DEFAULT),
+    ) else {
+        return Refused("not a remote name".into());
+    };
+    if upstream == security {
+        return Refused("the upstream is the mirror".into());
+    }
+    let branch = match last("branch") {
+        None => None,
+        Some(v) => match reference_branch(&v) {
+            Some(b) => Some(b),
+            None => return Refused(format!("branch {v:?}")),
+        },
+    };
+    let push_day = match last("pushday") {
+        None => config::PUSH_DAY_DEFAULT,
+        Some(v) => match calendar::parse_weekday(&v) {
+            Some(d) => d,
+            None => return Refused(format!("push day {v:?}")),
+        },
+    };
+    let cadence = match last("cadence") {
+        None => config::CADENCE_DEFAULT,
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n) if (1..=52).contains(&n) => n,
+            _ => return Refused(format!("cadence {v:?}")),
+        },
+    };
+    let anchor = match last("anchor") {
+        None => None,
+        Some(v) => match calendar::parse_date(&v) {
+            Some(d) => Some(d),
+            None => return Refused(format!("anchor {v:?}")),
+        },
+    };
+    let mut skip = Vec::new();
+    for v in all("skip") {
+        match calendar::parse_date(&v) {
+            Some(d) => skip.push(d),
+            None => return Refused(format!("skip {v:?}")),
+        }
+    }
+    skip.sort();
+    skip.dedup();
+    let mut security_urls: Vec<String> = Vec::new();
+    for v in all("securityurl") {
+        if v.trim().is_empty() {
+            return Refused("an empty securityUrl".into());
+        }
+        if !security_urls.contains(&v) {
+            security_urls.push(v);
+        }
+    }
+    if (cadence > 1 && anchor.is_none())
+        || anchor.is_some_and(|a| chrono::Datelike::weekday(&a) != push_day)
     {
-        assert_eq!(locate(&path), Location::Local(path.clone()), "{raw:?}");
+        return Refused("the schedule does not validate".into());
+    }
+    Expected::Loaded {
+        upstream,
+        security,
+        branch,
+        skip,
+        security_urls,
+        cadence,
     }
 }
 
-/// `name` with its first character percent-encoded, as a browser or a URL library may write it.
-fn percent_one(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(c) => {
-            let mut buf = [0; 4];
-            let encoded: String = c
-                .encode_utf8(&mut buf)
-                .bytes()
-                .map(|b| format!("%{b:02X}"))
-                .collect();
-            encoded + chars.as_str()
+// ---------------------------------------------------------------------------------------------
+// url: url::locate on a file system built from the bytes
+
+/// A file system in tables, answering as the kernel does: every component of a path is looked
+/// up in turn, a symbolic link is replaced by its target right there (so `lnk/..` is the
+/// parent of where `lnk` leads, never a lexical clean-up), at most 40 links per lookup (a loop
+/// is "not there"), and a path through a file or a missing directory is not there.
+#[derive(Debug, Default)]
+struct Vfs {
+    dirs: BTreeSet<PathBuf>,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    /// Where a link is (its directory real, as the kernel finds it) and its target as written.
+    links: BTreeMap<PathBuf, PathBuf>,
+    home: Option<PathBuf>,
+    users: BTreeMap<Vec<u8>, PathBuf>,
+}
+
+impl Vfs {
+    /// The real path `path` leads to, and whether something is there; `None` if the lookup
+    /// fails on the way.
+    fn walk(&self, path: &Path) -> Option<(PathBuf, bool)> {
+        if !path.is_absolute() {
+            return None;
         }
-        None => String::new(),
+        let mut todo: VecDeque<OsString> = VecDeque::new();
+        for c in path.components() {
+            match c {
+                Component::Normal(n) => todo.push_back(n.to_owned()),
+                Component::ParentDir => todo.push_back("..".into()),
+                _ => {}
+            }
+        }
+        let mut out = PathBuf::from("/");
+        let mut hops = 0;
+        while let Some(name) = todo.pop_front() {
+            if name == ".." {
+                out.pop();
+                continue;
+            }
+            let next = out.join(&name);
+            if let Some(target) = self.links.get(&next) {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                if target.is_absolute() {
+                    out = PathBuf::from("/");
+                }
+                for c in target.components().rev() {
+                    match c {
+                        Component::Normal(n) => todo.push_front(n.to_owned()),
+                        Component::ParentDir => todo.push_front("..".into()),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
+            let last = todo.is_empty();
+            if self.dirs.contains(&next) {
+                out = next;
+            } else if self.files.contains_key(&next) && last {
+                out = next;
+            } else if last {
+                return Some((next, false));
+            } else {
+                return None;
+            }
+        }
+        Some((out, true))
+    }
+
+    fn dir(&mut self, path: &str) {
+        let mut p = PathBuf::from(path);
+        loop {
+            self.dirs.insert(p.clone());
+            if !p.pop() {
+                break;
+            }
+        }
+    }
+
+    /// A git directory: `HEAD`, `objects/`, `refs/`.
+    fn git_dir(&mut self, path: &str) {
+        self.dir(&format!("{path}/objects"));
+        self.dir(&format!("{path}/refs"));
+        self.file(&format!("{path}/HEAD"), b"ref: refs/heads/main\n");
+    }
+
+    fn file(&mut self, path: &str, content: &[u8]) {
+        let p = PathBuf::from(path);
+        if let Some(parent) = p.parent() {
+            self.dir(&parent.display().to_string());
+        }
+        self.files.insert(p, content.to_vec());
+    }
+
+    fn link(&mut self, path: &str, target: &str) {
+        self.links.insert(path.into(), target.into());
+    }
+}
+
+impl Filesystem for Vfs {
+    fn kind(&self, path: &Path) -> Kind {
+        match self.walk(path) {
+            Some((real, true)) if self.dirs.contains(&real) => Kind::Dir,
+            Some((real, true)) if self.files.contains_key(&real) => Kind::File,
+            _ => Kind::Missing,
+        }
+    }
+    fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        match self.walk(path) {
+            Some((real, true)) => self.files.get(&real).cloned(),
+            _ => None,
+        }
+    }
+    fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
+        match self.walk(path) {
+            Some((real, true)) => Some(real),
+            _ => None,
+        }
+    }
+    fn home(&self, user: Option<&[u8]>) -> Option<PathBuf> {
+        match user {
+            None => self.home.clone(),
+            Some(u) => self.users.get(u).cloned(),
+        }
+    }
+}
+
+/// Two repositories under `/r` and the ways to reach the first, built from the bytes.
+struct Layout {
+    fs: Vfs,
+    /// The directory git ran in.
+    base: PathBuf,
+    /// The repository's directory as typed (`/r/NAME.git`, or `/r/NAME` holding `.git`), from
+    /// `/r`, and its git directory: what every spelling must locate to.
+    typed: String,
+    git_dir: PathBuf,
+    /// The same for the other repository.
+    other_typed: String,
+}
+
+/// The names of a layout that are not the repositories'.
+const FIXED: &[&str] = &[
+    "work", "home", "ada", "deep", "alias", "lnk", "sym", "ln", "loop", "wt", "gf", "gfa",
+];
+
+impl Layout {
+    fn new(b: &mut Bytes<'_>, name: &str, other: &str) -> Self {
+        let flags = b.byte();
+        let mut fs = Vfs::default();
+        for d in ["/r/work/sub", "/r/home", "/r/ada", "/r/deep/inner"] {
+            fs.dir(d);
+        }
+        fs.home = Some(PathBuf::from("/r/home"));
+        fs.users.insert(b"ada".to_vec(), PathBuf::from("/r/ada"));
+        // The repository: bare `NAME.git`, or a worktree `NAME` with its `.git` inside.
+        let bare = flags & 1 == 0;
+        let typed = if bare {
+            format!("{name}.git")
+        } else {
+            name.to_owned()
+        };
+        let git_dir = if bare {
+            format!("/r/{typed}")
+        } else {
+            format!("/r/{typed}/.git")
+        };
+        fs.git_dir(&git_dir);
+        let other_bare = flags & 2 == 0;
+        let other_typed = if other_bare {
+            format!("{other}.git")
+        } else {
+            other.to_owned()
+        };
+        fs.git_dir(&if other_bare {
+            format!("/r/{other_typed}")
+        } else {
+            format!("/r/{other_typed}/.git")
+        });
+        // `alias` leads to the repository, relatively or not.
+        if flags & 4 == 0 {
+            fs.link("/r/alias", &typed);
+        } else {
+            fs.link("/r/alias", &format!("/r/{typed}"));
+        }
+        // `lnk/..` is `deep`, where `sym` leads to the repository; lexically, `lnk/../sym` is
+        // `/r/sym`: a link to the other repository, or nothing.
+        fs.link("/r/lnk", "deep/inner");
+        fs.link("/r/deep/sym", &format!("../{typed}"));
+        if flags & 8 != 0 {
+            fs.link("/r/sym", &other_typed);
+        }
+        fs.link("/r/ln", if flags & 16 == 0 { "." } else { "/r" });
+        fs.link("/r/loop", "loop");
+        // A gitfile, relative or absolute, with or without a line end.
+        let end = ["", "\n", "\r\n"][usize::from(flags >> 5) % 3];
+        fs.file(
+            "/r/gf/.git",
+            format!("gitdir: ../{}{end}", git_dir.trim_start_matches("/r/")).as_bytes(),
+        );
+        fs.file("/r/gfa/.git", format!("gitdir: {git_dir}{end}").as_bytes());
+        // A linked worktree of the repository: its git directory's `commondir` leads back.
+        let worktree = format!("{git_dir}/worktrees/wt");
+        fs.file(&format!("{worktree}/HEAD"), b"ref: refs/heads/wt\n");
+        fs.file(&format!("{worktree}/commondir"), b"../..\n");
+        fs.file("/r/wt/.git", format!("gitdir: {worktree}\n").as_bytes());
+        let base = if flags & 128 == 0 {
+            "/r/work"
+        } else {
+            "/r/work/sub"
+        };
+        Layout {
+            fs,
+            base: base.into(),
+            typed,
+            git_dir: git_dir.into(),
+            other_typed,
+        }
+    }
+
+    /// `../` as many times as it takes from the base to `/r`.
+    fn up(&self) -> &'static str {
+        if self.base.ends_with("sub") {
+            "../../"
+        } else {
+            "../"
+        }
+    }
+
+    /// The `choice`-th way git would reach the repository.
+    fn spelling(&self, choice: u8, encode: u8) -> String {
+        let t = &self.typed;
+        let up = self.up();
+        let suffixless = t.strip_suffix(".git");
+        match choice % 20 {
+            0 => format!("/r/{t}"),
+            1 => match suffixless {
+                // git tries `.git` after the name.
+                Some(name) => format!("/r/{name}"),
+                None => format!("/r/{t}/.git"),
+            },
+            2 => format!("/r/{t}{}", "/".repeat(usize::from(encode % 3) + 1)),
+            3 => format!("/r/./work/../{t}"),
+            4 => format!("{up}{t}"),
+            5 => format!("./{up}{t}/."),
+            6 => format!("file:///r/{t}"),
+            7 => format!("file://localhost/r/{}", percent_some(t, encode)),
+            8 => format!("file://{}", percent_some(&format!("/r/{t}"), encode)),
+            9 => "/r/alias".to_owned(),
+            10 => "/r/lnk/../sym".to_owned(),
+            11 => "/r/gf".to_owned(),
+            12 => "/r/gfa/.git".to_owned(),
+            13 => format!("~/../{t}"),
+            14 => format!("~ada/../{t}"),
+            15 => format!("/r//{t}"),
+            16 => "/r/wt".to_owned(),
+            17 => format!("/r/ln/{t}"),
+            18 => format!("/r/lnk/../../{t}"),
+            _ => format!("{up}work/sub/../../{t}"),
+        }
+    }
+}
+
+/// `text` with the characters `mask` picks (by position, cyclically) percent-encoded.
+fn percent_some(text: &str, mask: u8) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if mask & (1 << (i % 8)) != 0 {
+            let mut buf = [0; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One repository written many ways git accepts resolves to that repository, and another one,
+/// or a look-alike, elsewhere.
+///
+/// Local (first byte even): a file system built from the bytes (the repository bare or not,
+/// symbolic links relative and absolute, a link whose `..` leads elsewhere than its text says,
+/// gitfiles, a linked worktree, `~` and `~user`, the directory git ran in) and a name that may
+/// hold white space git keeps; every spelling (suffixes, trailing slashes, `.` and `..`,
+/// relative paths, `file://` with any characters percent-encoded, links, gitfiles, `~`) must
+/// be `Location::Repository` of its git directory; the other repository, named like it but
+/// trimmed, and `/r/lnk/../NAME` (lexically the repository, really `deep/NAME`) are not.
+///
+/// Network (first byte odd): ssh, scp-like, git:// and https URLs with host case, users, ports,
+/// trailing `/`, `.git`, percent-encoding and dot segments: all one repository, and a name one
+/// character longer another.
+///
+/// Then the remaining bytes as a URL: no panic, and a repository found locates to itself.
+pub fn url(data: &[u8]) {
+    let mut b = Bytes::new(data);
+    let network = b.byte() % 2 == 1;
+    if network {
+        network_spellings(&mut b);
+        let raw = String::from_utf8_lossy(b.rest()).into_owned();
+        let _ = url::locate(&raw, Path::new("/r/work"), &Vfs::default());
+        return;
+    }
+    let alphabet = [
+        "s", "e", "c", "u", "r", "i", "t", "y", "-", "_", "x", ".", " ", "\t", "\u{c}", "\n",
+    ];
+    let name = b.word(&alphabet, 10);
+    let trimmed = name.trim().to_owned();
+    // A name of dots is `.` or `..`; a name the layout uses is not the repository's own.
+    let usable = !name.chars().all(|c| c == '.')
+        && !trimmed.chars().all(|c| c == '.')
+        && !FIXED.contains(&trimmed.as_str());
+    let other = if trimmed != name && !trimmed.is_empty() {
+        trimmed
+    } else {
+        format!("{name}2")
+    };
+    if usable && !FIXED.contains(&other.as_str()) {
+        let layout = Layout::new(&mut b, &name, &other);
+        let fs = &layout.fs;
+        let locate = |u: &str| url::locate(u, &layout.base, fs);
+        let want = Ok(Location::Repository(layout.git_dir.clone()));
+        for _ in 0..4 {
+            let (choice, encode) = (b.byte(), b.byte());
+            let spelling = layout.spelling(choice, encode);
+            assert_eq!(locate(&spelling), want, "{spelling:?} in {:?}", layout.fs);
+        }
+        let far = format!("/r/{}", layout.other_typed);
+        assert_ne!(locate(&far), want, "{far:?}");
+        let lexical = format!("/r/lnk/../{}", layout.typed);
+        assert_ne!(locate(&lexical), want, "{lexical:?}");
+        for nowhere in ["/r/loop", "/r/nothing/../work"] {
+            assert!(
+                matches!(locate(nowhere), Ok(Location::NoRepository(_))),
+                "{nowhere}: {:?}",
+                locate(nowhere)
+            );
+        }
+        let raw = String::from_utf8_lossy(b.rest()).into_owned();
+        if let Ok(Location::Repository(path)) = locate(&raw) {
+            let again = path.display().to_string();
+            assert_eq!(
+                locate(&again),
+                Ok(Location::Repository(path.clone())),
+                "{raw:?}"
+            );
+        }
+    }
+}
+
+/// The network half of [`url`].
+fn network_spellings(b: &mut Bytes<'_>) {
+    let locate = |u: &str| url::locate(u, Path::new("/r/work"), &Vfs::default());
+    let name_alphabet = ["s", "e", "c", "u", "r", "i", "t", "y", "-", "_", "x", "."];
+    let name = b.word(&name_alphabet, 10);
+    // A name of dots is a dot segment, and one that ends in a dot is changed by the `.git`
+    // suffix rule itself: neither names one repository in every spelling.
+    if name.ends_with('.') || name.chars().all(|c| c == '.') {
+        return;
+    }
+    let hosts = ["github.com", "GitHub.COM", "git.example.org", "[::1]"];
+    let host = hosts[b.below(hosts.len())];
+    let spell = |name: &str, choice: u8, encode: u8| -> String {
+        let path = format!("team/{name}");
+        let encoded = percent_some(&path, encode);
+        let scp = !host.starts_with('[');
+        match choice % 16 {
+            0 | 15 if scp => format!("git@{host}:{path}.git"),
+            8 if scp => format!("{host}:{path}"),
+            0 | 8 | 15 => format!("ssh://git@{host}/{path}.git"),
+            1 => format!("ssh://git@{host}/{path}"),
+            2 => format!("ssh://git@{host}:22/{path}.git/"),
+            3 => format!("https://{host}/{path}.git"),
+            4 => format!("https://u:p@{host}/{path}/"),
+            5 => format!("https://{host}/{encoded}.git"),
+            6 => format!("https://{host}/x/../{path}"),
+            7 => format!("https://{host}/team/./{name}"),
+            9 => format!("git+ssh://{host}/{path}"),
+            10 => format!("https://{host}:443/{path}"),
+            11 => format!("ssh://{host}/{encoded}"),
+            12 => format!("git://{host}/team//{name}.git/.git"),
+            13 => format!("https::https://{host}/{path}"),
+            _ => format!("ssh://git@{host}/~/{path}"),
+        }
+    };
+    let first = spell(&name, 0, 0);
+    let want = locate(&first);
+    assert!(
+        matches!(want, Ok(Location::Network { .. })),
+        "{first}: {want:?}"
+    );
+    let far = spell(&format!("{name}2"), 0, 0);
+    assert_ne!(locate(&far), want, "{far} and {first}");
+    for _ in 0..4 {
+        let (choice, encode) = (b.byte(), b.byte());
+        let spelling = spell(&name, choice, encode);
+        assert_eq!(locate(&spelling), want, "{spelling} and {first}");
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // decide: guard::decide against a table and a reference decision
 
+/// What an object is, in the table.
+#[derive(Debug, Clone, Copy)]
+enum Object {
+    Commit,
+    Tree,
+    Blob,
+    Missing,
+    /// An annotated tag of another object (always a lower id: tags cannot form a loop).
+    Tag(ObjectId),
+}
+
+/// The release branch's tip on the live upstream, in the table.
+const TIP: u8 = 200;
+
 /// Answers the guard's questions from a table built from the bytes, and fails the `fail_at`-th
-/// fallible question, if set.
-#[derive(Debug, Default)]
+/// fallible question (those returning `anyhow::Result`), if set. The questions that need the
+/// network may be asked at most once per push.
+#[derive(Debug)]
 struct Table {
+    objects: BTreeMap<ObjectId, Object>,
+    /// Commits the upstream's live release branch has.
     upstream: BTreeSet<ObjectId>,
-    /// What the upstream has after a refresh (`None`: the refresh fails).
-    after_refresh: Option<BTreeSet<ObjectId>>,
-    refreshed: bool,
-    tracking: Option<Ancestry>,
-    tags: BTreeMap<ObjectId, ObjectId>,
-    not_commits: BTreeMap<ObjectId, &'static str>,
-    missing: BTreeSet<ObjectId>,
+    live: Result<Live, String>,
+    mirror_refs: Result<Vec<DestinationRef>, String>,
     leaking: BTreeMap<ObjectId, Leaks>,
+    /// What the leak question says once the live upstream was looked at; `None`: the look
+    /// fails.
+    after_refresh: Option<BTreeMap<ObjectId, Leaks>>,
+    lives: usize,
+    listings: usize,
+    refreshes: usize,
     fail_at: Option<usize>,
     calls: usize,
     failed: bool,
@@ -649,14 +1071,26 @@ impl Table {
         Ok(())
     }
 
-    fn peeled(&self, id: ObjectId) -> Peeled {
-        let id = self.tags.get(&id).copied().unwrap_or(id);
-        if self.missing.contains(&id) {
-            Peeled::Missing
-        } else if let Some(kind) = self.not_commits.get(&id) {
-            Peeled::NotACommit((*kind).to_owned())
-        } else {
-            Peeled::Commit(id)
+    fn object(&self, id: ObjectId) -> Object {
+        self.objects.get(&id).copied().unwrap_or(Object::Commit)
+    }
+
+    /// What `id` peels to: `Err` for a tag of a missing object (the guard cannot judge it).
+    fn peeled(&self, mut id: ObjectId) -> Result<Peeled, ()> {
+        let mut tagged = false;
+        loop {
+            return Ok(match self.object(id) {
+                Object::Commit => Peeled::Commit(id),
+                Object::Tree => Peeled::NotACommit("tree".into()),
+                Object::Blob => Peeled::NotACommit("blob".into()),
+                Object::Missing if tagged => return Err(()),
+                Object::Missing => Peeled::Missing,
+                Object::Tag(target) => {
+                    id = target;
+                    tagged = true;
+                    continue;
+                }
+            });
         }
     }
 }
@@ -672,41 +1106,51 @@ fn info(id: ObjectId) -> CommitInfo {
 impl Facts for Table {
     fn peel(&mut self, id: ObjectId) -> anyhow::Result<Peeled> {
         self.question()?;
-        Ok(self.peeled(id))
-    }
-    fn on_upstream(&mut self, commit: ObjectId) -> anyhow::Result<Ancestry> {
-        self.question()?;
-        Ok(match self.tracking {
-            Some(t) => t,
-            None if self.upstream.contains(&commit) => Ancestry::OnUpstream,
-            None => Ancestry::NotOnUpstream,
+        self.peeled(id).map_err(|()| {
+            self.failed = true;
+            anyhow::anyhow!("cannot peel tag {id}: its target is missing")
         })
     }
-    fn refresh_upstream(&mut self) -> Result<(), String> {
-        assert!(
-            !self.refreshed,
-            "the upstream is fetched at most once per push"
-        );
-        self.refreshed = true;
-        match &self.after_refresh {
-            Some(after) => {
-                self.upstream = after.clone();
-                Ok(())
-            }
-            None => Err("cannot reach the upstream".into()),
-        }
+    fn live_upstream(&mut self) -> Result<Live, String> {
+        self.lives += 1;
+        assert_eq!(self.lives, 1, "the live upstream is listed once per push");
+        self.live.clone()
     }
-    fn not_on_upstream(&mut self, commit: ObjectId) -> anyhow::Result<Vec<CommitInfo>> {
+    fn is_ancestor(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<bool> {
         self.question()?;
-        Ok(if self.upstream.contains(&commit) {
-            vec![]
-        } else {
-            vec![info(commit)]
+        assert_eq!(tip, oid(TIP), "judged against the live tip");
+        Ok(self.upstream.contains(&commit))
+    }
+    fn not_in(&mut self, commit: ObjectId, _tip: ObjectId) -> anyhow::Result<Vec<CommitInfo>> {
+        self.question()?;
+        Ok(vec![info(commit)])
+    }
+    fn destination_refs(&mut self, names: &[String]) -> Result<Vec<DestinationRef>, String> {
+        self.listings += 1;
+        assert_eq!(
+            self.listings, 1,
+            "the mirror's refs are listed once per push"
+        );
+        self.mirror_refs.clone().map(|refs| {
+            refs.into_iter()
+                .filter(|r| names.contains(&r.name))
+                .collect()
         })
     }
     fn leaks(&mut self, new: ObjectId, _old: ObjectId) -> anyhow::Result<Leaks> {
         self.question()?;
         Ok(self.leaking.get(&new).cloned().unwrap_or(Leaks::None))
+    }
+    fn refresh_public(&mut self) -> Result<(), String> {
+        self.refreshes += 1;
+        assert_eq!(self.refreshes, 1, "the upstream is looked at once per push");
+        match self.after_refresh.take() {
+            Some(after) => {
+                self.leaking = after;
+                Ok(())
+            }
+            None => Err("cannot reach the upstream".into()),
+        }
     }
 }
 
@@ -714,33 +1158,102 @@ fn oid(n: u8) -> ObjectId {
     ObjectId::from_bytes_or_panic(&[n; 20])
 }
 
+fn plain_ref(name: &str) -> DestinationRef {
+    DestinationRef {
+        name: name.into(),
+        symref_target: None,
+    }
+}
+
+fn symref(name: &str, target: &str) -> DestinationRef {
+    DestinationRef {
+        name: name.into(),
+        symref_target: Some(target.into()),
+    }
+}
+
+/// The mirror's refs as the flags say: the listing fails (1), its main is a symbolic ref to
+/// `trunk` (2) or missing (4), `release` is a symbolic ref to main (8), `fix` exists (16) and
+/// `mainline` is a symbolic ref to it (32), the tag exists (64), `main2` is a symbolic ref to
+/// main (128). Symbolic refs are listed with what they finally resolve to, and dangling ones not
+/// at all, as ls-refs lists them.
+fn mirror_listing(flags: u8) -> Result<Vec<DestinationRef>, String> {
+    if flags & 1 != 0 {
+        return Err("the mirror speaks protocol version 0".into());
+    }
+    let mut refs = Vec::new();
+    let main = if flags & 2 != 0 {
+        refs.push(plain_ref("refs/heads/trunk"));
+        refs.push(symref("refs/heads/main", "refs/heads/trunk"));
+        Some("refs/heads/trunk")
+    } else if flags & 4 != 0 {
+        None
+    } else {
+        refs.push(plain_ref("refs/heads/main"));
+        Some("refs/heads/main")
+    };
+    if let Some(main) = main {
+        if flags & 8 != 0 {
+            refs.push(symref("refs/heads/release", main));
+        }
+        if flags & 128 != 0 {
+            refs.push(symref("refs/heads/main2", main));
+        }
+    }
+    if flags & 16 != 0 {
+        refs.push(plain_ref("refs/heads/fix"));
+        if flags & 32 != 0 {
+            refs.push(symref("refs/heads/mainline", "refs/heads/fix"));
+        }
+    }
+    if flags & 64 != 0 {
+        refs.push(plain_ref("refs/tags/2026.12.03"));
+    }
+    Ok(refs)
+}
+
 /// A push decided by `guard::decide` and by a reference written from the rules: the same lines
-/// are refused, for the same kind of reason; deleting or moving the mirror's release branch off
-/// the upstream is always refused; a tree or blob goes only to the mirror's other refs; and any
-/// error from a question makes the decision an error, never a pass.
+/// are refused, for the same kind of reason. Whatever the reference says: a deletion of the
+/// mirror's release branch (by its name or a symbolic ref to it there) is always refused;
+/// nothing but a commit reaches the upstream's release branch; a tree, a blob or a tag of one
+/// goes only to the mirror; and any error from a question makes the decision an error, never a
+/// pass. The network is asked at most once per question and push (the table asserts it).
 ///
-/// Bytes: destination, the tracking state, whether the refresh fails or what it adds, which
-/// question fails, then per object (ids 1..=8) its kind and leak, then lines of (source, target,
-/// remote) bytes.
-pub fn decide(data: &[u8], skip: &[&str]) {
+/// Bytes: destination, the live upstream, the mirror's refs (see `mirror_listing`), what the
+/// live look at the upstream publishes (0xff: it fails), which question fails, then per object
+/// (ids 1..=8) its kind and leak, then lines of (source, target, remote) bytes.
+pub fn decide(data: &[u8]) {
     let mut b = Bytes::new(data);
     let destination = [
         Destination::Mirror,
         Destination::Upstream,
         Destination::Other,
     ][b.below(3)];
-    let mut table = Table {
-        tracking: match b.below(8) {
-            0 => Some(Ancestry::NoTrackingRef),
-            1 => Some(Ancestry::NoUpstreamRemote),
-            _ => None,
-        },
-        ..Table::default()
+    let live = match b.below(8) {
+        0 => Err("cannot reach remote upstream".to_owned()),
+        1 => Ok(Live::NoRemote),
+        2 => Ok(Live::NoBranch),
+        _ => Ok(Live::Tip(oid(TIP))),
     };
+    let mirror_refs = mirror_listing(b.byte());
     let refresh = b.byte();
-    table.fail_at = match b.byte() {
+    let fail_at = match b.byte() {
         0..=199 => None,
         n => Some(usize::from(n - 199)),
+    };
+    let mut table = Table {
+        objects: BTreeMap::new(),
+        upstream: BTreeSet::new(),
+        live,
+        mirror_refs,
+        leaking: BTreeMap::new(),
+        after_refresh: None,
+        lives: 0,
+        listings: 0,
+        refreshes: 0,
+        fail_at,
+        calls: 0,
+        failed: false,
     };
     for n in 1..=8u8 {
         let kind = b.byte();
@@ -759,15 +1272,20 @@ pub fn decide(data: &[u8], skip: &[&str]) {
                 );
             }
             3 => {
-                table
-                    .not_commits
-                    .insert(id, ["tree", "blob"][usize::from(kind / 8 % 2)]);
+                let what = if kind / 8 % 2 == 0 {
+                    Object::Tree
+                } else {
+                    Object::Blob
+                };
+                table.objects.insert(id, what);
             }
             4 => {
-                table.missing.insert(id);
+                table.objects.insert(id, Object::Missing);
             }
-            5 => {
-                table.tags.insert(id, oid(1 + (kind / 8) % 8));
+            5 if n > 1 => {
+                table
+                    .objects
+                    .insert(id, Object::Tag(oid(1 + (kind / 8) % (n - 1))));
             }
             6 => {
                 table.leaking.insert(id, Leaks::NoUpstreamRefs);
@@ -775,19 +1293,20 @@ pub fn decide(data: &[u8], skip: &[&str]) {
             _ => {}
         }
     }
-    let mut after = table.upstream.clone();
-    for n in 1..=8u8 {
-        if refresh & (1 << (n - 1)) != 0 {
-            after.insert(oid(n));
-        }
+    // The live look publishes the fixes whose bit is set.
+    if refresh != 0xff {
+        let mut after = table.leaking.clone();
+        after.retain(|id, _| (1..=8u8).all(|n| *id != oid(n) || refresh & (1 << (n - 1)) == 0));
+        table.after_refresh = Some(after);
     }
-    table.after_refresh = (refresh != 0xff).then_some(after);
     let targets = [
         "refs/heads/main",
         "refs/heads/fix",
         "refs/tags/2026.12.03",
         "refs/heads/main2",
         "refs/heads/mainline",
+        "refs/heads/release",
+        "refs/heads/trunk",
     ];
     let mut lines = Vec::new();
     while !b.done() && lines.len() < 6 {
@@ -818,7 +1337,7 @@ pub fn decide(data: &[u8], skip: &[&str]) {
         destination,
         branch: "main",
     };
-    let expected = reference_decision(&lines, destination, &table, skip);
+    let expected = reference_decision(&lines, destination, &table);
     let decided = guard::decide(&lines, &ctx, &mut table);
     if table.failed {
         assert!(
@@ -839,31 +1358,43 @@ pub fn decide(data: &[u8], skip: &[&str]) {
         })
         .collect();
     // Lines repeat in the input; compare the refused lines' kinds in order.
-    let got_kinds: Vec<(String, &str)> = got
-        .iter()
-        .map(|(i, k)| (format!("{:?}", lines[*i]), *k))
-        .collect();
-    let want_kinds: Vec<(String, &str)> = expected
-        .iter()
-        .map(|(i, k)| (format!("{:?}", lines[*i]), *k))
-        .collect();
+    let shown = |list: &[(usize, &'static str)]| -> Vec<(String, &'static str)> {
+        list.iter()
+            .map(|(i, k)| (format!("{:?}", lines[*i]), *k))
+            .collect()
+    };
     assert_eq!(
-        got_kinds, want_kinds,
+        shown(&got),
+        shown(&expected),
         "destination {destination:?}, table {table:?}"
     );
-    // Whatever the reference says: the mirror's release branch is never deleted.
-    let deletions = lines
-        .iter()
-        .filter(|l| {
-            destination == Destination::Mirror
-                && l.remote_ref == "refs/heads/main"
-                && l.is_deletion()
-        })
-        .count();
-    assert_eq!(
-        got.iter().filter(|(_, k)| *k == "deletes").count(),
-        deletions
-    );
+    // Whatever the reference says.
+    let refused = |line: &guard::PushLine| blocked.iter().any(|bl| bl.line == *line);
+    for line in &lines {
+        let peeled = table.peeled(line.local);
+        if destination == Destination::Mirror
+            && line.is_deletion()
+            && resolves_to_release(&table, &line.remote_ref) != Some(false)
+        {
+            assert!(
+                refused(line),
+                "the mirror's release branch deleted: {line:?}"
+            );
+        }
+        if destination == Destination::Upstream
+            && line.remote_ref == "refs/heads/main"
+            && !line.is_deletion()
+            && !matches!(peeled, Ok(Peeled::Commit(_)))
+        {
+            assert!(
+                refused(line),
+                "not a commit on the upstream's main: {line:?}"
+            );
+        }
+        if destination != Destination::Mirror && matches!(peeled, Ok(Peeled::NotACommit(_))) {
+            assert!(refused(line), "content elsewhere: {line:?}");
+        }
+    }
 }
 
 fn reason_kind(reason: &Reason) -> &'static str {
@@ -871,61 +1402,119 @@ fn reason_kind(reason: &Reason) -> &'static str {
         Reason::DeletesMirrorBranch => "deletes",
         Reason::AheadOfUpstream { .. } => "ahead",
         Reason::UpstreamUnreachable { .. } => "unreachable",
-        Reason::NoTrackingRef => "no-tracking-ref",
         Reason::NoUpstreamRemote => "no-upstream-remote",
+        Reason::UpstreamHasNoBranch => "upstream-has-no-branch",
         Reason::NotACommit(_) => "not-a-commit",
         Reason::MissingObject => "missing",
-        Reason::Leak(_) => "leak",
-        Reason::NoUpstreamRefs => "no-upstream-refs",
+        Reason::Leak {
+            unchecked: None, ..
+        } => "leak",
+        Reason::Leak { .. } => "leak-unchecked",
+        Reason::NoUpstreamRefs { unchecked: None } => "no-upstream-refs",
+        Reason::NoUpstreamRefs { .. } => "no-upstream-refs-unchecked",
+        Reason::ContentElsewhere(_) => "content-elsewhere",
+        Reason::MirrorRefsUnknown { .. } => "mirror-refs-unknown",
+        Reason::MirrorHasNoBranch => "mirror-has-no-branch",
     }
 }
 
-/// The rules of the guard, written out independently of `guard::decide`: which lines are
-/// refused, and why (by kind).
+/// On the mirror, whether `name` is its release branch: by name, or because it resolves there
+/// to what `refs/heads/main` resolves to; `None` if the mirror's refs are not known.
+fn resolves_to_release(table: &Table, name: &str) -> Option<bool> {
+    let release = "refs/heads/main";
+    if name == release {
+        return Some(true);
+    }
+    let refs = table.mirror_refs.as_ref().ok()?;
+    let resolved = |n: &str| {
+        refs.iter()
+            .find(|r| r.name == n)
+            .map(|r| r.symref_target.clone().unwrap_or_else(|| n.to_owned()))
+    };
+    Some(match (resolved(name), resolved(release)) {
+        (Some(this), Some(main)) => this == main,
+        _ => false,
+    })
+}
+
+/// The rules of the guard, written out apart from `guard::decide`: which lines are refused,
+/// and why (by kind). Assumes no question fails (the caller checks that case on its own).
 fn reference_decision(
     lines: &[guard::PushLine],
     destination: Destination,
     table: &Table,
-    skip: &[&str],
 ) -> Vec<(usize, &'static str)> {
+    let release = "refs/heads/main";
+    let refreshed = table.after_refresh.as_ref();
+    let listed = |name: &str| {
+        table
+            .mirror_refs
+            .as_ref()
+            .is_ok_and(|refs| refs.iter().any(|r| r.name == name))
+    };
     let mut out = Vec::new();
-    let refresh_ok = table.after_refresh.is_some();
-    let upstream_after = table.after_refresh.clone().unwrap_or_default();
     for (i, line) in lines.iter().enumerate() {
-        let release = line.remote_ref == "refs/heads/main";
-        let peeled = table.peeled(line.local);
-        let kind = match destination {
-            Destination::Mirror if release => {
-                if line.is_deletion() {
-                    Some("deletes")
-                } else {
-                    match peeled {
-                        Peeled::NotACommit(_) => Some("not-a-commit"),
-                        Peeled::Missing => Some("missing"),
-                        Peeled::Commit(c) => match table.tracking {
-                            Some(Ancestry::NoTrackingRef) => Some("no-tracking-ref"),
-                            Some(Ancestry::NoUpstreamRemote) => Some("no-upstream-remote"),
-                            _ if table.upstream.contains(&c) => None,
-                            _ if !refresh_ok => Some("unreachable"),
-                            _ if upstream_after.contains(&c) => None,
-                            _ => Some("ahead"),
-                        },
-                    }
+        // A tag of a missing object fails the question that peels it, which the caller checks:
+        // what it stands for here matters only where the guard does not peel.
+        let peeled = table.peeled(line.local).unwrap_or(Peeled::Missing);
+        // On the mirror's release branch: never deleted, only commits the live upstream has.
+        let mirror_release = || {
+            if line.is_deletion() {
+                return Some("deletes");
+            }
+            match &peeled {
+                Peeled::NotACommit(_) => Some("not-a-commit"),
+                Peeled::Missing => Some("missing"),
+                Peeled::Commit(c) => match &table.live {
+                    Err(_) => Some("unreachable"),
+                    Ok(Live::NoRemote) => Some("no-upstream-remote"),
+                    Ok(Live::NoBranch) => Some("upstream-has-no-branch"),
+                    Ok(Live::Tip(_)) if table.upstream.contains(c) => None,
+                    Ok(Live::Tip(_)) => Some("ahead"),
+                },
+            }
+        };
+        // Anywhere else: no tree or blob, no embargoed commit (after one live look).
+        let elsewhere = || {
+            if line.is_deletion() {
+                return None;
+            }
+            match &peeled {
+                Peeled::NotACommit(_) => Some("content-elsewhere"),
+                Peeled::Missing => Some("missing"),
+                Peeled::Commit(c) => {
+                    let before = table.leaking.get(c)?;
+                    let (now, unchecked) = match refreshed {
+                        Some(after) => (after.get(c)?, false),
+                        None => (before, true),
+                    };
+                    Some(match (now, unchecked) {
+                        (Leaks::None, _) => return None,
+                        (Leaks::Found(_), false) => "leak",
+                        (Leaks::Found(_), true) => "leak-unchecked",
+                        (Leaks::NoUpstreamRefs, false) => "no-upstream-refs",
+                        (Leaks::NoUpstreamRefs, true) => "no-upstream-refs-unchecked",
+                    })
                 }
             }
-            Destination::Mirror => None,
-            Destination::Upstream if release => None,
-            _ if line.is_deletion() => None,
-            _ => match peeled {
-                Peeled::NotACommit(_) if checked(skip, "decide-tree-leak") => Some("not-a-commit"),
-                Peeled::NotACommit(_) => None,
-                Peeled::Missing => Some("missing"),
-                Peeled::Commit(c) => match table.leaking.get(&c) {
-                    Some(Leaks::Found(_)) => Some("leak"),
-                    Some(Leaks::NoUpstreamRefs) => Some("no-upstream-refs"),
-                    _ => None,
-                },
+        };
+        let kind = match destination {
+            Destination::Mirror => match resolves_to_release(table, &line.remote_ref) {
+                None => Some("mirror-refs-unknown"),
+                Some(true) => mirror_release(),
+                Some(false) if !listed(release) && !listed(&line.remote_ref) => {
+                    Some("mirror-has-no-branch")
+                }
+                Some(false) => None,
             },
+            // The release merge: a commit, and nothing else.
+            Destination::Upstream if line.remote_ref == release => match &peeled {
+                _ if line.is_deletion() => None,
+                Peeled::Commit(_) => None,
+                Peeled::NotACommit(_) => Some("content-elsewhere"),
+                Peeled::Missing => Some("missing"),
+            },
+            _ => elsewhere(),
         };
         if let Some(kind) = kind {
             out.push((i, kind));

@@ -1,13 +1,15 @@
 //! The pre-push decision: given git's lines for one push URL, where that URL leads, and answers
-//! about the repository's history, which refs to refuse and why. No I/O here: the questions go
-//! through [`Facts`], which the git layer answers from local refs (and, once, from a fetch of the
-//! upstream branch); the tests answer them from tables.
+//! about the repository's history and the remotes, which refs to refuse and why. No I/O here: the
+//! questions go through [`Facts`], which the git layer answers; the tests answer them from tables.
 //!
-//! The rules: (1) on the security mirror, the release branch is never deleted and never holds a
-//! commit the upstream's release branch does not have, judged from its tracking ref, which is
-//! refreshed once if it says no; (2) anywhere else, no ref may carry commits that only the
-//! security mirror has (an embargoed fix), except the upstream's own release branch, which is how
-//! fixes are published at release time.
+//! The rules: (1) on the security mirror, the release branch (and any ref that is a symbolic ref
+//! to it there) is never deleted and never holds a commit the upstream's release branch does not
+//! have, judged against that branch as the upstream lists it now, never a tracking ref; (2)
+//! anywhere else, no ref may carry commits that only the security mirror has (an embargoed fix),
+//! nor a tree or blob (which may hold a fix's files), except the upstream's own release branch,
+//! which is how fixes are published at release time. A push that carries no mirror commit is
+//! decided offline; a leak is reported only after the live upstream is looked at again. Anything
+//! that cannot be decided is refused.
 
 use gix::ObjectId;
 
@@ -106,22 +108,30 @@ pub enum Destination {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Peeled {
     Commit(ObjectId),
-    /// A tree or blob (possibly behind tags): carries no commits.
+    /// A tree or blob (possibly behind tags): carries no commits, but can carry a fix's content.
     NotACommit(String),
     /// Not in the local object database.
     Missing,
 }
 
-/// Whether a commit is on the upstream's release branch, per its tracking ref.
+/// The upstream's release branch as the upstream lists it now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ancestry {
-    /// The tip or one of its ancestors.
-    OnUpstream,
-    NotOnUpstream,
-    /// `refs/remotes/<upstream>/<branch>` does not exist.
-    NoTrackingRef,
+pub enum Live {
+    /// Its tip, whose objects are here now.
+    Tip(ObjectId),
     /// There is no remote named like `pushduty.upstream`.
-    NoUpstreamRemote,
+    NoRemote,
+    /// The upstream has no such branch.
+    NoBranch,
+}
+
+/// A ref as the destination lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationRef {
+    /// Full name, `refs/heads/release`.
+    pub name: String,
+    /// For a symbolic ref, the ref it finally resolves to there (`refs/heads/main`).
+    pub symref_target: Option<String>,
 }
 
 /// A commit as shown to the user.
@@ -150,19 +160,28 @@ pub enum Leaks {
     NoUpstreamRefs,
 }
 
-/// The questions the decision asks about the repository.
+/// The questions the decision asks about the repository and the remotes. Every answer that
+/// needs the network is asked at most once per push, and only when a local answer cannot decide.
 pub trait Facts {
     /// Peels `id` through tags.
     fn peel(&mut self, id: ObjectId) -> anyhow::Result<Peeled>;
-    /// Is `commit` on the upstream's release branch, as its tracking ref says now?
-    fn on_upstream(&mut self, commit: ObjectId) -> anyhow::Result<Ancestry>;
-    /// Fetches the upstream's release branch into its tracking ref; `Err` says why it failed.
-    fn refresh_upstream(&mut self) -> Result<(), String>;
-    /// The commits of `commit` that the tracking ref does not have, newest first.
-    fn not_on_upstream(&mut self, commit: ObjectId) -> anyhow::Result<Vec<CommitInfo>>;
-    /// Commits reachable from `new` and from a security mirror ref, but from no upstream ref and
-    /// not from `old` (what the destination already has, when known locally).
+    /// The upstream's release branch as listed now over the upstream's fetch URL, its objects
+    /// fetched; `Err` says why it could not be listed, naming the URL.
+    fn live_upstream(&mut self) -> Result<Live, String>;
+    /// Is `commit` `tip` or one of its ancestors?
+    fn is_ancestor(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<bool>;
+    /// The commits of `commit` that `tip` does not have, newest first.
+    fn not_in(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<Vec<CommitInfo>>;
+    /// The destination's refs among `names` (exact full names), as it lists them now, with
+    /// what the symbolic ones resolve to there; `Err` says why they could not be learned.
+    fn destination_refs(&mut self, names: &[String]) -> Result<Vec<DestinationRef>, String>;
+    /// Commits reachable from `new` and from a security mirror ref, but from nothing known to be
+    /// public (the upstream's refs) and not from `old` (what the destination already has, when
+    /// known locally).
     fn leaks(&mut self, new: ObjectId, old: ObjectId) -> anyhow::Result<Leaks>;
+    /// Looks at the live upstream: lists its branches and tags over its fetch URL, fetches their
+    /// objects, and counts them as public from then on; `Err` says why it could not.
+    fn refresh_public(&mut self) -> Result<(), String>;
 }
 
 /// Why a ref is refused.
@@ -170,27 +189,40 @@ pub trait Facts {
 pub enum Reason {
     /// Deleting the mirror's release branch.
     DeletesMirrorBranch,
-    /// The mirror's release branch would hold commits the upstream's does not.
+    /// The mirror's release branch would hold commits the upstream's (listed live) does not.
     AheadOfUpstream {
         commits: Vec<CommitInfo>,
-        /// True if the tracking ref was refreshed before judging.
-        fetched: bool,
     },
-    /// The tracking ref is stale and the upstream could not be fetched.
+    /// The upstream's release branch could not be listed.
     UpstreamUnreachable {
         detail: String,
-        commits: Vec<CommitInfo>,
     },
-    NoTrackingRef,
     NoUpstreamRemote,
+    /// The upstream has no release branch to compare with.
+    UpstreamHasNoBranch,
     /// The mirror's release branch would point to a tree or blob.
     NotACommit(String),
     /// The pushed object is not in this repository.
     MissingObject,
-    /// Embargoed commits going somewhere other than the mirror.
-    Leak(Vec<Leak>),
+    /// Embargoed commits going somewhere other than the mirror. `unchecked` says why the live
+    /// upstream could not be looked at again, if it could not.
+    Leak {
+        leaks: Vec<Leak>,
+        unchecked: Option<String>,
+    },
     /// The mirror's commits are pushed and nothing says which are public.
-    NoUpstreamRefs,
+    NoUpstreamRefs {
+        unchecked: Option<String>,
+    },
+    /// A tree or blob (or a tag of one) going somewhere other than the mirror: it may hold a
+    /// fix's content, and nothing here tells.
+    ContentElsewhere(String),
+    /// The mirror's symbolic refs could not be learned, so a ref may be its release branch.
+    MirrorRefsUnknown {
+        detail: String,
+    },
+    /// The mirror has no release branch, so a ref it does not list may be a symbolic ref to it.
+    MirrorHasNoBranch,
 }
 
 /// One refused ref.
@@ -198,6 +230,9 @@ pub enum Reason {
 pub struct Blocked {
     pub line: PushLine,
     pub reason: Reason,
+    /// Set when a symbolic ref on the mirror makes the pushed ref its release branch: which
+    /// (`refs/heads/release is a symbolic ref to refs/heads/main`).
+    pub via: Option<String>,
 }
 
 /// The settings the decision needs.
@@ -208,6 +243,14 @@ pub struct Context<'a> {
     pub branch: &'a str,
 }
 
+/// The answers asked for once per push, kept for the other lines.
+#[derive(Default)]
+struct Asked {
+    live: Option<Result<Live, String>>,
+    mirror_refs: Option<Result<Vec<DestinationRef>, String>>,
+    public: Option<Result<(), String>>,
+}
+
 /// Decides every line; the push goes through only if the result is empty.
 pub fn decide(
     lines: &[PushLine],
@@ -215,31 +258,99 @@ pub fn decide(
     facts: &mut dyn Facts,
 ) -> anyhow::Result<Vec<Blocked>> {
     let release_ref = format!("refs/heads/{}", ctx.branch);
-    let mut refreshed: Option<Result<(), String>> = None;
+    let mut asked = Asked::default();
     let mut blocked = Vec::new();
     for line in lines {
+        let mut via = None;
         let reason = match ctx.destination {
             Destination::Mirror if line.remote_ref == release_ref => {
-                mirror_branch(line, facts, &mut refreshed)?
+                mirror_branch(line, facts, &mut asked)?
             }
-            Destination::Mirror => None,
-            Destination::Upstream if line.remote_ref == release_ref => None,
-            Destination::Upstream | Destination::Other => leak(line, facts)?,
+            Destination::Mirror => {
+                let refs = asked.mirror_refs.get_or_insert_with(|| {
+                    let mut names = vec![release_ref.clone()];
+                    for l in lines {
+                        if !names.contains(&l.remote_ref) {
+                            names.push(l.remote_ref.clone());
+                        }
+                    }
+                    facts.destination_refs(&names)
+                });
+                match refs {
+                    Err(detail) => Some(Reason::MirrorRefsUnknown {
+                        detail: detail.clone(),
+                    }),
+                    Ok(refs) => match on_mirror(refs, &line.remote_ref, &release_ref) {
+                        OnMirror::Other => None,
+                        OnMirror::NoReleaseBranch => Some(Reason::MirrorHasNoBranch),
+                        OnMirror::Release(target) => {
+                            via = Some(target);
+                            mirror_branch(line, facts, &mut asked)?
+                        }
+                    },
+                }
+            }
+            // The sanctioned path for fixes: the upstream's release branch, at release time.
+            Destination::Upstream if line.remote_ref == release_ref => {
+                match (line.is_deletion(), facts.peel(line.local)?) {
+                    (true, _) | (false, Peeled::Commit(_)) => None,
+                    (false, Peeled::NotACommit(kind)) => Some(Reason::ContentElsewhere(kind)),
+                    (false, Peeled::Missing) => Some(Reason::MissingObject),
+                }
+            }
+            Destination::Upstream | Destination::Other => leak(line, facts, &mut asked)?,
         };
         if let Some(reason) = reason {
             blocked.push(Blocked {
                 line: line.clone(),
                 reason,
+                via,
             });
         }
     }
     Ok(blocked)
 }
 
+/// What a pushed ref is on the mirror.
+#[derive(Debug, PartialEq, Eq)]
+enum OnMirror {
+    /// It resolves to the release branch; the symbolic ref that links them, in words.
+    Release(String),
+    /// Another ref.
+    Other,
+    /// The mirror lists no release branch, and not this ref either: it may be a dangling
+    /// symbolic ref to the release branch, which the push would create.
+    NoReleaseBranch,
+}
+
+fn on_mirror(refs: &[DestinationRef], name: &str, release_ref: &str) -> OnMirror {
+    let listed = |n: &str| refs.iter().find(|r| r.name == n);
+    let target = |n: &str| {
+        listed(n)
+            .and_then(|r| r.symref_target.clone())
+            .unwrap_or_else(|| n.to_owned())
+    };
+    let release = target(release_ref);
+    let this = target(name);
+    if this == release || this == release_ref {
+        let link = if this != name {
+            format!("{name} is a symbolic ref to {this}")
+        } else {
+            format!("{release_ref} is a symbolic ref to {this}")
+        };
+        return OnMirror::Release(link);
+    }
+    if listed(release_ref).is_none() && listed(name).is_none() {
+        return OnMirror::NoReleaseBranch;
+    }
+    OnMirror::Other
+}
+
+/// The mirror's release branch: never deleted, never ahead of the upstream's live branch.
 fn mirror_branch(
     line: &PushLine,
     facts: &mut dyn Facts,
-    refreshed: &mut Option<Result<(), String>>,
+    asked: &mut Asked,
 ) -> anyhow::Result<Option<Reason>> {
     if line.is_deletion() {
         return Ok(Some(Reason::DeletesMirrorBranch));
@@ -249,45 +360,54 @@ fn mirror_branch(
         Peeled::NotACommit(kind) => return Ok(Some(Reason::NotACommit(kind))),
         Peeled::Missing => return Ok(Some(Reason::MissingObject)),
     };
-    match facts.on_upstream(commit)? {
-        Ancestry::OnUpstream => return Ok(None),
-        Ancestry::NoTrackingRef => return Ok(Some(Reason::NoTrackingRef)),
-        Ancestry::NoUpstreamRemote => return Ok(Some(Reason::NoUpstreamRemote)),
-        Ancestry::NotOnUpstream => {}
-    }
-    // The tracking ref may be stale: fetch once per push, then judge again.
-    let fetched = refreshed
-        .get_or_insert_with(|| facts.refresh_upstream())
+    // Not the tracking ref: it can be stale, or moved by a push that went elsewhere.
+    let live = asked
+        .live
+        .get_or_insert_with(|| facts.live_upstream())
         .clone();
-    if let Err(detail) = fetched {
-        let commits = facts.not_on_upstream(commit)?;
-        return Ok(Some(Reason::UpstreamUnreachable { detail, commits }));
-    }
-    Ok(match facts.on_upstream(commit)? {
-        Ancestry::OnUpstream => None,
-        Ancestry::NoTrackingRef => Some(Reason::NoTrackingRef),
-        Ancestry::NoUpstreamRemote => Some(Reason::NoUpstreamRemote),
-        Ancestry::NotOnUpstream => Some(Reason::AheadOfUpstream {
-            commits: facts.not_on_upstream(commit)?,
-            fetched: true,
+    Ok(match live {
+        Err(detail) => Some(Reason::UpstreamUnreachable { detail }),
+        Ok(Live::NoRemote) => Some(Reason::NoUpstreamRemote),
+        Ok(Live::NoBranch) => Some(Reason::UpstreamHasNoBranch),
+        Ok(Live::Tip(tip)) if facts.is_ancestor(commit, tip)? => None,
+        Ok(Live::Tip(tip)) => Some(Reason::AheadOfUpstream {
+            commits: facts.not_in(commit, tip)?,
         }),
     })
 }
 
-fn leak(line: &PushLine, facts: &mut dyn Facts) -> anyhow::Result<Option<Reason>> {
+/// Anywhere but the mirror: no embargoed commit, and no tree or blob that might hold one's
+/// content. Offline unless a leak is about to be reported; then the live upstream has a say.
+fn leak(
+    line: &PushLine,
+    facts: &mut dyn Facts,
+    asked: &mut Asked,
+) -> anyhow::Result<Option<Reason>> {
     if line.is_deletion() {
         return Ok(None);
     }
     let commit = match facts.peel(line.local)? {
         Peeled::Commit(id) => id,
-        // A tag of a tree or blob carries no commit, so no fix.
-        Peeled::NotACommit(_) => return Ok(None),
+        Peeled::NotACommit(kind) => return Ok(Some(Reason::ContentElsewhere(kind))),
         Peeled::Missing => return Ok(Some(Reason::MissingObject)),
     };
-    Ok(match facts.leaks(commit, line.remote)? {
+    let found = facts.leaks(commit, line.remote)?;
+    if found == Leaks::None {
+        return Ok(None);
+    }
+    // The local tracking refs may be stale: a colleague may have published the fix already.
+    let refreshed = asked
+        .public
+        .get_or_insert_with(|| facts.refresh_public())
+        .clone();
+    let (found, unchecked) = match refreshed {
+        Ok(()) => (facts.leaks(commit, line.remote)?, None),
+        Err(detail) => (found, Some(detail)),
+    };
+    Ok(match found {
         Leaks::None => None,
-        Leaks::Found(leaks) => Some(Reason::Leak(leaks)),
-        Leaks::NoUpstreamRefs => Some(Reason::NoUpstreamRefs),
+        Leaks::Found(leaks) => Some(Reason::Leak { leaks, unchecked }),
+        Leaks::NoUpstreamRefs => Some(Reason::NoUpstreamRefs { unchecked }),
     })
 }
 
@@ -299,6 +419,8 @@ pub struct Names<'a> {
     /// `$2`: the push URL.
     pub url: &'a str,
     pub upstream: &'a str,
+    /// The URL the upstream is listed from (its fetch URL), for messages.
+    pub upstream_url: &'a str,
     pub security: &'a str,
     pub branch: &'a str,
     pub destination: Destination,
@@ -332,6 +454,12 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
             "push-duty: refusing {} -> {} on {place}\n",
             line.local_ref, line.remote_ref
         ));
+        if let Some(link) = &b.via {
+            text.push_str(&format!(
+                "  on the mirror {link}: pushing to {} moves the mirror's {}\n",
+                line.remote_ref, names.branch
+            ));
+        }
         let source = shell_word(&line.local_ref);
         let mirror_then = format!(
             "then update the mirror from it: git push {} {}:refs/heads/{}",
@@ -339,6 +467,13 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
             tracking,
             names.branch
         );
+        let unchecked_note = |text: &mut String, unchecked: &Option<String>| {
+            if let Some(detail) = unchecked {
+                text.push_str(&format!(
+                    "  (the upstream could not be listed to check again: {detail})\n"
+                ));
+            }
+        };
         match &b.reason {
             Reason::DeletesMirrorBranch => {
                 text.push_str(&format!(
@@ -350,10 +485,9 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                     shell_word(names.remote)
                 ));
             }
-            Reason::AheadOfUpstream { commits, fetched } => {
-                let fresh = if *fetched { " (just fetched)" } else { "" };
+            Reason::AheadOfUpstream { commits } => {
                 text.push_str(&format!(
-                    "  the security mirror's {} must never be ahead of {tracking}{fresh}; {} not on it:\n",
+                    "  the security mirror's {} must never be ahead of {tracking} (just fetched); {} not on it:\n",
                     names.branch,
                     count(commits.len(), "this commit is", "these commits are")
                 ));
@@ -364,23 +498,13 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                 ));
                 hint(mirror_then.clone());
             }
-            Reason::UpstreamUnreachable { detail, commits } => {
+            Reason::UpstreamUnreachable { detail } => {
                 text.push_str(&format!(
-                    "  {} not on {tracking} as last fetched, and the upstream could not be fetched to check again: {detail}\n",
-                    count(commits.len(), "this commit is", "these commits are")
-                ));
-                list(&mut text, commits);
-                hint(format!(
-                    "check the connection, then: git fetch {} {}",
-                    names.upstream, names.branch
-                ));
-            }
-            Reason::NoTrackingRef => {
-                text.push_str(&format!(
-                    "  refs/remotes/{tracking} does not exist, so nothing says the commit is on the upstream\n"
+                    "  the upstream's {} could not be listed from {} to check the push against it: {detail}\n",
+                    names.branch, names.upstream_url
                 ));
                 hint(format!(
-                    "fetch it: git fetch {} {}",
+                    "check the connection and the URL, then try again: git ls-remote {} refs/heads/{}",
                     names.upstream, names.branch
                 ));
             }
@@ -395,6 +519,15 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                 ));
                 hint("or name the remote you use: git config pushduty.upstream <remote>".into());
             }
+            Reason::UpstreamHasNoBranch => {
+                text.push_str(&format!(
+                    "  the upstream ({}) has no branch {}, so nothing says the commit is on it\n",
+                    names.upstream_url, names.branch
+                ));
+                hint(
+                    "name the branch that is released: git config pushduty.branch <branch>".into(),
+                );
+            }
             Reason::NotACommit(kind) => {
                 text.push_str(&format!(
                     "  it points to a {kind}, not a commit; the mirror's {} holds only upstream commits\n",
@@ -404,7 +537,7 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
             Reason::MissingObject => {
                 text.push_str("  the pushed object is not in this repository\n");
             }
-            Reason::Leak(leaks) => {
+            Reason::Leak { leaks, unchecked } => {
                 text.push_str(&format!(
                     "  it would publish {} from the security mirror, not yet on the upstream:\n",
                     count(
@@ -422,6 +555,7 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                 }
                 list(&mut text, &commits);
                 text.push_str(&format!("  from {}\n", from.join(", ")));
+                unchecked_note(&mut text, unchecked);
                 hint(format!(
                     "a fix branch goes to the security mirror only: git push {} <fix-branch>",
                     names.security
@@ -430,13 +564,45 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                     "fixes are published at release time through {tracking}; keep them out of other branches until then"
                 ));
             }
-            Reason::NoUpstreamRefs => {
+            Reason::NoUpstreamRefs { unchecked } => {
                 text.push_str(&format!(
                     "  it carries commits from the security mirror ({}/*) and there are no refs/remotes/{}/* to tell which are public\n",
                     names.security, names.upstream
                 ));
+                unchecked_note(&mut text, unchecked);
                 hint(format!("fetch the upstream: git fetch {}", names.upstream));
                 hint("or name the remote you use: git config pushduty.upstream <remote>".into());
+            }
+            Reason::ContentElsewhere(kind) => {
+                text.push_str(&format!(
+                    "  it is a {kind}, not a commit: it may hold an embargoed fix's files, and only the security mirror may get those; such pushes are rare\n"
+                ));
+                hint(format!(
+                    "if it holds nothing from the security mirror, push it with: git push --no-verify {} {}",
+                    shell_word(names.remote),
+                    shell_word(&format!("{}:{}", line.local_ref, line.remote_ref))
+                ));
+            }
+            Reason::MirrorRefsUnknown { detail } => {
+                text.push_str(&format!(
+                    "  the mirror's symbolic refs could not be learned, so {} may be its {}: {detail}\n",
+                    line.remote_ref, names.branch
+                ));
+                hint(
+                    "the mirror must speak git protocol version 2 (git 2.18 or later on the server); check the connection, then try again"
+                        .into(),
+                );
+            }
+            Reason::MirrorHasNoBranch => {
+                text.push_str(&format!(
+                    "  the mirror has no {} yet, so {} may be a symbolic ref to it that this push would create\n",
+                    names.branch, line.remote_ref
+                ));
+                hint(format!(
+                    "create the mirror's {b} from the upstream's first: git push {} {tracking}:refs/heads/{b}",
+                    shell_word(names.remote),
+                    b = names.branch
+                ));
             }
         }
     }
@@ -523,16 +689,24 @@ mod tests {
         tags: HashMap<ObjectId, ObjectId>,
         trees: HashSet<ObjectId>,
         missing: HashSet<ObjectId>,
-        /// Commits on the upstream branch before and after a refresh.
+        /// Commits on the upstream's live branch, whose tip is `tip()`.
         upstream: HashSet<ObjectId>,
-        after_fetch: Option<HashSet<ObjectId>>,
-        fetch_fails: bool,
-        tracking: Option<Ancestry>,
-        /// Commit -> leaked commits.
+        live: Option<Live>,
+        live_fails: bool,
+        /// The mirror's refs: name -> symbolic target.
+        mirror_refs: Vec<DestinationRef>,
+        mirror_refs_fail: bool,
+        /// Commit -> leaked commits, before and after the live upstream is looked at.
         leaking: HashMap<ObjectId, Leaks>,
-        fetches: usize,
+        after_refresh: Option<HashMap<ObjectId, Leaks>>,
+        refresh_fails: bool,
+        lives: usize,
+        ref_listings: Vec<Vec<String>>,
+        refreshes: usize,
         leak_questions: Vec<(ObjectId, ObjectId)>,
     }
+
+    const TIP: u8 = 200;
 
     impl Facts for Table {
         fn peel(&mut self, id: ObjectId) -> anyhow::Result<Peeled> {
@@ -546,36 +720,45 @@ mod tests {
                 Peeled::Commit(id)
             })
         }
-        fn on_upstream(&mut self, commit: ObjectId) -> anyhow::Result<Ancestry> {
-            if let Some(a) = self.tracking {
-                return Ok(a);
+        fn live_upstream(&mut self) -> Result<Live, String> {
+            self.lives += 1;
+            if self.live_fails {
+                return Err("cannot reach remote upstream (../upstream.git)".into());
             }
-            Ok(if self.upstream.contains(&commit) {
-                Ancestry::OnUpstream
-            } else {
-                Ancestry::NotOnUpstream
-            })
+            Ok(self.live.unwrap_or(Live::Tip(oid(TIP))))
         }
-        fn refresh_upstream(&mut self) -> Result<(), String> {
-            self.fetches += 1;
-            if self.fetch_fails {
-                return Err("cannot reach remote upstream".into());
-            }
-            if let Some(after) = self.after_fetch.take() {
-                self.upstream = after;
-            }
-            Ok(())
+        fn is_ancestor(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<bool> {
+            assert_eq!(tip, oid(TIP));
+            Ok(self.upstream.contains(&commit))
         }
-        fn not_on_upstream(&mut self, commit: ObjectId) -> anyhow::Result<Vec<CommitInfo>> {
-            Ok(if self.upstream.contains(&commit) {
-                vec![]
-            } else {
-                vec![info(commit)]
-            })
+        fn not_in(&mut self, commit: ObjectId, _tip: ObjectId) -> anyhow::Result<Vec<CommitInfo>> {
+            Ok(vec![info(commit)])
+        }
+        fn destination_refs(&mut self, names: &[String]) -> Result<Vec<DestinationRef>, String> {
+            self.ref_listings.push(names.to_vec());
+            if self.mirror_refs_fail {
+                return Err("the mirror speaks protocol version 0".into());
+            }
+            Ok(self
+                .mirror_refs
+                .iter()
+                .filter(|r| names.contains(&r.name))
+                .cloned()
+                .collect())
         }
         fn leaks(&mut self, new: ObjectId, old: ObjectId) -> anyhow::Result<Leaks> {
             self.leak_questions.push((new, old));
             Ok(self.leaking.get(&new).cloned().unwrap_or(Leaks::None))
+        }
+        fn refresh_public(&mut self) -> Result<(), String> {
+            self.refreshes += 1;
+            if self.refresh_fails {
+                return Err("cannot reach remote upstream".into());
+            }
+            if let Some(after) = self.after_refresh.take() {
+                self.leaking = after;
+            }
+            Ok(())
         }
     }
 
@@ -593,9 +776,24 @@ mod tests {
         }
     }
 
+    fn plain(name: &str) -> DestinationRef {
+        DestinationRef {
+            name: name.into(),
+            symref_target: None,
+        }
+    }
+
+    fn symref(name: &str, target: &str) -> DestinationRef {
+        DestinationRef {
+            name: name.into(),
+            symref_target: Some(target.into()),
+        }
+    }
+
     fn table(upstream: &[u8]) -> Table {
         Table {
             upstream: upstream.iter().map(|n| oid(*n)).collect(),
+            mirror_refs: vec![plain("refs/heads/main")],
             ..Table::default()
         }
     }
@@ -662,15 +860,19 @@ mod tests {
     }
 
     #[test]
-    fn the_upstream_tip_or_an_ancestor_to_the_mirror_passes_without_a_fetch() {
+    fn an_upstream_commit_to_the_mirror_passes_after_one_live_look() {
         let mut facts = table(&[1, 2]);
-        let lines = [line("main", oid(2), "refs/heads/main", oid(1))];
+        let lines = [
+            line("main", oid(2), "refs/heads/main", oid(1)),
+            line("HEAD~1", oid(1), "refs/heads/main", oid(1)),
+        ];
         assert_eq!(decide(&lines, &mirror(), &mut facts).unwrap(), vec![]);
-        assert_eq!(facts.fetches, 0);
+        assert_eq!(facts.lives, 1, "one listing per push");
+        assert!(facts.ref_listings.is_empty(), "no symref listing for main");
     }
 
     #[test]
-    fn a_commit_not_on_the_upstream_is_refused_after_one_fetch() {
+    fn a_commit_not_on_the_live_upstream_is_refused() {
         let mut facts = table(&[1]);
         let lines = [
             line("HEAD", oid(3), "refs/heads/main", oid(1)),
@@ -682,53 +884,35 @@ mod tests {
             vec![
                 &Reason::AheadOfUpstream {
                     commits: vec![info(oid(3))],
-                    fetched: true
                 },
                 &Reason::AheadOfUpstream {
                     commits: vec![info(oid(4))],
-                    fetched: true
                 }
             ]
         );
-        assert_eq!(facts.fetches, 1, "one fetch per push");
+        assert_eq!(facts.lives, 1);
     }
 
     #[test]
-    fn a_stale_tracking_ref_is_refreshed_and_then_passes() {
+    fn an_unreachable_or_missing_upstream_refuses() {
         let mut facts = table(&[1]);
-        facts.after_fetch = Some([oid(1), oid(2)].into_iter().collect());
-        let lines = [line("main", oid(2), "refs/heads/main", oid(1))];
-        assert_eq!(decide(&lines, &mirror(), &mut facts).unwrap(), vec![]);
-        assert_eq!(facts.fetches, 1);
-    }
-
-    #[test]
-    fn an_unreachable_upstream_refuses_and_lists_the_commits() {
-        let mut facts = table(&[1]);
-        facts.fetch_fails = true;
-        let lines = [line("main", oid(2), "refs/heads/main", oid(1))];
+        facts.live_fails = true;
+        let lines = [line("main", oid(1), "refs/heads/main", oid(1))];
         let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
         assert_eq!(
             reasons(&blocked),
             vec![&Reason::UpstreamUnreachable {
-                detail: "cannot reach remote upstream".into(),
-                commits: vec![info(oid(2))]
+                detail: "cannot reach remote upstream (../upstream.git)".into(),
             }]
         );
-    }
-
-    #[test]
-    fn no_tracking_ref_or_no_upstream_remote_refuses_without_fetching() {
-        for (tracking, reason) in [
-            (Ancestry::NoTrackingRef, Reason::NoTrackingRef),
-            (Ancestry::NoUpstreamRemote, Reason::NoUpstreamRemote),
+        for (live, reason) in [
+            (Live::NoRemote, Reason::NoUpstreamRemote),
+            (Live::NoBranch, Reason::UpstreamHasNoBranch),
         ] {
-            let mut facts = table(&[]);
-            facts.tracking = Some(tracking);
-            let lines = [line("main", oid(2), "refs/heads/main", oid(1))];
+            let mut facts = table(&[1]);
+            facts.live = Some(live);
             let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
             assert_eq!(reasons(&blocked), vec![&reason]);
-            assert_eq!(facts.fetches, 0);
         }
     }
 
@@ -738,23 +922,121 @@ mod tests {
         let lines = [line("(delete)", null(), "refs/heads/main", oid(1))];
         let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
         assert_eq!(reasons(&blocked), vec![&Reason::DeletesMirrorBranch]);
+        assert_eq!(facts.lives, 0);
     }
 
     #[test]
     fn other_refs_on_the_mirror_pass_whatever_they_carry() {
         let mut facts = table(&[]);
+        facts.mirror_refs.push(plain("refs/heads/old-fix"));
         facts.leaking.insert(oid(9), Leaks::Found(vec![]));
+        facts.trees.insert(oid(6));
         let lines = [
             line("fix", oid(9), "refs/heads/fix-xss", null()),
             line("(delete)", null(), "refs/heads/old-fix", oid(9)),
             line("v1", oid(9), "refs/tags/v1", null()),
             line("main", oid(9), "refs/heads/mainline", null()),
+            line("t", oid(6), "refs/tags/tree", null()),
         ];
         assert_eq!(decide(&lines, &mirror(), &mut facts).unwrap(), vec![]);
         assert!(
             facts.leak_questions.is_empty(),
             "no leak guard on the mirror"
         );
+        assert_eq!(
+            facts.ref_listings,
+            vec![vec![
+                "refs/heads/main".to_owned(),
+                "refs/heads/fix-xss".into(),
+                "refs/heads/old-fix".into(),
+                "refs/tags/v1".into(),
+                "refs/heads/mainline".into(),
+                "refs/tags/tree".into(),
+            ]],
+            "one listing of the pushed refs and the release branch"
+        );
+        assert_eq!(facts.lives, 0);
+    }
+
+    #[test]
+    fn a_symbolic_ref_to_the_release_branch_on_the_mirror_is_the_release_branch() {
+        let mut facts = table(&[1]);
+        facts.mirror_refs = vec![
+            plain("refs/heads/main"),
+            symref("refs/heads/release", "refs/heads/main"),
+            symref("refs/tags/v1", "refs/heads/main"),
+            symref("refs/heads/other", "refs/heads/fix"),
+        ];
+        let lines = [
+            line("fix", oid(9), "refs/heads/release", null()),
+            line("fix", oid(9), "refs/tags/v1", null()),
+            line("(delete)", null(), "refs/heads/release", oid(1)),
+            line("fix", oid(9), "refs/heads/other", null()),
+            line("ok", oid(1), "refs/heads/release", null()),
+        ];
+        let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
+        assert_eq!(
+            reasons(&blocked),
+            vec![
+                &Reason::AheadOfUpstream {
+                    commits: vec![info(oid(9))]
+                },
+                &Reason::AheadOfUpstream {
+                    commits: vec![info(oid(9))]
+                },
+                &Reason::DeletesMirrorBranch,
+            ]
+        );
+        assert_eq!(
+            blocked[0].via.as_deref(),
+            Some("refs/heads/release is a symbolic ref to refs/heads/main")
+        );
+    }
+
+    #[test]
+    fn when_the_release_branch_is_itself_symbolic_its_target_is_guarded() {
+        let mut facts = table(&[1]);
+        facts.mirror_refs = vec![
+            symref("refs/heads/main", "refs/heads/trunk"),
+            plain("refs/heads/trunk"),
+            symref("refs/heads/alias", "refs/heads/trunk"),
+        ];
+        for name in ["refs/heads/trunk", "refs/heads/alias"] {
+            let lines = [line("fix", oid(9), name, null())];
+            let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
+            assert_eq!(blocked.len(), 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_mirror_refs_refuse_every_ref_but_the_judged_release_branch() {
+        let mut facts = table(&[1]);
+        facts.mirror_refs_fail = true;
+        let lines = [
+            line("fix", oid(9), "refs/heads/fix", null()),
+            line("main", oid(1), "refs/heads/main", null()),
+        ];
+        let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
+        assert_eq!(
+            reasons(&blocked),
+            vec![&Reason::MirrorRefsUnknown {
+                detail: "the mirror speaks protocol version 0".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_mirror_without_its_release_branch_refuses_refs_it_does_not_list() {
+        let mut facts = table(&[1]);
+        facts.mirror_refs = vec![plain("refs/heads/fix")];
+        let lines = [
+            line("fix", oid(9), "refs/heads/fix", oid(8)),
+            line("new", oid(9), "refs/heads/new", null()),
+            line("main", oid(1), "refs/heads/main", null()),
+        ];
+        let blocked = decide(&lines, &mirror(), &mut facts).unwrap();
+        assert_eq!(reasons(&blocked), vec![&Reason::MirrorHasNoBranch]);
+        assert_eq!(blocked[0].line.remote_ref, "refs/heads/new");
     }
 
     #[test]
@@ -788,6 +1070,7 @@ mod tests {
     #[test]
     fn the_release_branch_is_judged_by_its_own_name_only() {
         let mut facts = table(&[]);
+        facts.mirror_refs = vec![plain("refs/heads/master"), plain("refs/heads/main")];
         let ctx = Context {
             destination: Destination::Mirror,
             branch: "master",
@@ -819,8 +1102,11 @@ mod tests {
             assert_eq!(blocked[0].line.remote_ref, "refs/heads/fix");
             assert_eq!(
                 facts.leak_questions,
-                vec![(oid(9), oid(1)), (oid(2), null())]
+                vec![(oid(9), oid(1)), (oid(9), oid(1)), (oid(2), null())],
+                "asked again after the live look"
             );
+            assert_eq!(facts.refreshes, 1);
+            assert_eq!(facts.lives + facts.ref_listings.len(), 0);
         }
         let mut facts = table(&[]);
         facts.leaking.insert(oid(9), leak_of(9));
@@ -841,19 +1127,71 @@ mod tests {
     }
 
     #[test]
-    fn the_leak_guard_peels_tags_and_ignores_deletions_and_trees() {
+    fn ordinary_work_elsewhere_is_decided_offline() {
         let mut facts = table(&[]);
-        facts.tags.insert(oid(7), oid(9));
-        facts.trees.insert(oid(6));
+        let lines = [line("work", oid(2), "refs/heads/work", null())];
+        assert_eq!(
+            decide(&lines, &to(Destination::Other), &mut facts).unwrap(),
+            vec![]
+        );
+        assert_eq!(facts.refreshes + facts.lives + facts.ref_listings.len(), 0);
+    }
+
+    #[test]
+    fn a_fix_the_live_upstream_has_published_passes() {
+        let mut facts = table(&[]);
         facts.leaking.insert(oid(9), leak_of(9));
+        facts.after_refresh = Some(HashMap::new());
         let lines = [
-            line("(delete)", null(), "refs/heads/x", oid(9)),
-            line("t", oid(6), "refs/tags/tree", null()),
+            line("main", oid(9), "refs/heads/main", null()),
+            line("tag", oid(9), "refs/tags/t", null()),
         ];
         assert_eq!(
             decide(&lines, &to(Destination::Other), &mut facts).unwrap(),
             vec![]
         );
+        assert_eq!(facts.refreshes, 1, "one live look per push");
+    }
+
+    #[test]
+    fn a_leak_is_still_refused_when_the_upstream_cannot_be_looked_at() {
+        let mut facts = table(&[]);
+        facts.leaking.insert(oid(9), leak_of(9));
+        facts.refresh_fails = true;
+        let lines = [line("x", oid(9), "refs/heads/x", null())];
+        let blocked = decide(&lines, &to(Destination::Other), &mut facts).unwrap();
+        assert!(matches!(
+            &blocked[0].reason,
+            Reason::Leak { unchecked: Some(d), .. } if d == "cannot reach remote upstream"
+        ));
+    }
+
+    #[test]
+    fn trees_and_blobs_are_refused_everywhere_but_the_mirror() {
+        for destination in [Destination::Other, Destination::Upstream] {
+            let mut facts = table(&[]);
+            facts.tags.insert(oid(7), oid(6));
+            facts.trees.insert(oid(6));
+            let lines = [
+                line("(delete)", null(), "refs/heads/x", oid(9)),
+                line("t", oid(6), "refs/tags/tree", null()),
+                line("v", oid(7), "refs/tags/tag-of-tree", null()),
+                line("t", oid(6), "refs/heads/main", null()),
+            ];
+            let blocked = decide(&lines, &to(destination), &mut facts).unwrap();
+            assert_eq!(
+                reasons(&blocked),
+                vec![&Reason::ContentElsewhere("tree".into()); 3],
+                "{destination:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_leak_guard_peels_tags() {
+        let mut facts = table(&[]);
+        facts.tags.insert(oid(7), oid(9));
+        facts.leaking.insert(oid(9), leak_of(9));
         let tag = [line("v1", oid(7), "refs/tags/v1", null())];
         assert_eq!(
             decide(&tag, &to(Destination::Other), &mut facts)
@@ -872,7 +1210,10 @@ mod tests {
             line("y", oid(8), "refs/heads/y", null()),
         ];
         let blocked = decide(&lines, &to(Destination::Other), &mut facts).unwrap();
-        assert_eq!(reasons(&blocked), vec![&Reason::NoUpstreamRefs]);
+        assert_eq!(
+            reasons(&blocked),
+            vec![&Reason::NoUpstreamRefs { unchecked: None }]
+        );
     }
 
     fn names(destination: Destination) -> Names<'static> {
@@ -880,21 +1221,29 @@ mod tests {
             remote: "security",
             url: "/srv/security.git",
             upstream: "upstream",
+            upstream_url: "/srv/upstream.git",
             security: "security",
             branch: "main",
             destination,
         }
     }
 
+    fn blocked(line: PushLine, reason: Reason) -> Blocked {
+        Blocked {
+            line,
+            reason,
+            via: None,
+        }
+    }
+
     #[test]
     fn the_explanation_names_the_ref_the_commits_and_what_to_run() {
-        let blocked = vec![Blocked {
-            line: line("main@{1 minute ago}", oid(3), "refs/heads/main", oid(1)),
-            reason: Reason::AheadOfUpstream {
+        let blocked = vec![blocked(
+            line("main@{1 minute ago}", oid(3), "refs/heads/main", oid(1)),
+            Reason::AheadOfUpstream {
                 commits: vec![info(oid(3))],
-                fetched: true,
             },
-        }];
+        )];
         let (text, refusal) = explain(&blocked, &names(Destination::Mirror));
         assert_eq!(
             text,
@@ -917,6 +1266,24 @@ mod tests {
     }
 
     #[test]
+    fn the_explanation_of_a_symbolic_ref_says_where_it_leads() {
+        let mut b = blocked(
+            line("fix", oid(3), "refs/heads/release", null()),
+            Reason::AheadOfUpstream {
+                commits: vec![info(oid(3))],
+            },
+        );
+        b.via = Some("refs/heads/release is a symbolic ref to refs/heads/main".into());
+        let (text, _) = explain(&[b], &names(Destination::Mirror));
+        assert!(
+            text.contains(
+                "  on the mirror refs/heads/release is a symbolic ref to refs/heads/main: pushing to refs/heads/release moves the mirror's main\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn the_explanation_of_a_leak_names_the_security_branch_and_caps_the_list() {
         let leaks: Vec<Leak> = (1..=12)
             .map(|n| Leak {
@@ -924,10 +1291,13 @@ mod tests {
                 security_ref: "security/fix-xss".into(),
             })
             .collect();
-        let blocked = vec![Blocked {
-            line: line("feature", oid(1), "refs/heads/feature", null()),
-            reason: Reason::Leak(leaks),
-        }];
+        let blocked = vec![blocked(
+            line("feature", oid(1), "refs/heads/feature", null()),
+            Reason::Leak {
+                leaks,
+                unchecked: None,
+            },
+        )];
         let (text, refusal) = explain(&blocked, &names(Destination::Other));
         assert!(
             text.contains("would publish 12 embargoed security fixes"),
@@ -942,21 +1312,21 @@ mod tests {
     fn every_reason_explains_itself_and_offers_the_bypass() {
         let all = [
             Reason::DeletesMirrorBranch,
-            Reason::UpstreamUnreachable {
-                detail: "x".into(),
-                commits: vec![],
-            },
-            Reason::NoTrackingRef,
+            Reason::UpstreamUnreachable { detail: "x".into() },
             Reason::NoUpstreamRemote,
+            Reason::UpstreamHasNoBranch,
             Reason::NotACommit("blob".into()),
             Reason::MissingObject,
-            Reason::NoUpstreamRefs,
+            Reason::NoUpstreamRefs { unchecked: None },
+            Reason::ContentElsewhere("blob".into()),
+            Reason::MirrorRefsUnknown { detail: "x".into() },
+            Reason::MirrorHasNoBranch,
         ];
         for reason in all {
-            let blocked = vec![Blocked {
-                line: line("a b", oid(1), "refs/heads/main", null()),
-                reason: reason.clone(),
-            }];
+            let blocked = vec![blocked(
+                line("a b", oid(1), "refs/heads/main", null()),
+                reason.clone(),
+            )];
             let (text, refusal) = explain(&blocked, &names(Destination::Mirror));
             assert!(text.starts_with("push-duty: refusing a b -> refs/heads/main"));
             assert_eq!(text.lines().count(), 2, "{reason:?}: {text}");
@@ -965,6 +1335,23 @@ mod tests {
                 Some("in an emergency, git push --no-verify skips this check")
             );
         }
+    }
+
+    #[test]
+    fn a_tree_elsewhere_says_it_is_rare_and_how_to_push_it_anyway() {
+        let blocked = vec![blocked(
+            line("fix-xss^{tree}", oid(1), "refs/tags/t", null()),
+            Reason::ContentElsewhere("tree".into()),
+        )];
+        let mut n = names(Destination::Other);
+        n.remote = "fork";
+        let (text, refusal) = explain(&blocked, &n);
+        assert!(text.contains("it is a tree, not a commit"), "{text}");
+        assert!(text.contains("such pushes are rare"), "{text}");
+        assert_eq!(
+            refusal.hints()[0],
+            "if it holds nothing from the security mirror, push it with: git push --no-verify fork 'fix-xss^{tree}:refs/tags/t'"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::config;
+use crate::config::{self, Pins, pins};
 use crate::error::{Refusal, refuse};
 use crate::plan::{Effect, Plan};
 
@@ -480,6 +480,78 @@ impl Health {
             });
         }
         problems
+    }
+}
+
+/// What the guard's pins say, and every way they no longer match the settings or the remotes:
+/// what `hooks status` and `check` report.
+#[derive(Debug, Clone)]
+pub struct Pinned {
+    pub pins: Option<Pins>,
+    pub problems: Vec<Problem>,
+}
+
+impl Pinned {
+    /// The pins of `repo`; `hook_is_ours` says whether a missing pin is a problem (our hook
+    /// refuses every push without them) or only what an uninstalled guard looks like.
+    pub fn of(repo: &gix::Repository, hook_is_ours: bool) -> Self {
+        let repin = "git push-duty hooks install".to_owned();
+        let fix_of = |e: &anyhow::Error| {
+            e.chain()
+                .find_map(|c| c.downcast_ref::<Refusal>())
+                .and_then(|r| r.hints().first().cloned())
+                .unwrap_or_else(|| repin.clone())
+        };
+        match Pins::read(repo) {
+            Err(e) => Pinned {
+                pins: None,
+                problems: vec![Problem {
+                    problem: format!("{e:#}"),
+                    fix: fix_of(&e),
+                }],
+            },
+            Ok(None) => Pinned {
+                pins: None,
+                problems: if hook_is_ours {
+                    vec![Problem {
+                        problem: format!(
+                            "nothing is pinned for the pre-push guard in {} (the hook was installed by an earlier version, or copied from a template), so the hook refuses every push",
+                            pins::config_file(repo).display()
+                        ),
+                        fix: repin,
+                    }]
+                } else {
+                    Vec::new()
+                },
+            },
+            Ok(Some(found)) => {
+                let problems = match pins::disagreements(repo, &found) {
+                    Ok(list) => list
+                        .into_iter()
+                        .map(|d| Problem {
+                            problem: d.problem,
+                            fix: d.fix,
+                        })
+                        .collect(),
+                    Err(e) => vec![Problem {
+                        problem: format!("the pins cannot be compared with the settings: {e:#}"),
+                        fix: fix_of(&e),
+                    }],
+                };
+                Pinned {
+                    pins: Some(found),
+                    problems,
+                }
+            }
+        }
+    }
+
+    /// One line: what is guarded, or that nothing is pinned.
+    pub fn summary(&self) -> String {
+        match &self.pins {
+            Some(pins) => pins.describe(),
+            None => "nothing pinned".to_owned(),
+        }
     }
 }
 

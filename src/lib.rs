@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod dockerflow;
 pub mod error;
 pub mod forge;
 #[doc(hidden)]
@@ -17,13 +18,21 @@ pub mod fuzzing;
 pub mod git;
 pub mod guard;
 pub mod hooks;
+pub mod ics;
 pub mod man;
+pub mod notes;
 pub mod pager;
 pub mod plan;
+pub mod rotation;
 pub mod security_state;
+pub mod ships;
+pub mod suggest;
 pub mod survey;
 pub mod tags;
+pub mod template;
+pub mod topic;
 pub mod url;
+pub mod week;
 
 use anyhow::Result;
 

@@ -51,7 +51,7 @@ pub fn render() -> Vec<u8> {
 
     page.extend_from_slice(b".SH COMMANDS\n");
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        render_subcommand(&mut page, sub);
+        render_subcommand(&mut page, sub, sub.get_name());
     }
     page.extend_from_slice(b".SH CONFIGURATION\n");
     page.extend_from_slice(configuration().as_bytes());
@@ -63,8 +63,10 @@ pub fn render() -> Vec<u8> {
     page
 }
 
-/// One subcommand as a sub-section: its synopsis, its long help, its options.
-fn render_subcommand(page: &mut Vec<u8>, sub: &clap::Command) {
+/// One subcommand as a sub-section named `git push-duty NAME`: its synopsis, its long help, its
+/// options; then each of its own subcommands (`hooks install`) the same way, clap's generated
+/// `help` left out.
+fn render_subcommand(page: &mut Vec<u8>, sub: &clap::Command, name: &str) {
     // Global options are described once, at the top.
     let mut sub = sub.clone().disable_version_flag(true);
     for global in ["color", "version"] {
@@ -78,7 +80,7 @@ fn render_subcommand(page: &mut Vec<u8>, sub: &clap::Command) {
     let _ = man.render_description_section(&mut part);
     let _ = man.render_options_section(&mut part);
     let text = String::from_utf8_lossy(&part);
-    page.extend_from_slice(format!(".SS \"git push-duty {}\"\n", sub.get_name()).as_bytes());
+    page.extend_from_slice(format!(".SS \"git push-duty {name}\"\n").as_bytes());
     for line in text.lines() {
         // The sub-page's own headings become plain paragraphs inside this sub-section.
         if line.starts_with(".SH") {
@@ -87,6 +89,12 @@ fn render_subcommand(page: &mut Vec<u8>, sub: &clap::Command) {
         }
         page.extend_from_slice(line.as_bytes());
         page.push(b'\n');
+    }
+    for nested in sub
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        render_subcommand(page, nested, &format!("{name} {}", nested.get_name()));
     }
 }
 
@@ -97,7 +105,10 @@ fn configuration() -> String {
 \\fB.pushduty\\fR at the top of the repository, in git-config syntax (like \\fB.gitmodules\\fR); \
 only its \\fBpushduty\\fR section is read and includes are not followed. The repository's own git \
 config (local, global, system, \\fBgit -c\\fR) overrides any key in it; multi-valued keys collect \
-values from all of them. A malformed value is an error that names the key and the file that set it.\n",
+values from all of them. A malformed value is an error that names the key and the file that set it; \
+so is a key this version does not know (with the closest known key), and a team file over 64 KiB. \
+The pre-push hook never reads the team file: what it guards is what \\fBhooks install\\fR pinned \
+(see PRE-PUSH GUARD), and git config naming anything else is a refusal.\n",
     );
     for (key, help) in config::KEYS {
         text.push_str(&format!(".TP\n\\fB{key}\\fR\n{}\n", roff_escape(help)));

@@ -1,7 +1,12 @@
 //! What a security merge keeps in the git directory between its steps: the record of a run that
 //! is pushing (so `--continue` can finish the mirror after the upstream took the merge), and the
 //! lock that keeps two runs in one repository apart. The lock is an OS file lock, so a run that
-//! is killed (Ctrl-C at the question) releases it without leaving anything to clean up.
+//! is killed (Ctrl-C at the question) releases it without leaving anything to clean up. `tag`
+//! keeps the same kind of record and lock (`tag.json`, `tag.lock`) around its push, so a run
+//! stopped after the push and before the local tag is finished by the next one.
+//!
+//! Records are written through `plan::Effect::WriteFile`, which writes a temporary file beside the
+//! record, flushes it to disk and renames it over the record: a record is whole or absent.
 
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
@@ -16,6 +21,8 @@ use crate::error::{Refusal, refuse};
 pub const VERSION: u64 = 1;
 const RECORD: &str = "security-merge.json";
 const LOCK: &str = "security-merge.lock";
+const TAG_RECORD: &str = "tag.json";
+const TAG_LOCK: &str = "tag.lock";
 
 /// How far a recorded run got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -62,8 +69,9 @@ impl Record {
 
     /// The file's contents.
     pub fn to_json(&self) -> String {
-        // A struct of strings always serializes.
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        serde_json::to_string_pretty(self)
+            .expect("a struct of strings and a list always serializes")
+            + "\n"
     }
 }
 
@@ -76,29 +84,39 @@ pub fn record_path(repo: &gix::Repository) -> PathBuf {
 /// how to check the remotes and clear it by hand.
 pub fn load(repo: &gix::Repository) -> Result<Option<Record>> {
     let path = record_path(repo);
-    let text = match std::fs::read_to_string(&path) {
+    read_record(&path, parse, |problem| {
+        Refusal::new(format!(
+            "the record of an unfinished security merge, {}, {problem}; nothing was changed",
+            path.display()
+        ))
+        .hint("see where both remotes are: git ls-remote <upstream> <branch> && git ls-remote <security> <branch>")
+        .hint(format!(
+            "if they point to the same commit, no run is unfinished: remove {}",
+            path.display()
+        ))
+    })
+}
+
+/// The record at `path`, read with `parse`; `None` if there is none. One that cannot be read as
+/// a record is the refusal `unreadable` makes of what is wrong with it.
+fn read_record<T>(
+    path: &std::path::Path,
+    parse: fn(&str) -> std::result::Result<T, String>,
+    unreadable: impl FnOnce(String) -> Refusal,
+) -> Result<Option<T>> {
+    let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     match parse(&text) {
         Ok(record) => Ok(Some(record)),
-        Err(problem) => refuse(
-            Refusal::new(format!(
-                "the record of an unfinished security merge, {}, {problem}; nothing was changed",
-                path.display()
-            ))
-            .hint("see where both remotes are: git ls-remote <upstream> <branch> && git ls-remote <security> <branch>")
-            .hint(format!(
-                "if they point to the same commit, no run is unfinished: remove {}",
-                path.display()
-            )),
-        ),
+        Err(problem) => refuse(unreadable(problem)),
     }
 }
 
-/// Reads a record, or says what is wrong with it (completing "the record ... ").
-pub fn parse(text: &str) -> std::result::Result<Record, String> {
+/// A record's JSON, if it is of this version: `Err` completes "the record ...".
+fn versioned<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("is not valid JSON ({e})"))?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
@@ -110,7 +128,12 @@ pub fn parse(text: &str) -> std::result::Result<Record, String> {
         }
         None => return Err("has no record version: it is not a record this tool wrote".into()),
     }
-    let record: Record = serde_json::from_value(value).map_err(|e| format!("is damaged ({e})"))?;
+    serde_json::from_value(value).map_err(|e| format!("is damaged ({e})"))
+}
+
+/// Reads a record, or says what is wrong with it (completing "the record ... ").
+pub fn parse(text: &str) -> std::result::Result<Record, String> {
+    let record: Record = versioned(text)?;
     record.commit().map_err(|e| format!("is damaged ({e})"))?;
     Ok(record)
 }
@@ -122,12 +145,21 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Takes the lock, or refuses naming the process that holds it.
+    /// Takes the security merge's lock, or refuses naming the process that holds it.
     pub fn acquire(repo: &gix::Repository) -> Result<Lock> {
+        Self::acquire_named(repo, LOCK, "another security merge is running")
+    }
+
+    /// Takes `tag`'s lock, or refuses naming the process that holds it.
+    pub fn acquire_tag(repo: &gix::Repository) -> Result<Lock> {
+        Self::acquire_named(repo, TAG_LOCK, "another git push-duty tag is running")
+    }
+
+    fn acquire_named(repo: &gix::Repository, lock: &str, running: &str) -> Result<Lock> {
         let dir = config::state_dir(repo);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join(LOCK);
+        let path = dir.join(lock);
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -146,7 +178,7 @@ impl Lock {
                 };
                 return refuse(
                     Refusal::new(format!(
-                        "another security merge is running in this repository{holder}; nothing was changed"
+                        "{running} in this repository{holder}; nothing was changed"
                     ))
                     .hint("wait for it to finish, then run this again")
                     .hint(format!("the lock is held on {}", path.display())),
@@ -163,6 +195,71 @@ impl Lock {
         let _ = file.flush();
         Ok(Lock { _file: file })
     }
+}
+
+/// A `tag` run that is pushing, as written to `<git dir>/push-duty/tag.json` just before the
+/// push and removed once the local tag exists: if the run stops in between, the next one finds
+/// the upstream holding exactly this tag object and creates the local tag instead of a second
+/// revision of the same commit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRecord {
+    pub version: u64,
+    pub upstream: String,
+    /// The tag's short name, `2026.12.03-1`.
+    pub tag: String,
+    /// The annotated tag object pushed.
+    pub object: String,
+    /// The commit it points to.
+    pub commit: String,
+}
+
+impl TagRecord {
+    /// The tag object and the commit, as ids.
+    pub fn ids(&self) -> Result<(ObjectId, ObjectId)> {
+        let id = |text: &str| {
+            ObjectId::from_hex(text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("the recorded id {text:?} is not an id: {e}"))
+        };
+        Ok((id(&self.object)?, id(&self.commit)?))
+    }
+
+    /// The file's contents.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a struct of strings always serializes") + "\n"
+    }
+}
+
+/// Where `tag`'s record lives.
+pub fn tag_record_path(repo: &gix::Repository) -> PathBuf {
+    config::state_dir(repo).join(TAG_RECORD)
+}
+
+/// The record of a `tag` run that stopped while pushing, if there is one; one this version cannot
+/// read is a refusal that says how to check and clear it by hand.
+pub fn load_tag(repo: &gix::Repository) -> Result<Option<TagRecord>> {
+    let path = tag_record_path(repo);
+    read_record(&path, parse_tag, |problem| {
+        Refusal::new(format!(
+            "the record of an unfinished tag push, {}, {problem}; nothing was changed",
+            path.display()
+        ))
+        .hint("see which calendar tags the upstream has: git ls-remote --tags <upstream>")
+        .hint(format!(
+            "fetch the one it names (git fetch <upstream> tag <name>), then remove {}",
+            path.display()
+        ))
+    })
+}
+
+/// Reads a tag record, or says what is wrong with it (completing "the record ... ").
+pub fn parse_tag(text: &str) -> std::result::Result<TagRecord, String> {
+    let record: TagRecord = versioned(text)?;
+    record.ids().map_err(|e| format!("is damaged ({e})"))?;
+    if gix::refs::FullName::try_from(format!("refs/tags/{}", record.tag)).is_err() {
+        return Err(format!("is damaged (no tag can be named {:?})", record.tag));
+    }
+    Ok(record)
 }
 
 #[cfg(test)]
@@ -219,5 +316,29 @@ mod tests {
                 .unwrap_err()
                 .starts_with("has no record version")
         );
+    }
+
+    fn tag_record() -> TagRecord {
+        TagRecord {
+            version: VERSION,
+            upstream: "upstream".into(),
+            tag: "2026.12.03-1".into(),
+            object: "3".repeat(40),
+            commit: "4".repeat(40),
+        }
+    }
+
+    #[test]
+    fn a_tag_record_reads_back_and_damage_is_named() {
+        assert_eq!(parse_tag(&tag_record().to_json()), Ok(tag_record()));
+        let bad_id = tag_record().to_json().replace(&"3".repeat(40), "nope");
+        assert!(parse_tag(&bad_id).unwrap_err().starts_with("is damaged"));
+        let bad_name = tag_record().to_json().replace("2026.12.03-1", "a..b");
+        assert!(parse_tag(&bad_name).unwrap_err().starts_with("is damaged"));
+        let other = tag_record()
+            .to_json()
+            .replace("\"version\": 1", "\"version\": 9");
+        assert!(parse_tag(&other).unwrap_err().contains("record version 9"));
+        assert!(parse_tag("{").unwrap_err().starts_with("is not valid JSON"));
     }
 }

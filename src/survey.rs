@@ -76,7 +76,7 @@ impl Survey {
         let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
         let link_urls = git::remote::link_urls(repo, &upstream);
         let upstream_push_url = git::remote::url(&remote, gix::remote::Direction::Push);
-        let branch = settings.branch(repo);
+        let branch = settings.branch(repo)?;
         let specs = vec![
             format!("refs/heads/{branch}:refs/remotes/{upstream}/{branch}"),
             "refs/tags/*:refs/tags/*".to_owned(),
@@ -142,53 +142,174 @@ impl Survey {
     /// else the local one. `None` for a tag on a tree or a blob, which names no commit (and must
     /// not stop a tag being made).
     pub fn tag_commit(&self, repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
-        let full = format!("refs/tags/{name}");
-        let id = match self.remote.find(&full) {
-            Some(r) => r.peeled,
-            None => match repo
-                .try_find_reference(full.as_str())
-                .with_context(|| format!("cannot read {full}"))?
-            {
-                Some(mut reference) => reference
-                    .peel_to_id()
-                    .with_context(|| format!("cannot read {full}"))?
-                    .detach(),
-                None => return Ok(None),
-            },
-        };
-        // An upstream tag not fetched yet cannot be checked here; it is once fetched.
-        let header = repo
-            .try_find_header(id)
-            .with_context(|| format!("cannot read {full}"))?;
-        Ok(match header {
-            Some(h) if h.kind() != gix::object::Kind::Commit => None,
-            _ => Some(id),
-        })
+        tag_commit(&self.remote, repo, name)
+    }
+
+    /// Fetches the objects of those of `tags` that the upstream has and this clone lacks, writing
+    /// no ref; nothing to do offline or when all are here.
+    pub fn fetch_tags(&self, repo: &gix::Repository, tags: &[&str]) -> Result<()> {
+        fetch_tags(&self.remote, &self.upstream, self.offline, repo, tags)
+    }
+
+    /// The latest revision of this push date's tag when it exists only in this clone (made with
+    /// `tag --no-push`): the upstream was listed and has no tag of that name. `None` offline,
+    /// where that cannot be known.
+    pub fn latest_only_here(&self) -> Option<&str> {
+        let latest = self.latest_for_push_date()?;
+        (!self.offline && self.remote.find(&format!("refs/tags/{latest}")).is_none())
+            .then_some(latest)
+    }
+
+    /// The command that pushes a tag that is only here.
+    pub fn push_tag_command(&self, name: &str) -> String {
+        format!("git push {} refs/tags/{name}", self.upstream)
     }
 
     /// `(here, upstream)` when this clone's tag `name` points to another commit than the
     /// upstream's (an old tag, one made before a colleague's): the upstream's is the one used.
+    /// Only words hang on it (a warning; the upstream's is used either way), so a tag that
+    /// cannot be read gives none.
     pub fn diverging_tag(
         &self,
         repo: &gix::Repository,
         name: &str,
     ) -> Option<(ObjectId, ObjectId)> {
-        let upstream = self.remote.find(&format!("refs/tags/{name}"))?.peeled;
-        let here = git::ref_commit(repo, &format!("refs/tags/{name}"))
-            .ok()
-            .flatten()?;
-        (here != upstream).then_some((here, upstream))
+        diverging(&self.remote, repo, name).ok().flatten()
     }
 
     /// The latest revision of this push date's tag (`BASE` or its highest `-N`).
     pub fn latest_for_push_date(&self) -> Option<&str> {
         self.lineage.latest_for(self.push_date)
     }
+}
 
-    /// The compare link (or git command) from the previous calendar tag to `name`.
-    pub fn compare_hint(&self, name: &str) -> Option<String> {
-        self.previous().map(|prev| {
-            crate::forge::compare_hint(self.link_urls.iter().map(String::as_str), prev, name)
+/// The commit a tag points to: as `remote` (the upstream's listing) has it, else the local tag.
+/// `None` for no such tag, or a tag on a tree or a blob.
+pub fn tag_commit(
+    remote: &RemoteRefs,
+    repo: &gix::Repository,
+    name: &str,
+) -> Result<Option<ObjectId>> {
+    let full = format!("refs/tags/{name}");
+    let id = match remote.find(&full) {
+        Some(r) => r.peeled,
+        None => match git::ref_peeled(repo, &full)? {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    // An upstream tag not fetched yet cannot be checked here; it is once fetched.
+    let header = repo
+        .try_find_header(id)
+        .with_context(|| format!("cannot read {full}"))?;
+    Ok(match header {
+        Some(h) if h.kind() != gix::object::Kind::Commit => None,
+        _ => Some(id),
+    })
+}
+
+/// `(here, upstream)` when this clone's tag `name` points elsewhere than the upstream's (as
+/// listed in `remote`); `None` when either has no tag of that name.
+fn diverging(
+    remote: &RemoteRefs,
+    repo: &gix::Repository,
+    name: &str,
+) -> Result<Option<(ObjectId, ObjectId)>> {
+    let full = format!("refs/tags/{name}");
+    let Some(upstream) = remote.find(&full).map(|r| r.peeled) else {
+        return Ok(None);
+    };
+    let Some(here) = git::ref_peeled(repo, &full)? else {
+        return Ok(None);
+    };
+    Ok((here != upstream).then_some((here, upstream)))
+}
+
+/// Fetches (objects only, no ref) those of `tags` that the upstream listed in `remote` has and
+/// whose object is not here yet.
+fn fetch_tags(
+    remote: &RemoteRefs,
+    upstream: &str,
+    offline: bool,
+    repo: &gix::Repository,
+    tags: &[&str],
+) -> Result<()> {
+    if offline {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    for tag in tags {
+        let full = format!("refs/tags/{tag}");
+        if let Some(r) = remote.find(&full)
+            && !repo.has_object(r.peeled)
+            && !missing.contains(&full)
+        {
+            missing.push(full);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    git::remote::fetch_objects(repo, upstream, config::UPSTREAM, &missing)
+}
+
+/// The calendar tags the upstream and this clone know, for a command that looks at tags only
+/// (`compare`): the upstream's are listed and are the truth; a local tag counts where the
+/// upstream has none of its name.
+#[derive(Debug, Clone)]
+pub struct Tags {
+    pub upstream: String,
+    pub offline: bool,
+    /// The upstream's tags as listed (empty offline).
+    pub remote: RemoteRefs,
+    pub lineage: Lineage,
+}
+
+impl Tags {
+    /// Lists the upstream's tags (unless offline) and reads the local ones; changes nothing.
+    pub fn take(repo: &gix::Repository, upstream: &str, reach: Reach) -> Result<Self> {
+        let remote = match reach {
+            Reach::List => git::remote::list(
+                repo,
+                upstream,
+                config::UPSTREAM,
+                &["refs/tags/*:refs/tags/*".to_owned()],
+            )?,
+            Reach::Offline => RemoteRefs::default(),
+        };
+        let mut names = git::local_tag_names(repo)?;
+        names.extend(remote.tag_names());
+        Ok(Tags {
+            upstream: upstream.to_owned(),
+            offline: reach == Reach::Offline,
+            lineage: Lineage::from_names(&names),
+            remote,
         })
+    }
+
+    /// The commit `name` points to, the upstream's first; see [`tag_commit`].
+    pub fn commit(&self, repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
+        tag_commit(&self.remote, repo, name)
+    }
+
+    /// True if the tag is known here or on the upstream.
+    pub fn exists(&self, repo: &gix::Repository, name: &str) -> Result<bool> {
+        Ok(self.remote.find(&format!("refs/tags/{name}")).is_some()
+            || git::local_tag_exists(repo, name)?)
+    }
+
+    /// `(here, upstream)` when this clone's tag `name` points to another commit than the
+    /// upstream's.
+    pub fn diverging(
+        &self,
+        repo: &gix::Repository,
+        name: &str,
+    ) -> Result<Option<(ObjectId, ObjectId)>> {
+        diverging(&self.remote, repo, name)
+    }
+
+    /// Fetches the objects of those of `tags` the upstream has and this clone lacks.
+    pub fn fetch(&self, repo: &gix::Repository, tags: &[&str]) -> Result<()> {
+        fetch_tags(&self.remote, &self.upstream, self.offline, repo, tags)
     }
 }

@@ -137,6 +137,22 @@ impl Lineage {
             .map(|(_, name)| name.as_str())
     }
 
+    /// The last push before `tag`'s push date: the latest revision of the latest earlier push
+    /// date's tag. Production runs it until `tag` ships, so what `tag` ships is counted from it.
+    pub fn last_push(&self, tag: &CalendarTag) -> Option<&str> {
+        self.previous(&CalendarTag::base(tag.date))
+    }
+
+    /// For a revision (`2026.12.03-1`), the revision of the same push date before it
+    /// (`2026.12.03`); `None` for the first tag of a push date or when no earlier one is known.
+    pub fn previous_revision(&self, tag: &CalendarTag) -> Option<&str> {
+        self.tags
+            .iter()
+            .rev()
+            .find(|(t, _)| t.date == tag.date && t.revision_number() < tag.revision_number())
+            .map(|(_, name)| name.as_str())
+    }
+
     /// The latest calendar tag of all.
     pub fn latest(&self) -> Option<&str> {
         self.tags.last().map(|(_, name)| name.as_str())
@@ -285,6 +301,32 @@ mod tests {
                 "2026.12.03"
             ]
         );
+    }
+
+    #[test]
+    fn the_last_push_is_the_latest_revision_of_the_push_date_before() {
+        let lineage = Lineage::from_names([
+            "2026.11.19",
+            "2026.11.26",
+            "2026.11.26-2",
+            "2026.12.03",
+            "2026.12.03-1",
+        ]);
+        let revision = CalendarTag::parse("2026.12.03-2").expect("calendar tag");
+        assert_eq!(lineage.last_push(&revision), Some("2026.11.26-2"));
+        assert_eq!(lineage.previous_revision(&revision), Some("2026.12.03-1"));
+        let base = CalendarTag::base(date(2026, 12, 3));
+        assert_eq!(lineage.last_push(&base), Some("2026.11.26-2"));
+        assert_eq!(lineage.previous_revision(&base), None);
+        // A revision whose earlier ones are unknown has no previous revision.
+        let lone = Lineage::from_names(["2026.11.26", "2026.12.03-3"]);
+        let next = CalendarTag::parse("2026.12.03-4").expect("calendar tag");
+        assert_eq!(lone.previous_revision(&next), Some("2026.12.03-3"));
+        let three = CalendarTag::parse("2026.12.03-3").expect("calendar tag");
+        assert_eq!(lone.previous_revision(&three), None);
+        assert_eq!(lone.last_push(&three), Some("2026.11.26"));
+        let first = CalendarTag::base(date(2026, 11, 19));
+        assert_eq!(lineage.last_push(&first), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestRepo, assert_contains};
+use common::{TestRepo, Text};
 
 /// Last week's tag on the first commit; since then main got an unready feature and a fix.
 struct Week {
@@ -53,11 +53,7 @@ fn a_pick_matches_git_cherry_pick_and_leaves_a_dirty_worktree_alone() {
     let before = repo.snapshot();
 
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes"]).ok();
-    assert!(
-        run.stdout.starts_with("tag: 2026.12.03\n"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_starts_with("tag: 2026.12.03\n");
 
     let after = repo.snapshot();
     assert_eq!(after.head, before.head, "HEAD did not move");
@@ -83,13 +79,10 @@ fn a_pick_matches_git_cherry_pick_and_leaves_a_dirty_worktree_alone() {
     );
     // The unready feature is not in the tag.
     let files = repo.git_in(up, &["ls-tree", "--name-only", "2026.12.03"]);
-    assert!(!files.contains("feature.txt"), "{files}");
-    assert!(files.contains("fix.txt"), "{files}");
+    files.lacks("feature.txt");
+    files.has("fix.txt");
     let tag_message = repo.git_in(up, &["cat-file", "tag", "2026.12.03"]);
-    assert!(
-        tag_message.contains("Cherry-picked onto 2026.11.26:"),
-        "{tag_message}"
-    );
+    tag_message.has("Cherry-picked onto 2026.11.26:");
 }
 
 #[test]
@@ -128,7 +121,7 @@ fn several_picks_apply_in_order() {
             "--yes",
         ])
         .ok();
-    assert_contains(&run.stdout, "tag: 2026.12.03");
+    run.stdout_has("tag: 2026.12.03");
     let (tree, _) = git_cherry_pick(&repo, "2026.11.26", &[&fix, &feature]);
     let up = &repo.upstream;
     assert_eq!(repo.git_in(up, &["rev-parse", "2026.12.03^{tree}"]), tree);
@@ -154,7 +147,7 @@ fn a_pick_only_on_the_upstream_and_a_base_tag_only_on_the_upstream() {
             "--yes",
         ])
         .ok();
-    assert_contains(&run.stdout, "tag: 2026.12.03");
+    run.stdout_has("tag: 2026.12.03");
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03^{commit}^"]),
         repo.git_in(&repo.upstream, &["rev-parse", "2026.11.26^{commit}"])
@@ -171,14 +164,11 @@ fn a_conflicting_pick_names_the_paths_and_creates_nothing() {
     let run = repo
         .run(&["tag", "--cherry-pick", &conflicting, "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "--cherry-pick {conflicting} ({} Rename it again) conflicts in: README.md",
-            &conflicting[..7]
-        ),
-    );
-    assert_contains(&run.stderr, "nothing was created");
+    run.stderr_has(&format!(
+        "--cherry-pick {conflicting} ({} Rename it again) conflicts in: README.md",
+        &conflicting[..7]
+    ));
+    run.stderr_has("nothing was created");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -195,11 +185,8 @@ fn a_merge_commit_is_refused() {
     let run = repo
         .run(&["tag", "--cherry-pick", &merge, "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!("--cherry-pick {merge} is a merge commit"),
-    );
-    assert_contains(&run.stderr, "git log --oneline --no-merges");
+    run.stderr_has(&format!("--cherry-pick {merge} is a merge commit"));
+    run.stderr_has("git log --oneline --no-merges");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -208,12 +195,26 @@ fn a_pick_that_does_not_resolve_is_refused() {
     let Week { repo, .. } = week();
     let before = repo.snapshot();
     let run = repo
-        .run(&["tag", "--cherry-pick", "deadbeef", "--yes"])
+        .run(&["tag", "--cherry-pick", "deadbeef1", "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "--cherry-pick \"deadbeef\" does not name a commit here",
+    // The product's words, never the library's ("couldn't parse revision, input=...").
+    run.stderr_starts_with(
+        "error: --cherry-pick deadbeef1: no commit deadbeef1 here or on upstream\nhint: ",
     );
+    for spec in ["no-such-branch", "main~99", "HEAD@{99}", "", "a b", "^main"] {
+        let run = repo.run(&["tag", "--cherry-pick", spec, "--yes"]).expect(1);
+        run.stderr_starts_with("error: --cherry-pick ");
+        run.stderr_has("\nhint: ");
+        for library in ["input=", "couldn't", "revspec", "Error", "error: "] {
+            run.stderr["error: ".len()..].lacks(library);
+        }
+    }
+    // Not a commit at all.
+    let run = repo
+        .run(&["tag", "--cherry-pick", "HEAD^{tree}", "--yes"])
+        .expect(1);
+    run.stderr_has("error: --cherry-pick HEAD^{tree} names a tree (");
+    run.stderr_has("), not a commit\n");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -224,22 +225,15 @@ fn from_must_be_a_tag() {
     let run = repo
         .run(&["tag", "--cherry-pick", &fix, "--from", "main", "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "--from \"main\" is not a tag here or on upstream",
-    );
+    run.stderr_has("--from \"main\" is not a tag here or on upstream");
     // Not even a valid tag name: the same refusal, not a ref-parsing error.
     for odd in ["", "a b", "x~1"] {
         let run = repo
             .run(&["tag", "--cherry-pick", &fix, "--from", odd, "--yes"])
             .expect(1);
-        assert!(
-            run.stderr.starts_with(&format!(
-                "error: --from {odd:?} is not a tag here or on upstream\n"
-            )),
-            "{}",
-            run.stderr
-        );
+        run.stderr_starts_with(&format!(
+            "error: --from {odd:?} is not a tag here or on upstream\n"
+        ));
     }
     assert_eq!(repo.snapshot(), before);
 }
@@ -249,12 +243,14 @@ fn a_pick_already_in_the_base_is_refused() {
     let Week { repo, .. } = week();
     repo.commit("README.md", "# site v2\n", "Rename the site");
     let readme_again = repo.commit("README.md", "# site\n", "Rename it back");
+    // On the upstream (a pick must be), and so on its tracking ref.
+    repo.git(&["push", "-q", "upstream", "main"]);
     let before = repo.snapshot();
     // The commit changes README.md back to what the base already has: nothing to pick.
     let run = repo
         .run(&["tag", "--cherry-pick", &readme_again, "--yes", "--offline"])
         .expect(1);
-    assert_contains(&run.stderr, "changes nothing on top of the base");
+    run.stderr_has("changes nothing on top of the base");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -264,11 +260,8 @@ fn dry_run_with_picks_writes_nothing() {
     let before = repo.snapshot();
     let loose_before = repo.git(&["count-objects"]);
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--dry-run"]).ok();
-    assert_contains(
-        &run.stderr,
-        "write 1 cherry-picked commit and the tag object",
-    );
-    assert_contains(&run.stdout, "tag: 2026.12.03");
+    run.stderr_has("write 1 cherry-picked commit onto 2026.11.26 (");
+    run.stdout_has("tag: 2026.12.03");
     assert_eq!(repo.snapshot(), before);
     // Built in memory only: not even an unreachable object was written.
     assert_eq!(repo.git(&["count-objects"]), loose_before);
@@ -290,14 +283,10 @@ fn the_plan_and_the_result_name_the_picked_commit_by_its_subject() {
         .lines()
         .find(|l| l.contains("push tag 2026.12.03 ("))
         .expect("a push step");
-    assert!(
-        push.contains(" Fix the crash) to upstream"),
-        "{}",
-        run.stderr
-    );
+    push.has(" Fix the crash) to upstream");
 
     let run = repo.run(&["tag", "--cherry-pick", &fix, "--yes"]).ok();
-    assert_contains(&run.stderr, " Fix the crash) to upstream");
+    run.stderr_has(" Fix the crash) to upstream");
 }
 
 #[test]
@@ -311,20 +300,16 @@ fn a_local_base_tag_that_differs_from_the_upstreams_loses_and_the_user_is_told()
         args.extend(from.map(|f| ["--from", f]).into_iter().flatten());
         args.push("--dry-run");
         let run = repo.run(&args).ok();
-        assert!(
-            run.stderr.contains(&format!(
-                "warning: tag 2026.11.26 here points to {} (Add the unready feature), on upstream to {} (Initial commit): building on upstream's",
-                &feature[..7],
-                &upstream_base[..7]
-            )),
-            "{from:?}: {}",
-            run.stderr
-        );
+        run.stderr_has(&format!(
+            "warning: tag 2026.11.26 here points to {} (Add the unready feature), on upstream to {} (Initial commit): building on upstream's",
+            &feature[..7],
+            &upstream_base[..7]
+        ));
     }
     let run = repo
         .run(&["tag", "--cherry-pick", &fix, "--yes", "--no-push"])
         .ok();
-    assert_contains(&run.stderr, "warning: tag 2026.11.26 here");
+    run.stderr_has("warning: tag 2026.11.26 here");
     assert_eq!(
         repo.git(&["rev-parse", "2026.12.03^{commit}^"]),
         upstream_base,

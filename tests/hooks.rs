@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{BIN, TestRepo};
+use common::{BIN, TestRepo, Text, chmod, write_script};
 
 fn hook_path(repo: &TestRepo) -> PathBuf {
     repo.work.join(".git/hooks/pre-push")
@@ -14,17 +14,6 @@ fn hook_path(repo: &TestRepo) -> PathBuf {
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-fn write_script(path: &Path, body: &str) {
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, body).expect("write script");
-    chmod(path, 0o755);
-}
-
-fn chmod(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -39,10 +28,6 @@ fn which(program: &str) -> PathBuf {
         .map(|dir| dir.join(program))
         .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("{program} is not on PATH"))
-}
-
-fn bad_commit(repo: &TestRepo) -> String {
-    repo.commit("secret.txt", "secret\n", "Not on the upstream")
 }
 
 #[test]
@@ -68,10 +53,11 @@ fn a_fresh_install_writes_an_executable_shim_recording_this_binary() {
         format!("runs:        {BIN}"),
         "used by git: yes".into(),
     ] {
-        assert!(status.stdout.contains(&line), "{line}\n{}", status.stdout);
+        status.stdout_has(&line);
     }
-    assert_eq!(status.stderr, "");
-    bad_commit(&repo);
+    status.stderr_is("");
+    insta::assert_snapshot!("hooks_status", repo.transcript(&status));
+    repo.bad_commit();
     repo.push(&["security", "main"]).refused();
 }
 
@@ -109,12 +95,12 @@ fn installing_again_makes_a_hook_that_lost_its_execute_bit_run_again() {
         .expect(1)
         .stdout_has("is not executable, so git skips it");
     let run = repo.run(&["hooks", "install"]).ok();
-    assert!(!run.stderr.contains("already installed"), "{}", run.stderr);
+    run.stderr_lacks("already installed");
     assert!(is_executable(&path));
     assert_eq!(read(&path), content);
     repo.run(&["check", "--offline"]).ok();
     let before = repo.ls_remote(&repo.mirror());
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["security", "main"]).refused();
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
@@ -139,6 +125,7 @@ fn a_foreign_hook_is_chained_fed_identical_input_and_restored_on_uninstall() {
     write_script(&hook_path(&repo), &original);
     let run = repo.run(&["hooks", "install"]).ok();
     run.stderr_has("keep the existing pre-push hook as");
+    insta::assert_snapshot!("run_hooks_install_keeping_a_hook", repo.transcript(&run));
     let chained = repo.work.join(".git/hooks/pre-push.local");
     assert_eq!(read(&chained), original);
 
@@ -163,11 +150,15 @@ fn a_foreign_hook_is_chained_fed_identical_input_and_restored_on_uninstall() {
         "security ../security.git\n"
     );
     // Our guard still decides after it.
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["security", "main"]).refused();
 
     let run = repo.run(&["hooks", "uninstall"]).ok();
     run.stderr_has("put the previous hook");
+    insta::assert_snapshot!(
+        "run_hooks_uninstall_restoring_a_hook",
+        repo.transcript(&run)
+    );
     assert_eq!(read(&hook_path(&repo)), original);
     assert!(is_executable(&hook_path(&repo)));
     assert!(!chained.exists());
@@ -186,9 +177,9 @@ fn a_failing_foreign_hook_blocks_the_push() {
     );
     repo.install_hook();
     let before = repo.ls_remote(&repo.mirror());
-    let run = repo.push(&["security", "HEAD:refs/heads/fine"]);
-    assert_ne!(run.status, 0);
-    run.stderr_has("lint: refusing");
+    repo.push(&["security", "HEAD:refs/heads/fine"])
+        .fails()
+        .stderr_has("lint: refusing");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -205,9 +196,9 @@ fn a_foreign_hook_that_is_a_symlink_is_kept_even_when_its_target_is_missing() {
         .ok()
         .stderr_has("keep the existing pre-push hook as");
     assert_eq!(std::fs::read_link(&chained).expect("a symlink"), target);
-    assert!(read(&path).contains("git-push-duty pre-push hook"));
+    read(&path).has("git-push-duty pre-push hook");
     let before = repo.ls_remote(&repo.mirror());
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["security", "main"]).refused();
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // Once the script is there, it runs first, through the link.
@@ -251,16 +242,20 @@ fn a_local_core_hooks_path_is_refused_without_force() {
     ));
     run.stderr_has("another tool (husky, a global hooks directory) may own");
     run.stderr_has("hint: install there anyway");
+    insta::assert_snapshot!(
+        "refusal_hooks_install_core_hooks_path",
+        repo.transcript(&run)
+    );
     assert!(!hook_path(&repo).exists());
     assert_eq!(read(&husky), "#!/bin/sh\nexit 0\n");
 
     repo.run(&["hooks", "install", "--force"]).ok();
-    assert!(read(&husky).contains("git-push-duty pre-push hook"));
+    read(&husky).has("git-push-duty pre-push hook");
     assert_eq!(
         read(&repo.work.join(".husky/_/pre-push.local")),
         "#!/bin/sh\nexit 0\n"
     );
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["security", "main"]).refused();
 }
 
@@ -283,8 +278,8 @@ fn a_global_core_hooks_path_is_refused_without_force() {
     assert!(!hooks.exists());
     repo.run_env(BIN, &repo.work, &["hooks", "install", "--force"], &env)
         .ok();
-    assert!(read(&hooks.join("pre-push")).contains("git-push-duty pre-push hook"));
-    bad_commit(&repo);
+    read(&hooks.join("pre-push")).has("git-push-duty pre-push hook");
+    repo.bad_commit();
     let push = repo.run_env("git", &repo.work, &["push", "security", "main"], &env);
     push.refused();
     // Without the global file, git uses .git/hooks, where nothing is installed.
@@ -300,7 +295,7 @@ fn install_and_push_from_a_linked_worktree() {
     repo.run_in(&linked, common::TUESDAY, &["hooks", "install"])
         .ok();
     // In the common directory, which every worktree shares.
-    assert!(read(&hook_path(&repo)).contains("git-push-duty pre-push hook"));
+    read(&hook_path(&repo)).has("git-push-duty pre-push hook");
     let before = repo.ls_remote(&repo.mirror());
     repo.commit_in(&linked, "wt.txt", "wt\n", "From the worktree");
     let run = repo
@@ -329,7 +324,7 @@ fn a_missing_binary_blocks_the_push_with_how_to_reinstall() {
     let copy_str = copy.to_str().expect("utf-8");
     repo.run_env(copy_str, &repo.work, &["hooks", "install"], &[])
         .ok();
-    assert!(read(&hook_path(&repo)).contains(&format!("push_duty='{copy_str}'")));
+    read(&hook_path(&repo)).has(&format!("push_duty='{copy_str}'"));
     std::fs::remove_file(&copy).expect("remove the binary");
     let before = repo.ls_remote(&repo.mirror());
     // A PATH with git and the system tools but no git-push-duty.
@@ -337,20 +332,22 @@ fn a_missing_binary_blocks_the_push_with_how_to_reinstall() {
     std::fs::create_dir_all(&git_only).expect("mkdir");
     std::os::unix::fs::symlink(which("git"), git_only.join("git")).expect("symlink git");
     let path = format!("{}:/usr/bin:/bin", git_only.display());
-    let run = repo.run_env(
-        "git",
-        &repo.work,
-        &["push", "security", "HEAD:refs/heads/fine"],
-        &[("PATH", &path)],
-    );
-    assert_eq!(run.status, 1, "{}", run.stderr);
+    let run = repo
+        .run_env(
+            "git",
+            &repo.work,
+            &["push", "security", "HEAD:refs/heads/fine"],
+            &[("PATH", &path)],
+        )
+        .expect(1);
     for text in [
         "error: git-push-duty is not installed",
         "hint: install git-push-duty again, then run: git push-duty hooks install",
         "hint: in an emergency, git push --no-verify skips this check",
     ] {
-        assert!(run.stderr.contains(text), "{text}\n{}", run.stderr);
+        run.stderr_has(text);
     }
+    insta::assert_snapshot!("hook_binary_missing", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // With the binary on PATH again, the shim falls back to it.
     repo.push(&["-q", "security", "HEAD:refs/heads/fine"])
@@ -385,7 +382,7 @@ fn template_install_reaches_new_clones() {
     )
     .ok();
     let fresh = repo.root().join("fresh/.git/hooks/pre-push");
-    assert!(read(&fresh).contains("git-push-duty pre-push hook"));
+    read(&fresh).has("git-push-duty pre-push hook");
     assert!(is_executable(&fresh));
     repo.run_env(
         BIN,
@@ -427,6 +424,7 @@ fn uninstall_never_leaves_the_chained_hook_unused() {
         chained.display()
     ));
     run.stderr_has("hint: merge them by hand");
+    insta::assert_snapshot!("refusal_hooks_uninstall", repo.transcript(&run));
     assert_eq!(read(&path), edited);
     assert_eq!(read(&chained), original);
 }
@@ -480,14 +478,12 @@ fn the_man_page_explains_what_is_blocked_and_how_to_bypass() {
         "\\-\\-no\\-verify",
         "pre\\-push.local",
     ] {
-        assert!(page.contains(needed), "the man page lacks {needed}");
+        page.has(needed);
     }
-    assert!(
-        !page.contains("git push-duty hook\""),
-        "the hidden hook command stays out"
-    );
+    // The hidden hook command stays out.
+    page.lacks("git push-duty hook\"");
     let repo = TestRepo::new();
     let help = repo.run(&["--help"]).ok();
     help.stdout_has("hooks");
-    assert!(!help.stdout.contains("  hook "), "{}", help.stdout);
+    help.stdout_lacks("  hook ");
 }

@@ -3,54 +3,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-use common::{TestRepo, assert_contains};
-
-/// The test server, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(root: &std::path::Path) -> Self {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/support/git-http-server.py"
-        );
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(root)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the HTTP git server (python3)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("server stdout"))
-            .read_line(&mut line)
-            .expect("read the port");
-        let port = line.trim().parse().expect("a port number");
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::TestRepo;
+use common::http::Server;
 
 #[test]
 fn next_tag_and_tag_over_http() {
     let repo = TestRepo::new();
     repo.git_in(&repo.upstream, &["config", "http.receivepack", "true"]);
     let server = Server::start(&repo.root());
-    let url = format!("http://127.0.0.1:{}/upstream.git", server.port);
+    let url = server.url("upstream.git");
     repo.git(&["remote", "set-url", "upstream", &url]);
     // A tag someone else pushed, never fetched here.
     repo.upstream_commit("fix.txt", "fix\n", "Fix");
@@ -60,10 +21,10 @@ fn next_tag_and_tag_over_http() {
     let tip = repo.upstream_commit("more.txt", "more\n", "More work");
 
     let run = repo.run(&["next-tag"]).ok();
-    assert_eq!(run.stdout, "2026.12.03-1\n");
+    run.stdout_is("2026.12.03-1\n");
 
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_contains(&run.stdout, &format!("commit: {tip} More work"));
+    run.stdout_has(&format!("commit: {tip} More work"));
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03-1"));
 }
 
@@ -79,10 +40,7 @@ fn an_https_upstream_that_refuses_the_connection_says_why() {
     ]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)",
-    );
-    assert_contains(&run.stderr, "Connection refused");
+    run.stderr_has("cannot reach remote upstream (https://127.0.0.1:9/mozilla/site.git)");
+    run.stderr_has("Connection refused");
     assert_eq!(repo.snapshot(), before);
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TUESDAY, TestRepo, assert_contains};
+use common::{TUESDAY, TestRepo};
 
 fn next(repo: &TestRepo, today: &str, args: &[&str]) -> String {
     let mut all = vec!["next-tag"];
@@ -96,7 +96,7 @@ fn a_tag_that_exists_only_on_the_remote_counts() {
 
     let offline = repo.run(&["next-tag", "--offline"]).ok();
     assert_eq!(offline.stdout.trim(), "2026.12.03");
-    assert_contains(&offline.stderr, "offline");
+    offline.stderr_has("offline");
 }
 
 #[test]
@@ -115,10 +115,7 @@ fn no_revision_after_the_largest_number_and_no_name_reused() {
     repo.git(&["tag", "2026.12.03-18446744073709551615"]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "2026.12.03-18446744073709551615 has the highest revision number there is: no later revision of 2026.12.03 can be named",
-    );
+    run.stderr_has("2026.12.03-18446744073709551615 has the highest revision number there is: no later revision of 2026.12.03 can be named");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     repo.run(&["tag", "--yes", "--allow-same-commit"]).expect(1);
     assert_eq!(repo.snapshot(), before);
@@ -167,10 +164,7 @@ fn the_upstream_default_branch_can_be_master() {
 fn a_malformed_date_flag_is_a_usage_error() {
     let repo = TestRepo::new();
     let run = repo.run(&["next-tag", "--date", "2026-12-32"]).expect(2);
-    assert_contains(
-        &run.stderr,
-        "--date \"2026-12-32\" is not a date as YYYY-MM-DD",
-    );
+    run.stderr_has("--date \"2026-12-32\" is not a date as YYYY-MM-DD");
     assert!(run.stdout.is_empty());
 }
 
@@ -182,8 +176,7 @@ fn no_push_date_after_the_year_9999_because_no_tag_can_name_it() {
     // tagged again and again under the same name.
     let before = repo.snapshot();
     let run = repo.run_on("9999-12-31", &["next-tag"]).expect(1);
-    assert_contains(
-        &run.stderr,
+    run.stderr_has(
         "no push date on or after 9999-12-31 has a tag name (YYYY.MM.DD ends with the year 9999)",
     );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -195,10 +188,7 @@ fn no_push_date_after_the_year_9999_because_no_tag_can_name_it() {
 fn a_malformed_today_is_a_usage_error_naming_the_variable() {
     let repo = TestRepo::new();
     let run = repo.run_on("next thursday", &["next-tag"]).expect(2);
-    assert_contains(
-        &run.stderr,
-        "PUSH_DUTY_TODAY=\"next thursday\" is not a date as YYYY-MM-DD",
-    );
+    run.stderr_has("PUSH_DUTY_TODAY=\"next thursday\" is not a date as YYYY-MM-DD");
 }
 
 #[test]
@@ -207,13 +197,10 @@ fn a_malformed_push_day_names_the_key_and_the_file() {
     repo.commit(".pushduty", "[pushduty]\n\tpushDay = funday\n", "Oops");
     let run = repo.run(&["next-tag"]).expect(1);
     let file = repo.work.join(".pushduty");
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "pushduty.pushDay = \"funday\" (set in {}) is not a weekday",
-            file.display()
-        ),
-    );
+    run.stderr_has(&format!(
+        "pushduty.pushDay = \"funday\" (set in {}) is not a weekday",
+        file.display()
+    ));
 }
 
 #[test]
@@ -221,8 +208,8 @@ fn cadence_zero_in_git_config_names_the_config_file() {
     let repo = TestRepo::new();
     repo.git(&["config", "pushduty.cadence", "0"]);
     let run = repo.run(&["next-tag"]).expect(1);
-    assert_contains(&run.stderr, "pushduty.cadence = \"0\"");
-    assert_contains(&run.stderr, ".git/config");
+    run.stderr_has("pushduty.cadence = \"0\"");
+    run.stderr_has(".git/config");
 }
 
 #[test]
@@ -232,7 +219,7 @@ fn outside_a_repository() {
     let run = repo
         .run_in(&outside, common::TUESDAY, &["next-tag"])
         .expect(1);
-    assert_contains(&run.stderr, "not inside a git repository");
+    run.stderr_has("not inside a git repository");
 }
 
 #[test]
@@ -240,11 +227,8 @@ fn no_remote_named_like_the_setting() {
     let repo = TestRepo::new();
     repo.git(&["config", "pushduty.upstream", "mozilla"]);
     let run = repo.run(&["next-tag"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "there is no remote named \"mozilla\" (the remotes here are: upstream)",
-    );
-    assert_contains(&run.stderr, "hint: add it: git remote add mozilla <url>");
+    run.stderr_has("there is no remote named \"mozilla\" (the remotes here are: upstream)");
+    run.stderr_has("hint: add it: git remote add mozilla <url>");
 }
 
 #[test]
@@ -259,11 +243,12 @@ fn an_unreachable_upstream_names_the_remote_and_url_and_suggests_offline() {
     ]);
     let before = repo.snapshot();
     let run = repo.run(&["next-tag"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        &format!("cannot reach remote upstream ({})", gone.display()),
-    );
-    assert_contains(&run.stderr, "--offline");
+    run.stderr_has(&format!(
+        "cannot reach remote upstream ({})",
+        gone.display()
+    ));
+    run.stderr_has("--offline");
+    insta::assert_snapshot!("refusal_unreachable_upstream", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
     // Offline still works from what was fetched before.
     assert_eq!(next(&repo, "2026-12-01", &["--offline"]), "2026.12.03");
@@ -286,8 +271,83 @@ fn git_dash_c_overrides_every_file_and_is_named_in_errors() {
             &["-c", "pushduty.pushDay=funday", "push-duty", "next-tag"],
         )
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "pushduty.pushDay = \"funday\" (set in the command line (git -c))",
+    run.stderr_has("pushduty.pushDay = \"funday\" (set in the command line (git -c))");
+}
+
+#[test]
+fn a_revision_made_with_no_push_is_named_with_the_command_that_pushes_it() {
+    // `tag --no-push` made 2026.12.03-1 here only: next-tag says what tag will do about it.
+    let repo = TestRepo::new();
+    repo.run(&["tag", "--yes"]).ok();
+    let tip = repo.upstream_commit("fix.txt", "fix\n", "Fix the crash");
+    repo.run(&["tag", "--no-push"]).ok();
+    let before = repo.snapshot();
+
+    let run = repo.run(&["next-tag"]).ok();
+
+    run.stdout_is("2026.12.03-2\n");
+    let push = "2026.12.03-1 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03-1";
+    run.stderr_is(&format!(
+        "{push}\ntag would refuse to tag the same commit again: 2026.12.03-1 already points to the tip of upstream/main, {} Fix the crash (--allow-same-commit makes 2026.12.03-2)\n",
+        &tip[..7]
+    ));
+    // What tag does.
+    let tag = repo.run(&["tag", "--yes"]).expect(1);
+    tag.stderr_has(&format!("hint: {push}\n"));
+    assert_eq!(repo.snapshot(), before);
+
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["only_here"], "2026.12.03-1");
+    assert_eq!(
+        json["push_command"],
+        "git push upstream refs/tags/2026.12.03-1"
+    );
+    assert_eq!(json["same_commit"], true);
+
+    // Once the upstream moves on, tag makes -2, and the unpushed -1 is still named.
+    let later = repo.upstream_commit("later.txt", "later\n", "Later");
+    let run = repo.run(&["next-tag"]).ok();
+    run.stdout_is("2026.12.03-2\n");
+    run.stderr_is(&format!(
+        "{push}\nwould tag upstream/main at {} (not fetched yet)\n",
+        &later[..7]
+    ));
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["same_commit"], false);
+
+    // Pushed, nothing more is said.
+    repo.git(&["push", "-q", "upstream", "refs/tags/2026.12.03-1"]);
+    let run = repo.run(&["next-tag"]).ok();
+    run.stderr_lacks("only here");
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["only_here"], serde_json::Value::Null);
+}
+
+#[test]
+fn json_compare_links_mean_what_they_mean_for_tag_and_compare() {
+    // compare: last push -> the tag; compare_revision: previous revision -> the tag.
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "x", "2026.11.26"]);
+    repo.commit("a.txt", "a\n", "A");
+    repo.git(&["tag", "-a", "-m", "x", "2026.11.26-1"]);
+    repo.commit("b.txt", "b\n", "B");
+    repo.git(&["tag", "-a", "-m", "x", "2026.12.03"]);
+    repo.commit("c.txt", "c\n", "C");
+    repo.git(&["push", "-q", "upstream", "main", "--tags"]);
+    let json = repo.run(&["next-tag", "--json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["tag"], "2026.12.03-1");
+    assert_eq!(json["last_push"], "2026.11.26-1");
+    assert_eq!(
+        json["compare"],
+        "git log --oneline 2026.11.26-1..2026.12.03-1"
+    );
+    assert_eq!(json["previous_revision"], "2026.12.03");
+    assert_eq!(
+        json["compare_revision"],
+        "git log --oneline 2026.12.03..2026.12.03-1"
     );
 }

@@ -6,11 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Run, TestRepo};
-
-fn bad_commit(repo: &TestRepo) -> String {
-    repo.commit("secret.txt", "secret\n", "Not on the upstream")
-}
+use common::{TestRepo, Text};
 
 #[test]
 fn the_mirror_under_another_name() {
@@ -19,11 +15,13 @@ fn the_mirror_under_another_name() {
     repo.git(&["config", "pushduty.security", "sec"]);
     repo.install_hook();
     let before = repo.ls_remote(&sec);
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["sec", "main"])
         .refused()
-        .says("on the security mirror (../sec.git)")
-        .says("hint: then update the mirror from it: git push sec upstream/main:refs/heads/main");
+        .stderr_has("on the security mirror (../sec.git)")
+        .stderr_has(
+            "hint: then update the mirror from it: git push sec upstream/main:refs/heads/main",
+        );
     assert_eq!(repo.ls_remote(&sec), before);
 }
 
@@ -31,7 +29,7 @@ fn the_mirror_under_another_name() {
 fn by_path_by_file_url_and_by_relative_path() {
     let repo = TestRepo::guarded();
     let before = repo.ls_remote(&repo.mirror());
-    bad_commit(&repo);
+    repo.bad_commit();
     let absolute = repo.mirror().display().to_string();
     for url in [
         absolute.clone(),
@@ -43,7 +41,7 @@ fn by_path_by_file_url_and_by_relative_path() {
     ] {
         repo.push(&[&url, "main"])
             .refused()
-            .says(&format!("nothing was pushed to {url}"));
+            .stderr_has(&format!("nothing was pushed to {url}"));
         assert_eq!(repo.ls_remote(&repo.mirror()), before, "{url}");
     }
 }
@@ -63,41 +61,12 @@ fn a_mirror_url_without_its_git_suffix_through_a_symlinked_directory() {
         url.to_str().expect("utf-8"),
     ]);
     let before = repo.ls_remote(&repo.mirror());
-    bad_commit(&repo);
+    repo.bad_commit();
     let real = repo.mirror().display().to_string();
     repo.push(&[&real, "main"])
         .refused()
-        .says(&format!("on the security mirror ({real})"));
+        .stderr_has(&format!("on the security mirror ({real})"));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
-}
-
-/// A fake `ssh` that runs git's command on this machine, with the repository path taken under
-/// `root/hosts` whatever the host.
-fn fake_ssh(repo: &TestRepo) -> PathBuf {
-    let hosts = repo.root().join("hosts");
-    let script = repo.root().join("fake-ssh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nfor last; do :; done\ncmd=$(printf '%s' \"$last\" | sed \"s#'/*#'{}/#\")\nexec sh -c \"$cmd\"\n",
-            hosts.display()
-        ),
-    )
-    .expect("write fake ssh");
-    make_executable(&script);
-    script
-}
-
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
-
-fn ssh_push(repo: &TestRepo, ssh: &Path, args: &[&str]) -> Run {
-    let mut all = vec!["push"];
-    all.extend_from_slice(args);
-    let ssh = ssh.to_str().expect("utf-8");
-    repo.run_env("git", &repo.work, &all, &[("GIT_SSH_COMMAND", ssh)])
 }
 
 /// A bare repository served by the fake ssh as `host:path`, holding the upstream's main.
@@ -117,8 +86,7 @@ fn hosted(repo: &TestRepo, ssh: &Path, path: &str) -> PathBuf {
             bare.to_str().expect("utf-8"),
         ],
     );
-    ssh_push(
-        repo,
+    repo.push_over_ssh(
         ssh,
         &[
             "-q",
@@ -134,7 +102,7 @@ fn hosted(repo: &TestRepo, ssh: &Path, path: &str) -> PathBuf {
 #[test]
 fn url_spellings_of_the_mirror_are_all_the_mirror() {
     let repo = TestRepo::new();
-    let ssh = fake_ssh(&repo);
+    let ssh = repo.fake_ssh(false);
     let mirror = hosted(&repo, &ssh, "mozilla/addons-server-security.git");
     let look_alike = hosted(&repo, &ssh, "mozilla/addons-server-security2.git");
     repo.git(&[
@@ -145,19 +113,18 @@ fn url_spellings_of_the_mirror_are_all_the_mirror() {
     ]);
     repo.install_hook();
     let before = repo.ls_remote(&mirror);
-    bad_commit(&repo);
+    repo.bad_commit();
     for url in [
         "git@github.com:mozilla/addons-server-security.git",
         "ssh://git@GitHub.com/mozilla/addons-server-security/",
         "github.com:mozilla/addons-server-security",
         "ssh://other-user@github.com/mozilla/addons-server-security.git",
     ] {
-        ssh_push(&repo, &ssh, &[url, "main"]).refused();
+        repo.push_over_ssh(&ssh, &[url, "main"]).refused();
         assert_eq!(repo.ls_remote(&mirror), before, "{url}");
     }
     // The look-alike is another repository: not guarded, and nothing to say.
-    ssh_push(
-        &repo,
+    repo.push_over_ssh(
         &ssh,
         &[
             "-q",
@@ -166,13 +133,13 @@ fn url_spellings_of_the_mirror_are_all_the_mirror() {
         ],
     )
     .silent();
-    assert!(repo.ls_remote(&look_alike).contains(&repo.rev("main")));
+    repo.ls_remote(&look_alike).has(&repo.rev("main"));
 }
 
 #[test]
 fn an_extra_security_url_is_the_mirror_too() {
     let repo = TestRepo::new();
-    let ssh = fake_ssh(&repo);
+    let ssh = repo.fake_ssh(false);
     let mirror = hosted(&repo, &ssh, "mozilla/addons-server-security.git");
     // No remote for it at all: only pushduty.securityUrl says what it is.
     repo.git(&[
@@ -183,9 +150,8 @@ fn an_extra_security_url_is_the_mirror_too() {
     ]);
     repo.install_hook();
     let before = repo.ls_remote(&mirror);
-    bad_commit(&repo);
-    ssh_push(
-        &repo,
+    repo.bad_commit();
+    repo.push_over_ssh(
         &ssh,
         &["git@github.com:mozilla/addons-server-security.git", "main"],
     )
@@ -199,10 +165,10 @@ fn a_remote_whose_push_url_is_the_mirror() {
     let fork = repo.add_bare_remote("origin");
     repo.git(&["remote", "set-url", "--push", "origin", "../security.git"]);
     let before = repo.ls_remote(&repo.mirror());
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["origin", "main"])
         .refused()
-        .says("on the security mirror (../security.git)");
+        .stderr_has("on the security mirror (../security.git)");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     assert_eq!(repo.ls_remote(&fork), "");
 }
@@ -213,10 +179,10 @@ fn an_insteadof_rewrite_leads_to_the_mirror() {
     let root = format!("{}/", repo.root().display());
     repo.git(&["config", &format!("url.{root}.insteadOf"), "corp:"]);
     let before = repo.ls_remote(&repo.mirror());
-    bad_commit(&repo);
+    repo.bad_commit();
     repo.push(&["corp:security.git", "main"])
         .refused()
-        .says(&format!("nothing was pushed to {root}security.git"));
+        .stderr_has(&format!("nothing was pushed to {root}security.git"));
     // And the other way round: the remote is written with the short form.
     repo.git(&["remote", "set-url", "security", "corp:security.git"]);
     repo.push(&[&format!("{root}security.git"), "main"])
@@ -232,9 +198,9 @@ fn a_look_alike_path_is_not_guarded() {
     repo.git(&["config", "pushduty.security", "security-mirror"]);
     repo.install_hook();
     let before = repo.ls_remote(&mirror);
-    let bad = bad_commit(&repo);
+    let bad = repo.bad_commit();
     repo.push(&["-q", "security-mirror2", "main"]).silent();
-    assert!(repo.ls_remote(&look_alike).contains(&bad));
+    repo.ls_remote(&look_alike).has(&bad);
     repo.push(&["security-mirror", "main"]).refused();
     assert_eq!(repo.ls_remote(&mirror), before);
 }
@@ -251,8 +217,8 @@ fn pushes_to_the_upstream_or_a_fork_are_silent_and_fetch_nothing() {
     repo.push(&["-q", "upstream", "HEAD:refs/heads/my-feature"])
         .silent();
     assert_eq!(repo.rev("refs/remotes/upstream/main"), tracking, "no fetch");
-    assert!(repo.ls_remote(&fork).contains(&work));
-    // Pushing the upstream's main to the mirror as last fetched: no fetch either.
+    repo.ls_remote(&fork).has(&work);
+    // The mirror has the upstream's main as last fetched already: git sends the hook nothing.
     repo.push(&["-q", "security", "upstream/main:refs/heads/main"])
         .silent();
     assert_eq!(repo.rev("refs/remotes/upstream/main"), tracking, "no fetch");

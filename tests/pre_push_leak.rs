@@ -3,46 +3,34 @@
 
 mod common;
 
-use common::TestRepo;
-
-/// A guarded clone with a fork and a security fix branch `fix-xss` on the mirror, fetched.
-fn with_fix() -> (TestRepo, std::path::PathBuf, String) {
-    let repo = TestRepo::guarded();
-    let fork = repo.add_bare_remote("fork");
-    repo.git(&["checkout", "-q", "-b", "fix-xss"]);
-    let fix = repo.commit("xss.txt", "escaped\n", "Escape user names (embargoed)");
-    repo.push(&["-q", "security", "fix-xss"]).silent();
-    assert_eq!(repo.rev("refs/remotes/security/fix-xss"), fix);
-    repo.git(&["checkout", "-q", "main"]);
-    (repo, fork, fix)
-}
+use common::{TestRepo, Text};
 
 #[test]
 fn a_security_fix_branch_pushed_to_the_fork_is_refused() {
-    let (repo, fork, fix) = with_fix();
-    repo.push(&["fork", "fix-xss"])
-        .refused()
-        .says("push-duty: refusing refs/heads/fix-xss -> refs/heads/fix-xss on ../fork.git")
-        .says("it would publish an embargoed security fix from the security mirror, not yet on the upstream:")
-        .says(&format!("    {} Escape user names (embargoed)", &fix[..7]))
-        .says("  from security/fix-xss")
-        .says("hint: a fix branch goes to the security mirror only: git push security <fix-branch>");
+    let (repo, fork, fix) = TestRepo::guarded_with_fix();
+    let run = repo.push(&["fork", "fix-xss"]).refused();
+    run.stderr_has("push-duty: refusing refs/heads/fix-xss -> refs/heads/fix-xss on ../fork.git")
+        .stderr_has("it would publish an embargoed security fix from the security mirror, not yet on the upstream:")
+        .stderr_has(&format!("    {} Escape user names (embargoed)", &fix[..7]))
+        .stderr_has("  from security/fix-xss")
+        .stderr_has("hint: a fix branch goes to the security mirror only: git push security <fix-branch>");
+    insta::assert_snapshot!("reason_leak", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&fork), "");
 }
 
 #[test]
 fn a_fix_merged_into_a_feature_branch_is_refused_on_the_fork_and_the_upstream() {
-    let (repo, fork, _) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.commit("feature.txt", "feature\n", "Feature");
     repo.git(&["merge", "-q", "--no-edit", "fix-xss"]);
     let upstream_before = repo.ls_remote(&repo.upstream);
     repo.push(&["fork", "feature"])
         .refused()
-        .says("from security/fix-xss");
+        .stderr_has("from security/fix-xss");
     repo.push(&["upstream", "feature"])
         .refused()
-        .says("on the upstream (../upstream.git)");
+        .stderr_has("on the upstream (../upstream.git)");
     assert_eq!(repo.ls_remote(&fork), "");
     assert_eq!(repo.ls_remote(&repo.upstream), upstream_before);
     // Also as a tag.
@@ -52,33 +40,35 @@ fn a_fix_merged_into_a_feature_branch_is_refused_on_the_fork_and_the_upstream() 
 
 #[test]
 fn the_release_merge_goes_to_the_upstream_main_then_the_mirror() {
-    let (repo, fork, fix) = with_fix();
+    let (repo, fork, fix) = TestRepo::guarded_with_fix();
     // The seed's sequence: merge, push upstream main, push security main.
     repo.git(&["merge", "-q", "--no-edit", "security/fix-xss"]);
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.push(&["-q", "security", "main"]).silent();
-    assert!(repo.ls_remote(&repo.upstream).contains(&fix));
+    repo.ls_remote(&repo.upstream).has(&fix);
     // Published: from now on it is ordinary history, on the fork too.
     repo.push(&["-q", "fork", "main", "fix-xss"]).silent();
-    assert!(repo.ls_remote(&fork).contains(&fix));
+    repo.ls_remote(&fork).has(&fix);
 }
 
 #[test]
 fn ordinary_work_to_the_fork_passes_silently() {
-    let (repo, fork, _) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["checkout", "-q", "-b", "feature"]);
     let work = repo.commit("feature.txt", "feature\n", "Feature");
     repo.push(&["-q", "fork", "feature", "main"]).silent();
-    assert!(repo.ls_remote(&fork).contains(&work));
+    repo.ls_remote(&fork).has(&work);
 }
 
 #[test]
 fn without_upstream_refs_the_mirrors_commits_are_refused_but_other_work_passes() {
-    let (repo, fork, _) = with_fix();
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
     repo.git(&["config", "pushduty.upstream", "nonesuch"]);
-    repo.push(&["fork", "main"])
-        .refused()
-        .says("there are no refs/remotes/nonesuch/* to tell which are public");
+    // The hook guards what was pinned; pin the new setting.
+    repo.install_hook();
+    let run = repo.push(&["fork", "main"]).refused();
+    run.stderr_has("there are no refs/remotes/nonesuch/* to tell which are public");
+    insta::assert_snapshot!("reason_no_upstream_refs", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&fork), "");
     // Unrelated history shares nothing with the mirror.
     repo.git(&["checkout", "-q", "--orphan", "pages"]);
@@ -89,15 +79,11 @@ fn without_upstream_refs_the_mirrors_commits_are_refused_but_other_work_passes()
 #[test]
 fn security_merge_passes_the_guard_it_was_built_for() {
     let repo = TestRepo::new();
-    let security = repo.add_security_mirror();
+    let security = repo.add_unfetched_mirror("security");
     let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
     repo.install_hook();
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-    assert!(
-        !run.stderr.contains("push-duty: refusing"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_lacks("push-duty: refusing");
     let up = repo
         .branch_of(&repo.upstream, "main")
         .expect("upstream main");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{TestRepo, Text};
 
 /// Runs each scenario once per object format.
 macro_rules! in_both_formats {
@@ -45,10 +45,8 @@ fn the_upstream_tip_passes_silently(new: fn() -> TestRepo) {
     let tip = local_commit(&repo, "Ship it");
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.push(&["-q", "security", "main"]).silent();
-    assert!(
-        repo.ls_remote(&repo.mirror())
-            .contains(&format!("{tip}\trefs/heads/main"))
-    );
+    repo.ls_remote(&repo.mirror())
+        .has(&format!("{tip}\trefs/heads/main"));
 }
 
 fn an_older_upstream_commit_passes(new: fn() -> TestRepo) {
@@ -57,10 +55,8 @@ fn an_older_upstream_commit_passes(new: fn() -> TestRepo) {
     local_commit(&repo, "Two");
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.push(&["-q", "security", "HEAD~1:main"]).silent();
-    assert!(
-        repo.ls_remote(&repo.mirror())
-            .contains(&format!("{older}\trefs/heads/main"))
-    );
+    repo.ls_remote(&repo.mirror())
+        .has(&format!("{older}\trefs/heads/main"));
 }
 
 fn a_commit_not_on_the_upstream_is_refused(new: fn() -> TestRepo) {
@@ -68,16 +64,15 @@ fn a_commit_not_on_the_upstream_is_refused(new: fn() -> TestRepo) {
     let before = repo.ls_remote(&repo.mirror());
     let secret = local_commit(&repo, "Unreviewed change");
     let short = &secret[..7];
-    let run = repo
-        .push(&["security", "main"])
+    repo.push(&["security", "main"])
         .refused()
-        .says("push-duty: refusing refs/heads/main -> refs/heads/main on the security mirror (../security.git)")
-        .says("the security mirror's main must never be ahead of upstream/main (just fetched); this commit is not on it:")
-        .says(&format!("    {short}"))
-        .says("Unreviewed change")
-        .says("hint: push to the upstream first: git push upstream refs/heads/main:refs/heads/main")
-        .says("hint: then update the mirror from it: git push security upstream/main:refs/heads/main");
-    run.stderr_has("failed to push some refs");
+        .stderr_has("push-duty: refusing refs/heads/main -> refs/heads/main on the security mirror (../security.git)")
+        .stderr_has("the security mirror's main must never be ahead of upstream/main (just fetched); this commit is not on it:")
+        .stderr_has(&format!("    {short}"))
+        .stderr_has("Unreviewed change")
+        .stderr_has("hint: push to the upstream first: git push upstream refs/heads/main:refs/heads/main")
+        .stderr_has("hint: then update the mirror from it: git push security upstream/main:refs/heads/main")
+        .stderr_has("failed to push some refs");
     assert_eq!(
         repo.ls_remote(&repo.mirror()),
         before,
@@ -92,7 +87,7 @@ fn the_first_push_to_an_empty_mirror_is_refused(new: fn() -> TestRepo) {
     local_commit(&repo, "Not reviewed");
     repo.push(&["security", "main"])
         .refused()
-        .says("Not reviewed");
+        .stderr_has("Not reviewed");
     assert_eq!(repo.ls_remote(&empty), "", "the mirror is still empty");
     // The upstream's main itself is a fine first push.
     repo.push(&["-q", "security", "upstream/main:refs/heads/main"])
@@ -107,8 +102,8 @@ fn forced_pushes_are_judged_like_any_other(new: fn() -> TestRepo) {
     repo.push(&["--force", "security", "main"]).refused();
     repo.push(&["security", "+HEAD~1:refs/heads/main"])
         .refused()
-        .says("refusing HEAD~1 -> refs/heads/main")
-        .says("One");
+        .stderr_has("refusing HEAD~1 -> refs/heads/main")
+        .stderr_has("One");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // Rewinding the mirror to an older upstream commit is still "not ahead".
     repo.push(&["-q", "upstream", "main"]).silent();
@@ -130,7 +125,7 @@ fn every_way_of_naming_the_source_is_judged(new: fn() -> TestRepo) {
         let typed = source.rsplit_once(':').map(|(s, _)| s).unwrap_or_default();
         repo.push(&["security", &source])
             .refused()
-            .says(&format!("refusing {typed} -> refs/heads/main"));
+            .stderr_has(&format!("refusing {typed} -> refs/heads/main"));
         assert_eq!(repo.ls_remote(&repo.mirror()), before, "{source}");
     }
     repo.push(&["-q", "upstream", "main"]).silent();
@@ -146,7 +141,7 @@ fn one_bad_ref_refuses_the_whole_push(new: fn() -> TestRepo) {
     local_commit(&repo, "Bad");
     repo.push(&["security", "fix-xss", "main", "HEAD:refs/heads/other"])
         .refused()
-        .says("refused a ref: nothing was pushed");
+        .stderr_has("refused a ref: nothing was pushed");
     assert_eq!(repo.ls_remote(&repo.mirror()), before, "not even fix-xss");
 }
 
@@ -169,17 +164,17 @@ fn feature_branches_and_tags_pass(new: fn() -> TestRepo) {
         "refs/tags/light",
         "refs/tags/annotated",
     ] {
-        assert!(after.contains(name), "{after}");
+        after.has(name);
     }
 }
 
 fn deleting_the_mirrors_main_is_refused(new: fn() -> TestRepo) {
     let repo = TestRepo::guarded_with(new);
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "--delete", "main"])
-        .refused()
-        .says("refusing (delete) -> refs/heads/main")
-        .says("the security mirror's main is never deleted");
+    let run = repo.push(&["security", "--delete", "main"]).refused();
+    run.stderr_has("refusing (delete) -> refs/heads/main")
+        .stderr_has("the security mirror's main is never deleted");
+    insta::assert_snapshot!("reason_deletes_mirror_branch", repo.hook_said(&run));
     repo.push(&["security", ":refs/heads/main"]).refused();
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // Deleting another branch of the mirror is fine.
@@ -194,8 +189,9 @@ fn an_up_to_date_push_with_empty_input_passes(new: fn() -> TestRepo) {
     repo.git(&["reset", "-q", "--hard", "upstream/main"]);
     repo.push(&["-q", "security", "main"]).silent();
     // Git still runs the hook, with nothing on standard input.
-    let run = repo.run_input(&["hook", "pre-push", "security", "../security.git"], "");
-    assert_eq!((run.status, run.stderr.as_str()), (0, ""));
+    repo.run_input(&["hook", "pre-push", "security", "../security.git"], "")
+        .ok()
+        .stderr_is("");
 }
 
 fn all_and_mirror_carrying_a_bad_main_are_refused(new: fn() -> TestRepo) {
@@ -213,7 +209,7 @@ fn a_dry_run_gets_the_same_decision(new: fn() -> TestRepo) {
     local_commit(&repo, "Bad");
     repo.push(&["--dry-run", "security", "main"])
         .refused()
-        .says("Bad");
+        .stderr_has("Bad");
     repo.push(&[
         "-q",
         "--dry-run",
@@ -232,12 +228,12 @@ fn an_annotated_tag_pushed_onto_main_is_peeled(new: fn() -> TestRepo) {
     repo.git(&["tag", "-a", "-m", "good", "good-tag", "upstream/main"]);
     repo.push(&["security", "bad-tag:refs/heads/main"])
         .refused()
-        .says("Tagged but not upstream");
+        .stderr_has("Tagged but not upstream");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // On the upstream: the hook passes it (whatever the remote then makes of a tag on a branch).
-    let run = repo.push(&["security", "good-tag:refs/heads/main"]);
-    assert!(!run.stderr.contains("push-duty"), "{}", run.stderr);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    repo.push(&["security", "good-tag:refs/heads/main"])
+        .stderr_lacks("push-duty")
+        .stderr_lacks("panicked");
 }
 
 fn a_remote_object_unknown_here_is_no_error(new: fn() -> TestRepo) {

@@ -1,10 +1,11 @@
-//! How the guard knows what is on the upstream's main: its tracking ref, refreshed by one quiet
-//! fetch when it says no; refusals when it is missing, when there is no upstream remote, when
-//! the upstream cannot be reached, and for commits that are only like the upstream's.
+//! How the guard knows what is on the upstream's main for a push to the mirror's: the upstream's
+//! branch as the upstream lists it now over its fetch URL, never the tracking ref (stale, or
+//! moved by a push that went to another repository); refusals when there is no upstream remote,
+//! when the upstream cannot be reached, and for commits that are only like the upstream's.
 
 mod common;
 
-use common::TestRepo;
+use common::{TestRepo, Text};
 
 /// The upstream's main moved (a colleague pushed); this clone has the commit on its main but
 /// `refs/remotes/upstream/main` is stale.
@@ -23,21 +24,22 @@ fn a_stale_tracking_ref_is_fetched_and_the_push_passes() {
     let theirs = stale_tracking_ref(&repo);
     repo.push(&["-q", "security", "main"]).silent();
     assert_eq!(repo.rev("refs/remotes/upstream/main"), theirs, "fetched");
-    assert!(repo.ls_remote(&repo.mirror()).contains(&theirs));
+    repo.ls_remote(&repo.mirror()).has(&theirs);
 }
 
 #[test]
-fn a_missing_tracking_ref_is_refused_with_the_fetch_to_run() {
+fn a_missing_tracking_ref_does_not_matter_the_live_upstream_decides() {
     let repo = TestRepo::guarded();
-    repo.commit("ok.txt", "ok\n", "Reviewed");
+    let tip = repo.commit("ok.txt", "ok\n", "Reviewed");
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.git(&["update-ref", "-d", "refs/remotes/upstream/main"]);
-    let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .says("refs/remotes/upstream/main does not exist")
-        .says("hint: fetch it: git fetch upstream main");
-    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    repo.push(&["-q", "security", "main"]).silent();
+    assert_eq!(repo.branch_of(&repo.mirror(), "main"), Some(tip.clone()));
+    assert_eq!(
+        repo.rev("refs/remotes/upstream/main"),
+        tip,
+        "as git fetch leaves it"
+    );
 }
 
 #[test]
@@ -47,24 +49,48 @@ fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
     repo.push(&["-q", "upstream", "main"]).silent();
     repo.git(&["remote", "remove", "upstream"]);
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .says("there is no remote named \"upstream\" (pushduty.upstream)")
-        .says("hint: or name the remote you use: git config pushduty.upstream <remote>");
+    // Unpinned, the upstream's remote is refused as gone (tests/pre_push_attacks.rs); pinned
+    // without one, the push is judged and refused for want of it.
+    repo.install_hook();
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has("there is no remote named \"upstream\" (pushduty.upstream)")
+        .stderr_has("hint: or name the remote you use: git config pushduty.upstream <remote>");
+    insta::assert_snapshot!("reason_no_upstream_remote", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
 #[test]
-fn an_unreachable_upstream_is_refused() {
+fn an_unreachable_upstream_is_refused_naming_its_url() {
     let repo = TestRepo::guarded();
-    let theirs = stale_tracking_ref(&repo);
+    stale_tracking_ref(&repo);
     repo.lose_upstream();
+    let gone = repo.root().join("gone.git").display().to_string();
     let before = repo.ls_remote(&repo.mirror());
-    repo.push(&["security", "main"])
-        .refused()
-        .says("could not be fetched to check again")
-        .says(&theirs[..7])
-        .says("hint: check the connection, then: git fetch upstream main");
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has(&format!(
+            "the upstream's main could not be listed from {gone} to check the push against it: cannot reach remote upstream ({gone})"
+        ))
+        .stderr_has("hint: check the connection and the URL, then try again: git ls-remote upstream refs/heads/main");
+    insta::assert_snapshot!("reason_upstream_unreachable", repo.hook_said(&run));
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+    // A fix branch needs no upstream.
+    repo.push(&["-q", "security", "main:refs/heads/fix"])
+        .silent();
+}
+
+#[test]
+fn an_upstream_without_the_release_branch_is_refused() {
+    // The upstream's main is gone (deleted, or renamed to trunk): nothing says what is on it.
+    let repo = TestRepo::guarded();
+    repo.commit("ok.txt", "ok\n", "Reviewed");
+    repo.git_in(&repo.upstream, &["update-ref", "-d", "refs/heads/main"]);
+    let before = repo.ls_remote(&repo.mirror());
+    let run = repo.push(&["security", "main"]).refused();
+    run.stderr_has(
+        "the upstream (../upstream.git) has no branch main, so nothing says the commit is on it",
+    )
+    .stderr_has("hint: name the branch that is released: git config pushduty.branch <branch>");
+    insta::assert_snapshot!("reason_upstream_has_no_branch", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -78,7 +104,7 @@ fn a_commit_only_on_another_upstream_branch_is_refused() {
     let before = repo.ls_remote(&repo.mirror());
     repo.push(&["security", "feature:main"])
         .refused()
-        .says("Feature work");
+        .stderr_has("Feature work");
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -94,7 +120,7 @@ fn a_cherry_picked_twin_is_refused() {
     let before = repo.ls_remote(&repo.mirror());
     repo.push(&["security", "main"])
         .refused()
-        .says(&format!("    {} Fix the thing", &twin[..7]));
+        .stderr_has(&format!("    {} Fix the thing", &twin[..7]));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
 }
 
@@ -119,8 +145,8 @@ fn a_master_upstream_without_a_recorded_head_is_guarded() {
     let bad = repo.commit("secret.txt", "secret\n", "Not on the upstream");
     repo.push(&["security", "master"])
         .refused()
-        .says("the security mirror's master must never be ahead of upstream/master")
-        .says(&bad[..7]);
+        .stderr_has("the security mirror's master must never be ahead of upstream/master")
+        .stderr_has(&bad[..7]);
     assert_eq!(repo.ls_remote(&mirror), before);
     repo.push(&["-q", "upstream", "master"]).silent();
     repo.push(&["-q", "security", "master"]).silent();

@@ -6,12 +6,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{TestRepo, assert_contains};
+use common::{TestRepo, write_script};
 
 /// A clone with the security mirror beside it (a copy of the upstream's main).
 fn setup() -> (TestRepo, PathBuf) {
     let repo = TestRepo::new();
-    let security = repo.add_security_mirror();
+    let security = repo.add_unfetched_mirror("security");
     (repo, security)
 }
 
@@ -22,23 +22,12 @@ fn with_fix() -> (TestRepo, PathBuf, String) {
     (repo, security, fix)
 }
 
-fn record_path(repo: &TestRepo) -> PathBuf {
-    repo.work.join(".git/push-duty/security-merge.json")
-}
-
 /// Installs the shell script `body` as the hook `name` of a bare repository.
 fn hook(bare: &Path, name: &str, body: &str) {
-    let hook = bare.join("hooks").join(name);
-    std::fs::create_dir_all(hook.parent().expect("hooks dir")).expect("create hooks");
-    std::fs::write(&hook, format!("#!/bin/sh\n{body}\n")).expect("write hook");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod hook");
-}
-
-/// Makes a bare repository refuse every push, as a remote with a newer branch or a protection
-/// rule would.
-fn reject_pushes(bare: &Path) {
-    hook(bare, "pre-receive", "echo 'test: push refused' >&2\nexit 1");
+    write_script(
+        &bare.join("hooks").join(name),
+        &format!("#!/bin/sh\n{body}\n"),
+    );
 }
 
 /// Runs `security-merge BRANCH --yes`, which must publish `fix` (a fast-forward) to both
@@ -53,15 +42,11 @@ fn published_but_left(repo: &TestRepo, security: &Path, branch: &str, fix: &str,
 
     assert_eq!(repo.branch_of(&repo.upstream, "main").as_deref(), Some(fix));
     assert_eq!(repo.branch_of(security, "main").as_deref(), Some(fix));
-    assert_contains(&run.stderr, &format!("Local main: left as it is: {why}"));
+    run.stderr_has(&format!("Local main: left as it is: {why}"));
     assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
     let after = repo.snapshot();
     assert_eq!(after.files, before.files);
     assert_eq!(after.index, before.index);
-}
-
-fn accept_pushes(bare: &Path) {
-    std::fs::remove_file(bare.join("hooks/pre-receive")).expect("remove hook");
 }
 
 fn parents(repo: &TestRepo, commit: &str) -> Vec<String> {
@@ -86,6 +71,7 @@ fn the_happy_path_publishes_upstream_then_the_mirror_and_fast_forwards_the_check
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
 
+    insta::assert_snapshot!("run_security_merge", repo.transcript(&run));
     let up = repo
         .branch_of(&repo.upstream, "main")
         .expect("upstream main");
@@ -99,12 +85,9 @@ fn the_happy_path_publishes_upstream_then_the_mirror_and_fast_forwards_the_check
         "Merge security/fix-xss|Hero Pusher|Hero Pusher"
     );
     // What went public was shown: the commits and the diff.
-    assert_contains(&run.stdout, "Escape the search query");
-    assert_contains(&run.stdout, "+escape(query)");
-    assert_contains(
-        &run.stdout,
-        &format!("upstream/main and security/main are both at {up}"),
-    );
+    run.stdout_has("Escape the search query");
+    run.stdout_has("+escape(query)");
+    run.stdout_has(&format!("upstream/main and security/main are both at {up}"));
     // The checked-out main came along, files and all, and is clean.
     assert_eq!(repo.git(&["rev-parse", "main"]), up);
     assert_eq!(
@@ -120,16 +103,13 @@ fn the_happy_path_publishes_upstream_then_the_mirror_and_fast_forwards_the_check
     assert_eq!(repo.git(&["rev-parse", "upstream/main"]), up);
     assert_eq!(repo.git(&["rev-parse", "security/main"]), up);
     assert_eq!(repo.git(&["rev-parse", "security/fix-xss"]), fix);
-    assert!(!record_path(&repo).exists());
+    assert!(!repo.security_merge_record().exists());
 
     // A rerun does nothing.
     let before = repo.snapshot();
     let again = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
-    assert_contains(
-        &again.stderr,
-        "security/fix-xss: already merged into upstream/main, skipped",
-    );
-    assert_contains(&again.stderr, "Nothing to do");
+    again.stderr_has("security/fix-xss: already merged into upstream/main, skipped");
+    again.stderr_has("Nothing to do");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -190,9 +170,9 @@ fn two_branches_in_one_run_a_fast_forward_then_a_real_merge() {
     );
     assert_eq!(repo.git(&["show", &format!("{up}:a.py")]), "a");
     assert_eq!(repo.git(&["show", &format!("{up}:b.py")]), "b");
-    assert_contains(&run.stderr, "security/fix-a: fast-forward");
-    assert_contains(&run.stderr, "security/fix-b: merge commit");
-    assert_contains(&run.stdout, " 2 files changed, 2 insertions(+)");
+    run.stderr_has("security/fix-a: fast-forward");
+    run.stderr_has("security/fix-b: merge commit");
+    run.stdout_has(" 2 files changed, 2 insertions(+)");
 }
 
 #[test]
@@ -212,14 +192,11 @@ fn a_conflict_names_the_paths_and_changes_nothing() {
         .run(&["security-merge", "fix-readme", "--yes"])
         .expect(1);
 
-    assert_contains(
-        &run.stderr,
+    run.stderr_has(
         "security/fix-readme conflicts with upstream/main in: README.md; nothing was changed",
     );
-    assert_contains(
-        &run.stderr,
-        "hint: merge the upstream branch into the security branch on the mirror, then run this again",
-    );
+    run.stderr_has("hint: merge the upstream branch into the security branch on the mirror, then run this again");
+    insta::assert_snapshot!("refusal_conflict", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -236,16 +213,10 @@ fn a_branch_with_unrelated_history_is_refused_and_changes_nothing() {
         .run(&["security-merge", "fix-xss", "stray", "--yes"])
         .expect(1);
 
-    assert_contains(
-        &run.stderr,
-        "error: security/stray shares no history with upstream/main (unrelated histories), so it is not merged; nothing was changed",
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: a fix branch starts from upstream/main; check the name (git ls-remote --heads security), or rebuild the fix on upstream/main and push it to the mirror again",
-    );
+    run.stderr_has("error: security/stray shares no history with upstream/main (unrelated histories), so it is not merged; nothing was changed");
+    run.stderr_has("hint: a fix branch starts from upstream/main; check the name (git ls-remote --heads security), or rebuild the fix on upstream/main and push it to the mirror again");
     assert_eq!(repo.snapshot(), before);
-    assert!(!record_path(&repo).exists());
+    assert!(!repo.security_merge_record().exists());
 }
 
 #[test]
@@ -263,31 +234,27 @@ fn a_mirror_ahead_of_the_upstream_is_refused_listing_its_commits() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(
-        &run.stderr,
-        "the security mirror is ahead of the upstream: security/main has 1 commit that upstream/main lacks",
-    );
-    assert_contains(
-        &run.stderr,
-        &format!("  {} Merged with the web button", &sneaky[..7]),
-    );
+    run.stderr_has("the security mirror is ahead of the upstream: security/main has 1 commit that upstream/main lacks");
+    run.stderr_has(&format!("  {} Merged with the web button", &sneaky[..7]));
+    run.stderr_has("hint: review them and publish them on the upstream first: git push-duty security-merge --sync\n");
+    insta::assert_snapshot!("refusal_mirror_ahead", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
 #[test]
 fn an_upstream_that_rejects_gets_nothing_to_the_mirror_and_a_rerun_starts_afresh() {
     let (repo, security, _fix) = with_fix();
-    reject_pushes(&repo.upstream);
+    repo.reject_pushes(&repo.upstream);
     let before = repo.snapshot();
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(&run.stderr, "upstream did not take");
-    assert_contains(&run.stderr, "so nothing was pushed to the mirror security");
+    run.stderr_has("upstream did not take");
+    run.stderr_has("so nothing was pushed to the mirror security");
     assert_eq!(repo.snapshot(), before);
-    assert!(!record_path(&repo).exists());
+    assert!(!repo.security_merge_record().exists());
 
-    accept_pushes(&repo.upstream);
+    repo.accept_pushes(&repo.upstream);
     repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
     let up = repo.branch_of(&repo.upstream, "main");
     assert_eq!(repo.branch_of(&security, "main"), up);
@@ -297,46 +264,53 @@ fn an_upstream_that_rejects_gets_nothing_to_the_mirror_and_a_rerun_starts_afresh
 fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
     let (repo, security, fix) = with_fix();
     let mirror_before = repo.branch_of(&security, "main");
-    reject_pushes(&security);
+    repo.reject_pushes(&security);
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(&run.stderr, "upstream main has");
-    assert_contains(&run.stderr, "but the mirror security did not take it");
-    assert_contains(
-        &run.stderr,
+    run.stderr_has("upstream main has");
+    run.stderr_has("but the mirror security did not take it");
+    run.stderr_has(
         "hint: fix the cause, then push the mirror only: git push-duty security-merge --continue",
     );
+    insta::assert_snapshot!("refusal_mirror_did_not_take", repo.transcript(&run));
     assert_eq!(
         repo.branch_of(&repo.upstream, "main").as_deref(),
         Some(fix.as_str())
     );
     assert_eq!(repo.branch_of(&security, "main"), mirror_before);
-    assert!(record_path(&repo).exists());
+    assert!(repo.security_merge_record().exists());
     // The local branch waits for the mirror.
     assert_ne!(repo.git(&["rev-parse", "main"]), fix);
 
     // The public part cannot be forgotten, and no new run starts over it.
     let abort = repo.run(&["security-merge", "--abort"]).expect(1);
-    assert_contains(&abort.stderr, "it is public and cannot be forgotten");
+    abort.stderr_has("it is public and cannot be forgotten");
+    insta::assert_snapshot!("refusal_abort_of_a_public_run", repo.transcript(&abort));
     let fresh = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
-    assert_contains(&fresh.stderr, "is unfinished");
-    assert_contains(
-        &fresh.stderr,
-        "hint: finish it: git push-duty security-merge --continue",
-    );
+    fresh.stderr_has("is unfinished");
+    fresh.stderr_has("hint: finish it: git push-duty security-merge --continue");
+    insta::assert_snapshot!("refusal_a_run_is_unfinished", repo.transcript(&fresh));
 
-    accept_pushes(&security);
+    repo.accept_pushes(&security);
+    let before = repo.snapshot();
+    let plan = repo
+        .run(&["security-merge", "--continue", "--dry-run"])
+        .ok();
+    plan.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_continue_dry_run", repo.transcript(&plan));
+    assert_eq!(repo.snapshot(), before);
+    assert!(repo.security_merge_record().exists());
     let done = repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    insta::assert_snapshot!("run_continue", repo.transcript(&done));
     assert_eq!(
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
     );
-    assert_contains(
-        &done.stdout,
-        &format!("upstream/main and security/main are both at {fix}"),
-    );
-    assert!(!record_path(&repo).exists());
+    done.stdout_has(&format!(
+        "upstream/main and security/main are both at {fix}"
+    ));
+    assert!(!repo.security_merge_record().exists());
     assert_eq!(repo.git(&["rev-parse", "main"]), fix);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
@@ -344,26 +318,22 @@ fn a_mirror_that_rejects_is_recorded_and_continue_pushes_the_mirror_only() {
 #[test]
 fn continue_after_the_mirror_was_brought_past_the_run_by_hand() {
     let (repo, security, fix) = with_fix();
-    reject_pushes(&security);
+    repo.reject_pushes(&security);
     repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
-    assert!(record_path(&repo).exists());
+    assert!(repo.security_merge_record().exists());
     // Meanwhile the upstream moves on, and the hero syncs the mirror with it by hand.
     let later = repo.upstream_commit("app.py", "app\n", "Later work");
-    accept_pushes(&security);
+    repo.accept_pushes(&security);
     repo.git(&["fetch", "-q", "upstream"]);
     repo.git(&["push", "-q", "security", "upstream/main:refs/heads/main"]);
 
     let done = repo.run(&["security-merge", "--continue", "--yes"]).ok();
 
-    assert_contains(
-        &done.stderr,
-        &format!("security main already has {}", &fix[..7]),
-    );
-    assert_contains(
-        &done.stdout,
-        &format!("upstream/main and security/main are both at {later}"),
-    );
-    assert!(!record_path(&repo).exists());
+    done.stderr_has(&format!("security main already has {}", &fix[..7]));
+    done.stdout_has(&format!(
+        "upstream/main and security/main are both at {later}"
+    ));
+    assert!(!repo.security_merge_record().exists());
     assert_eq!(
         repo.branch_of(&security, "main").as_deref(),
         Some(later.as_str())
@@ -374,17 +344,17 @@ fn continue_after_the_mirror_was_brought_past_the_run_by_hand() {
 #[test]
 fn continue_after_a_second_refusal_keeps_the_record() {
     let (repo, security, _fix) = with_fix();
-    reject_pushes(&security);
+    repo.reject_pushes(&security);
     repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
-    let record = std::fs::read_to_string(record_path(&repo)).expect("recorded");
+    let record = std::fs::read_to_string(repo.security_merge_record()).expect("recorded");
 
     let again = repo
         .run(&["security-merge", "--continue", "--yes"])
         .expect(1);
 
-    assert_contains(&again.stderr, "the mirror security still does not have");
+    again.stderr_has("the mirror security still does not have");
     assert_eq!(
-        std::fs::read_to_string(record_path(&repo)).expect("still recorded"),
+        std::fs::read_to_string(repo.security_merge_record()).expect("still recorded"),
         record
     );
 }
@@ -402,10 +372,7 @@ fn a_dirty_worktree_is_left_exactly_as_it_was() {
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
     );
-    assert_contains(
-        &run.stderr,
-        "Local main: left as it is: the worktree has uncommitted changes",
-    );
+    run.stderr_has("Local main: left as it is: the worktree has uncommitted changes");
     assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
     let after = repo.snapshot();
     assert_eq!(after.files, before.files);
@@ -442,10 +409,7 @@ fn an_untracked_file_in_the_way_is_not_overwritten() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
 
-    assert_contains(
-        &run.stderr,
-        "the untracked file search.py would be overwritten",
-    );
+    run.stderr_has("the untracked file search.py would be overwritten");
     assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
     assert_eq!(
         std::fs::read_to_string(repo.work.join("search.py")).expect("read"),
@@ -485,7 +449,7 @@ fn a_sparse_checkout_is_left_as_it_was() {
     repo.commit("docs/guide.md", "guide\n", "Docs");
     repo.commit("src/app.py", "app\n", "App");
     repo.git(&["push", "-q", "upstream", "main"]);
-    let security = repo.add_security_mirror();
+    let security = repo.add_unfetched_mirror("security");
     let fix = repo.security_branch("fix-app", "main", "src/guard.py", "guard\n", "Guard");
     repo.git(&["sparse-checkout", "set", "src"]);
     assert!(!repo.work.join("docs").exists());
@@ -511,20 +475,17 @@ fn a_branch_being_rebased_or_bisected_is_not_moved() {
     repo.commit("a.py", "a\n", "A");
     repo.commit("b.py", "b\n", "B");
     repo.git(&["push", "-q", "upstream", "main"]);
-    let security = repo.add_security_mirror();
+    let security = repo.add_unfetched_mirror("security");
     let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
     let main_before = repo.git(&["rev-parse", "main"]);
 
     // A bisect started on main: HEAD is detached, and git returns to main at the end.
     repo.git(&["bisect", "start", "main", &initial]);
     let plan = repo.run(&["security-merge", "fix-xss", "--dry-run"]).ok();
-    assert_contains(
-        &plan.stderr,
-        &format!(
-            "Local main: left as it is: it is being bisected in {}",
-            repo.work.display()
-        ),
-    );
+    plan.stderr_has(&format!(
+        "Local main: left as it is: it is being bisected in {}",
+        repo.work.display()
+    ));
     repo.git(&["bisect", "reset"]);
 
     // A rebase of main stopped halfway: git writes the rebased commits to main when it ends.
@@ -542,13 +503,10 @@ fn a_branch_being_rebased_or_bisected_is_not_moved() {
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
     );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "Local main: left as it is: it is being rebased in {}",
-            repo.work.display()
-        ),
-    );
+    run.stderr_has(&format!(
+        "Local main: left as it is: it is being rebased in {}",
+        repo.work.display()
+    ));
     assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
     // The rebase can still finish.
     repo.git(&["rebase", "--continue"]);
@@ -594,17 +552,11 @@ fn a_git_process_taking_the_index_during_the_pushes_stops_the_checkout_before_an
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
     );
-    assert_contains(
-        &run.stderr,
-        "main was left as it is: another git process is using the index",
-    );
-    assert_contains(
-        &run.stderr,
-        &format!(
-            "hint: once that is resolved, bring it up to date with: git merge --ff-only {}",
-            &fix[..7]
-        ),
-    );
+    run.stderr_has("main was left as it is: another git process is using the index");
+    run.stderr_has(&format!(
+        "hint: once that is resolved, bring it up to date with: git merge --ff-only {}",
+        &fix[..7]
+    ));
     assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
     assert_eq!(repo.snapshot().files, before.files);
     std::fs::remove_file(&lock).expect("unlock");
@@ -632,7 +584,7 @@ fn another_checked_out_branch_is_left_exactly_as_it_was_and_main_moves() {
     assert_eq!(after.files, before.files);
     // main is not checked out: only its ref moves.
     assert_eq!(repo.git(&["rev-parse", "main"]), fix);
-    assert_contains(&run.stderr, "fast-forward local main");
+    run.stderr_has("fast-forward local main");
 }
 
 #[test]
@@ -656,10 +608,7 @@ fn a_branch_checked_out_during_the_run_is_not_moved_under_the_checkout() {
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
     );
-    assert_contains(
-        &run.stderr,
-        "refs/heads/main was checked out meanwhile; it was left as it is",
-    );
+    run.stderr_has("refs/heads/main was checked out meanwhile; it was left as it is");
     assert_eq!(repo.git(&["rev-parse", "main"]), main_before);
     assert_eq!(
         repo.git(&["rev-parse", "--symbolic-full-name", "HEAD"]),
@@ -683,12 +632,13 @@ fn dry_run_shows_what_goes_public_and_changes_nothing() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--dry-run"]).ok();
 
-    assert_contains(&run.stdout, "go public on upstream main");
-    assert_contains(&run.stdout, "Escape the search query");
-    assert_contains(&run.stdout, "diff --git a/search.py b/search.py");
-    assert_contains(&run.stdout, "+escape(query)");
-    assert_contains(&run.stderr, "push ");
-    assert_contains(&run.stderr, "Dry run: nothing was changed.");
+    run.stdout_has("go public on upstream main");
+    run.stdout_has("Escape the search query");
+    run.stdout_has("diff --git a/search.py b/search.py");
+    run.stdout_has("+escape(query)");
+    run.stderr_has("push ");
+    run.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_security_merge_dry_run", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
     assert!(!repo.work.join(".git/push-duty").exists());
 }
@@ -701,11 +651,8 @@ fn stat_shows_the_diffstat_only() {
         .run(&["security-merge", "fix-xss", "--dry-run", "--stat"])
         .ok();
 
-    assert_contains(
-        &run.stdout,
-        " search.py | 1 +\n 1 file changed, 1 insertion(+)",
-    );
-    assert!(!run.stdout.contains("diff --git"), "{}", run.stdout);
+    run.stdout_has(" search.py | 1 +\n 1 file changed, 1 insertion(+)");
+    run.stdout_lacks("diff --git");
 }
 
 #[test]
@@ -720,10 +667,7 @@ fn a_second_concurrent_run_is_refused() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(
-        &run.stderr,
-        "another security merge is running in this repository",
-    );
+    run.stderr_has("another security merge is running in this repository");
     assert_eq!(repo.snapshot(), before);
 
     // Once the other run ends, this one goes through.
@@ -742,11 +686,9 @@ fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
 
     let run = repo.run(&["security-merge", "fix-xss"]).expect(2);
 
-    assert_contains(
-        &run.stderr,
-        "not on a terminal, and this changes a remote: nothing was done",
-    );
-    assert_contains(&run.stderr, "hint: pass --yes");
+    run.stderr_has("not on a terminal, and this changes a remote: nothing was done");
+    run.stderr_has("hint: pass --yes");
+    insta::assert_snapshot!("refusal_not_on_a_terminal", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -757,14 +699,8 @@ fn no_security_remote_configured() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(
-        &run.stderr,
-        "there is no remote named \"security\" (the remotes here are: upstream)",
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: or name the remote you use: git config pushduty.security <remote>",
-    );
+    run.stderr_has("there is no remote named \"security\" (the remotes here are: upstream)");
+    run.stderr_has("hint: or name the remote you use: git config pushduty.security <remote>");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -782,17 +718,17 @@ fn a_security_remote_whose_repository_is_gone() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(
-        &run.stderr,
-        &format!("cannot reach remote security ({})", gone.display()),
-    );
+    run.stderr_has(&format!(
+        "cannot reach remote security ({})",
+        gone.display()
+    ));
     assert_eq!(repo.snapshot(), before);
 }
 
 #[test]
 fn the_mirror_is_named_by_pushduty_security() {
     let repo = TestRepo::new();
-    repo.add_security_mirror();
+    repo.add_unfetched_mirror("security");
     repo.git(&["remote", "rename", "security", "private"]);
     repo.git(&["config", "pushduty.security", "private"]);
     let fix = repo.security_branch("fix-xss", "main", "search.py", "escape\n", "Escape");
@@ -801,10 +737,7 @@ fn the_mirror_is_named_by_pushduty_security() {
         .run(&["security-merge", "private/fix-xss", "--yes"])
         .ok();
 
-    assert_contains(
-        &run.stdout,
-        &format!("upstream/main and private/main are both at {fix}"),
-    );
+    run.stdout_has(&format!("upstream/main and private/main are both at {fix}"));
 }
 
 #[test]
@@ -816,14 +749,37 @@ fn a_branch_the_mirror_does_not_have() {
         .run(&["security-merge", "fix-xss", "fix-typo", "--yes"])
         .expect(1);
 
-    assert_contains(
-        &run.stderr,
-        "the security mirror security has no branch fix-typo; nothing was changed",
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: list the mirror's branches: git ls-remote --heads security",
-    );
+    run.stderr_has("the security mirror security has no branch fix-typo; nothing was changed");
+    run.stderr_has("hint: list the mirror's branches: git ls-remote --heads security");
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn a_branch_the_mirror_does_not_have_suggests_the_closest_names_on_the_mirror() {
+    let (repo, _security, _fix) = with_fix();
+    repo.security_branch("fix-csrf", "main", "form.py", "token\n", "Check the token");
+    repo.security_branch("feature-login", "main", "login.py", "x\n", "Login");
+    let before = repo.snapshot();
+    for (typed, closest) in [
+        ("fix-xxs", "hint: the closest names on security: fix-xss\n"),
+        ("xss", "hint: the closest names on security: fix-xss\n"),
+        (
+            "security/fix-crsf",
+            "hint: the closest names on security: fix-csrf\n",
+        ),
+        (
+            "fix-",
+            "hint: the closest names on security: fix-xss, fix-csrf\n",
+        ),
+    ] {
+        let run = repo.run(&["security-merge", typed, "--yes"]).expect(1);
+        run.stderr_has(closest);
+        run.stderr_has("hint: list the mirror's branches: git ls-remote --heads security");
+    }
+    let run = repo
+        .run(&["security-merge", "release-notes", "--yes"])
+        .expect(1);
+    run.stderr_lacks("closest");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -831,7 +787,7 @@ fn a_branch_the_mirror_does_not_have() {
 fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
     let (repo, _security, _fix) = with_fix();
     std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
-    std::fs::write(record_path(&repo), "{ \"version\": 1, \"step\": ").expect("write");
+    std::fs::write(repo.security_merge_record(), "{ \"version\": 1, \"step\": ").expect("write");
     let before = repo.snapshot();
 
     for args in [
@@ -840,15 +796,12 @@ fn a_corrupt_record_is_a_clear_error_and_is_left_alone() {
         &["security-merge", "--abort"],
     ] {
         let run = repo.run(args).expect(1);
-        assert_contains(&run.stderr, "security-merge.json, is not valid JSON");
-        assert_contains(
-            &run.stderr,
-            "hint: if they point to the same commit, no run is unfinished: remove",
-        );
+        run.stderr_has("security-merge.json, is not valid JSON");
+        run.stderr_has("hint: if they point to the same commit, no run is unfinished: remove");
     }
     assert_eq!(repo.snapshot(), before);
     assert_eq!(
-        std::fs::read_to_string(record_path(&repo)).expect("kept"),
+        std::fs::read_to_string(repo.security_merge_record()).expect("kept"),
         "{ \"version\": 1, \"step\": "
     );
 }
@@ -858,7 +811,7 @@ fn a_record_of_an_unknown_version_is_a_clear_error() {
     let (repo, _security, _fix) = with_fix();
     std::fs::create_dir_all(repo.work.join(".git/push-duty")).expect("state dir");
     std::fs::write(
-        record_path(&repo),
+        repo.security_merge_record(),
         "{\"version\": 2, \"step\": \"push-mirror\"}\n",
     )
     .expect("write");
@@ -866,10 +819,7 @@ fn a_record_of_an_unknown_version_is_a_clear_error() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
 
-    assert_contains(
-        &run.stderr,
-        "was written by another version of git-push-duty (record version 2; this one reads version 1)",
-    );
+    run.stderr_has("was written by another version of git-push-duty (record version 2; this one reads version 1)");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -886,16 +836,13 @@ fn a_rerun_for_a_branch_already_upstream_only_brings_the_mirror_up_to_date() {
 
     let run = repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
 
-    assert_contains(&run.stderr, "already merged into upstream/main, skipped");
-    assert_contains(
-        &run.stderr,
-        "only the mirror security is brought up to date",
-    );
+    run.stderr_has("already merged into upstream/main, skipped");
+    run.stderr_has("only the mirror security is brought up to date");
     assert_eq!(
         repo.branch_of(&security, "main").as_deref(),
         Some(fix.as_str())
     );
-    assert_contains(&run.stdout, &format!("both at {fix}"));
+    run.stdout_has(&format!("both at {fix}"));
 }
 
 #[test]
@@ -909,17 +856,26 @@ fn abort_forgets_a_run_that_never_reached_the_upstream() {
     let record = format!(
         "{{\"version\": 1, \"step\": \"push-upstream\", \"upstream\": \"upstream\", \"security\": \"security\", \"branch\": \"main\", \"base\": \"{base}\", \"commit\": \"{orphan}\", \"merged\": [\"fix-xss\"]}}"
     );
-    std::fs::write(record_path(&repo), record).expect("write");
+    std::fs::write(repo.security_merge_record(), record).expect("write");
 
     let cont = repo
         .run(&["security-merge", "--continue", "--yes"])
         .expect(1);
-    assert_contains(&cont.stderr, "the recorded run never reached the upstream");
+    cont.stderr_has("the recorded run never reached the upstream");
+    insta::assert_snapshot!(
+        "refusal_continue_of_a_run_never_public",
+        repo.transcript(&cont)
+    );
 
     let before = repo.snapshot();
+    let plan = repo.run(&["security-merge", "--abort", "--dry-run"]).ok();
+    plan.stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!("plan_abort_dry_run", repo.transcript(&plan));
+    assert!(repo.security_merge_record().exists());
     let run = repo.run(&["security-merge", "--abort"]).ok();
-    assert_contains(&run.stderr, "Forgotten; nothing was pushed");
-    assert!(!record_path(&repo).exists());
+    run.stderr_has("Forgotten; nothing was pushed");
+    insta::assert_snapshot!("run_abort", repo.transcript(&run));
+    assert!(!repo.security_merge_record().exists());
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -929,21 +885,30 @@ fn continue_and_abort_with_nothing_recorded() {
     let run = repo
         .run(&["security-merge", "--continue", "--yes"])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "no security merge is recorded here: there is nothing to continue",
-    );
+    run.stderr_has("no security merge is recorded here: there is nothing to continue");
     let run = repo.run(&["security-merge", "--abort"]).expect(1);
-    assert_contains(&run.stderr, "there is nothing to abort");
+    run.stderr_has("there is nothing to abort");
 }
 
 #[test]
-fn a_branch_is_required_unless_continuing_or_aborting() {
+fn no_branch_means_sync_and_the_flags_that_exclude_each_other() {
     let (repo, _security) = setup();
-    let run = repo.run(&["security-merge", "--yes"]).expect(2);
-    assert_contains(&run.stderr, "<BRANCH>");
-    repo.run(&["security-merge", "--continue", "fix-xss"])
-        .expect(2);
+    // Behind on the mirror's tracking ref: only this clone is brought along.
+    let run = repo.run(&["security-merge", "--yes"]).ok();
+    run.stderr_has("Nothing to do on the remotes: upstream/main and security/main are both at");
+    run.stderr_has("only this clone is brought along");
+    let before = repo.snapshot();
+    let run = repo.run(&["security-merge", "--yes"]).ok();
+    run.stderr_has("Nothing to do: upstream/main and security/main are both at");
+    assert_eq!(repo.snapshot(), before);
+    for args in [
+        &["security-merge", "--continue", "fix-xss"][..],
+        &["security-merge", "--sync", "fix-xss"],
+        &["security-merge", "--sync", "--continue"],
+        &["security-merge", "--sync", "--abort"],
+    ] {
+        repo.run(args).expect(2);
+    }
 }
 
 #[test]
@@ -952,7 +917,7 @@ fn the_checkout_follows_deletions_renames_and_new_directories() {
     repo.commit("legacy/old.py", "old\n", "Legacy code");
     repo.commit("config.py", "DEBUG = True\n", "Config");
     repo.git(&["push", "-q", "upstream", "main"]);
-    let security = repo.add_security_mirror();
+    let security = repo.add_unfetched_mirror("security");
     let dev = repo.root().join("security-dev");
     repo.security_branch(
         "fix-debug",
@@ -1001,7 +966,7 @@ fn layout_fix(repo: &TestRepo) -> String {
     repo.commit("docs", "see the wiki\n", "Docs pointer");
     repo.commit("legacy/old.py", "old\n", "Legacy code");
     repo.git(&["push", "-q", "upstream", "main"]);
-    repo.add_security_mirror();
+    repo.add_unfetched_mirror("security");
     let dev = repo.root().join("security-dev");
     repo.security_branch("fix-layout", "main", "legacy/gone.py", "x\n", "Start");
     repo.git_in(&dev, &["rm", "-q", "-r", "docs", "legacy"]);
@@ -1018,7 +983,7 @@ fn a_file_that_becomes_a_directory_and_back_is_followed_by_the_checkout() {
 
     let run = repo.run(&["security-merge", "fix-layout", "--yes"]).ok();
 
-    assert_contains(&run.stderr, "with the files in the worktree");
+    run.stderr_has("with the files in the worktree");
     assert_eq!(repo.git(&["rev-parse", "main"]), fix);
     assert_eq!(
         std::fs::read_to_string(repo.work.join("docs/index.md")).expect("read"),
@@ -1087,8 +1052,87 @@ fn on_a_terminal_it_asks_and_no_changes_nothing() {
         .run_on_terminal(&["security-merge", "fix-xss", "--stat"], "n\n")
         .expect(1);
     // The terminal carries both streams: the question, then the refusal.
-    assert_contains(&run.stdout, "? [y/N]");
-    assert_contains(&run.stdout, "not confirmed: nothing was done");
+    run.stdout_has("? [y/N]");
+    run.stdout_has("not confirmed: nothing was done");
     assert_eq!(repo.snapshot(), before);
-    assert!(!record_path(&repo).exists());
+    assert!(!repo.security_merge_record().exists());
+}
+
+/// Installs a `pre-push` hook in the clone that, on the push to the mirror, commits `later.txt`
+/// on the checked-out main: a commit made while the run waits (at its prompt, or on a slow push).
+fn commit_during_the_mirror_push(repo: &TestRepo) {
+    write_script(
+        &repo.work.join(".git/hooks/pre-push"),
+        &format!(
+            "#!/bin/sh\ncat >/dev/null\n[ \"$1\" = security ] || exit 0\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE\ncd '{}' && echo later > later.txt && git add later.txt && git commit -q -m 'Work done meanwhile'\n",
+            repo.work.display()
+        ),
+    );
+}
+
+#[test]
+fn a_commit_made_while_the_run_waits_survives_the_final_fast_forward() {
+    let (repo, security, fix) = with_fix();
+    commit_during_the_mirror_push(&repo);
+
+    // No pager to eat the answer typed at the question.
+    repo.git(&["config", "core.pager", "cat"]);
+    let run = repo
+        .run_on_terminal(&["security-merge", "fix-xss", "--stat"], "y\n")
+        .expect(1);
+
+    // Published to both, upstream first.
+    assert_eq!(
+        repo.branch_of(&repo.upstream, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    // The commit, its file and a clean worktree are all still there.
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "main"]),
+        "Work done meanwhile"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.work.join("later.txt")).expect("the file survived"),
+        "later\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(
+        !repo.work.join("search.py").exists(),
+        "the merge's files were not written over it"
+    );
+    assert!(!repo.work.join(".git/index.lock").exists());
+    let later = repo.rev("main");
+    run.stdout_has(&format!(
+        "refs/heads/main moved meanwhile: it is at {} (Work done meanwhile), not at",
+        &later[..7]
+    ));
+    run.stdout_has(&format!(
+        "hint: bring it up to date when you are ready: git rebase {}",
+        &fix[..7]
+    ));
+}
+
+#[test]
+fn a_pull_made_while_the_run_waits_leaves_nothing_to_do() {
+    // The branch moved, but onto the published commit itself: nothing is touched, no refusal.
+    let (repo, security, fix) = with_fix();
+    write_script(
+        &repo.work.join(".git/hooks/pre-push"),
+        &format!(
+            "#!/bin/sh\ncat >/dev/null\n[ \"$1\" = security ] || exit 0\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE\ncd '{}' && git pull -q --ff-only upstream main\n",
+            repo.work.display()
+        ),
+    );
+
+    repo.run(&["security-merge", "fix-xss", "--yes"]).ok();
+    assert_eq!(
+        repo.branch_of(&security, "main").as_deref(),
+        Some(fix.as_str())
+    );
+    assert_eq!(repo.rev("main"), fix);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }

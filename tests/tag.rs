@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestRepo, assert_contains};
+use common::{Run, TestRepo, Text, write_script};
 
 #[test]
 fn tags_the_upstream_tip_and_pushes_only_that_tag() {
@@ -17,13 +17,10 @@ fn tags_the_upstream_tip_and_pushes_only_that_tag() {
     let local_main = repo.git(&["rev-parse", "main"]);
 
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_eq!(
-        run.stdout,
-        format!(
-            "tag: 2026.12.03\ncommit: {tip} Add the feature\ncompare: git log --oneline 2026.11.26..2026.12.03\n"
-        )
-    );
-    assert_contains(&run.stderr, "Tagged 2026.12.03 and pushed it to upstream.");
+    run.stdout_is(&format!(
+        "tag: 2026.12.03\ncommit: {tip} Add the feature\ncompare: git log --oneline 2026.11.26..2026.12.03\n"
+    ));
+    run.stderr_has("Tagged 2026.12.03 and pushed it to upstream.");
 
     // On the upstream, peeled to the upstream's tip, annotated, by the user, dated the push.
     let upstream_tags = repo.tags_of(&repo.upstream);
@@ -38,14 +35,8 @@ fn tags_the_upstream_tip_and_pushes_only_that_tag() {
         "tag"
     );
     let tag_text = repo.git_in(&repo.upstream, &["cat-file", "tag", "2026.12.03"]);
-    assert!(
-        tag_text.contains("tagger Hero Pusher <hero@example.com>"),
-        "{tag_text}"
-    );
-    assert!(
-        tag_text.contains("Push of Thursday 2026-12-03 (2026.12.03)"),
-        "{tag_text}"
-    );
+    tag_text.has("tagger Hero Pusher <hero@example.com>");
+    tag_text.has("Push of Thursday 2026-12-03 (2026.12.03)");
 
     // Locally the same tag object; nowhere else; no branch moved.
     assert_eq!(
@@ -85,8 +76,10 @@ fn the_next_revision_on_a_new_tip_and_links_for_github() {
     ]);
     let run = repo.run(&["tag", "--yes", "--json"]).ok();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    // No push date before this one was tagged: only the revision's link.
+    assert_eq!(json["compare"], serde_json::Value::Null);
     assert_eq!(
-        json["compare"],
+        json["compare_revision"],
         "https://github.com/mozilla/addons-server/compare/2026.12.03...2026.12.03-1"
     );
     assert_eq!(json["tag"], "2026.12.03-1");
@@ -102,11 +95,9 @@ fn an_unchanged_tip_is_refused_with_nothing_changed() {
     repo.run(&["tag", "--yes"]).ok();
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "nothing new to tag: 2026.12.03 already points to",
-    );
-    assert_contains(&run.stderr, "--allow-same-commit");
+    run.stderr_has("nothing new to tag: 2026.12.03 already points to");
+    run.stderr_has("--allow-same-commit");
+    insta::assert_snapshot!("refusal_nothing_new_to_tag", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 
     // Re-tagging the same commit for a fresh deploy is allowed when asked for.
@@ -125,10 +116,10 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     repo.upstream_commit("feature.txt", "feature\n", "Add the feature");
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert_contains(&run.stderr, "Plan:");
-    assert_contains(&run.stderr, "push tag 2026.12.03");
-    assert_contains(&run.stderr, "Dry run: nothing was changed.");
-    assert_contains(&run.stdout, "tag: 2026.12.03");
+    run.stderr_has("Plan:");
+    run.stderr_has("push tag 2026.12.03");
+    run.stderr_has("Dry run: nothing was changed.");
+    run.stdout_has("tag: 2026.12.03");
     assert_eq!(repo.snapshot(), before);
     assert!(repo.git(&["tag", "--list"]).is_empty());
 }
@@ -137,7 +128,7 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
 fn no_push_creates_the_tag_locally_only() {
     let repo = TestRepo::new();
     let run = repo.run(&["tag", "--no-push"]).ok();
-    assert_contains(&run.stderr, "Tagged 2026.12.03 locally (not pushed).");
+    run.stderr_has("Tagged 2026.12.03 locally (not pushed).");
     assert!(repo.tags_of(&repo.work).contains_key("2026.12.03"));
     assert!(repo.tags_of(&repo.upstream).is_empty());
 }
@@ -147,11 +138,9 @@ fn not_on_a_terminal_without_yes_is_a_usage_error_and_changes_nothing() {
     let repo = TestRepo::new();
     let before = repo.snapshot();
     let run = repo.run(&["tag"]).expect(2);
-    assert_contains(
-        &run.stderr,
-        "not on a terminal, and this changes a remote: nothing was done",
-    );
-    assert_contains(&run.stderr, "hint: pass --yes");
+    run.stderr_has("not on a terminal, and this changes a remote: nothing was done");
+    run.stderr_has("hint: pass --yes");
+    insta::assert_snapshot!("refusal_not_on_a_terminal", repo.transcript(&run));
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -160,20 +149,15 @@ fn a_tag_that_appears_on_the_remote_meanwhile_is_refused_with_nothing_changed() 
     let repo = TestRepo::new();
     // A pre-push hook that plays the colleague who tags in the same minute: it runs after the
     // survey and before the push.
-    let hook = repo.work.join(".git/hooks/pre-push");
-    std::fs::write(
-        &hook,
+    write_script(
+        &repo.work.join(".git/hooks/pre-push"),
         "#!/bin/sh\ngit --git-dir=\"$2\" tag 2026.12.03 main\n",
-    )
-    .expect("write hook");
-    std::process::Command::new("chmod")
-        .args(["+x", hook.to_str().expect("utf-8")])
-        .status()
-        .expect("chmod");
+    );
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(&run.stderr, "git push to upstream did not go through");
-    assert_contains(&run.stderr, "step 2 of 3 failed (push tag 2026.12.03");
-    assert_contains(&run.stderr, "); nothing was changed");
+    run.stderr_has("git push to upstream did not go through");
+    run.stderr_has("error: upstream did not take tag 2026.12.03: nothing was pushed, and the record of the push was removed");
+    run.stderr_has("step 3 of 5 failed (push tag 2026.12.03");
+    assert!(!repo.work.join(".git/push-duty/tag.json").exists());
     // The colleague's tag stands; nothing was created here.
     assert!(repo.tags_of(&repo.work).is_empty());
     assert_eq!(
@@ -189,7 +173,7 @@ fn a_local_tag_of_the_name_counts_and_is_never_moved() {
     let local = repo.tags_of(&repo.work)["2026.12.03"].clone();
     repo.upstream_commit("x.txt", "x\n", "More");
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_contains(&run.stdout, "tag: 2026.12.03-1");
+    run.stdout_has("tag: 2026.12.03-1");
     assert_eq!(repo.tags_of(&repo.work)["2026.12.03"], local);
 }
 
@@ -199,8 +183,8 @@ fn offline_tags_the_tracking_ref_and_does_not_push() {
     let tracked = repo.git(&["rev-parse", "upstream/main"]);
     repo.upstream_commit("x.txt", "x\n", "Not fetched");
     let run = repo.run(&["tag", "--offline"]).ok();
-    assert_contains(&run.stderr, "offline");
-    assert_contains(&run.stdout, &format!("commit: {tracked}"));
+    run.stderr_has("offline");
+    run.stdout_has(&format!("commit: {tracked}"));
     assert!(repo.tags_of(&repo.upstream).is_empty());
 }
 
@@ -210,11 +194,8 @@ fn an_unreachable_upstream_changes_nothing() {
     repo.git(&["remote", "set-url", "upstream", "/nonexistent/upstream.git"]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "cannot reach remote upstream (/nonexistent/upstream.git)",
-    );
-    assert_contains(&run.stderr, "--offline");
+    run.stderr_has("cannot reach remote upstream (/nonexistent/upstream.git)");
+    run.stderr_has("--offline");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -224,8 +205,8 @@ fn no_upstream_remote_changes_nothing() {
     repo.git(&["remote", "rename", "upstream", "origin"]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(&run.stderr, "there is no remote named \"upstream\"");
-    assert_contains(&run.stderr, "git config pushduty.upstream <remote>");
+    run.stderr_has("there is no remote named \"upstream\"");
+    run.stderr_has("git config pushduty.upstream <remote>");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -236,9 +217,9 @@ fn a_malformed_date_changes_nothing() {
     let run = repo
         .run(&["tag", "--yes", "--date", "03/12/2026"])
         .expect(2);
-    assert_contains(&run.stderr, "--date \"03/12/2026\"");
+    run.stderr_has("--date \"03/12/2026\"");
     let run = repo.run_on("2026-13-01", &["tag", "--yes"]).expect(2);
-    assert_contains(&run.stderr, "PUSH_DUTY_TODAY=\"2026-13-01\"");
+    run.stderr_has("PUSH_DUTY_TODAY=\"2026-13-01\"");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -246,7 +227,7 @@ fn a_malformed_date_changes_nothing() {
 fn an_off_schedule_date_names_the_tag() {
     let repo = TestRepo::new();
     let run = repo.run(&["tag", "--yes", "--date", "2026-12-07"]).ok();
-    assert_contains(&run.stdout, "tag: 2026.12.07");
+    run.stdout_has("tag: 2026.12.07");
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.07"));
 }
 
@@ -266,12 +247,12 @@ fn on_a_terminal_it_asks_and_no_means_nothing_changes() {
     let repo = TestRepo::new();
     let before = repo.snapshot();
     let run = repo.run_on_terminal(&["tag"], "n\n").expect(1);
-    assert_contains(&run.stdout, "Push tag 2026.12.03 to upstream? [y/N]");
-    assert_contains(&run.stdout, "not confirmed: nothing was done");
+    run.stdout_has("Push tag 2026.12.03 to upstream? [y/N]");
+    run.stdout_has("not confirmed: nothing was done");
     assert_eq!(repo.snapshot(), before);
 
     let run = repo.run_on_terminal(&["tag"], "y\n").ok();
-    assert_contains(&run.stdout, "Tagged 2026.12.03 and pushed it to upstream.");
+    run.stdout_has("Tagged 2026.12.03 and pushed it to upstream.");
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
 }
 
@@ -281,8 +262,8 @@ fn a_branch_the_upstream_does_not_have_is_refused() {
     repo.git(&["config", "pushduty.branch", "release"]);
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(&run.stderr, "the upstream upstream has no branch release");
-    assert_contains(&run.stderr, "git config pushduty.branch <branch>");
+    run.stderr_has("the upstream upstream has no branch release");
+    run.stderr_has("git config pushduty.branch <branch>");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -305,24 +286,23 @@ fn git_dash_c_gives_the_tagger() {
     // No identity but the one on git's command line, which `git -c user.name=... tag` takes.
     let repo = TestRepo::new();
     let run = |args: &[&str]| {
-        let out = repo
-            .command("git", &repo.work)
-            .env_remove("GIT_COMMITTER_NAME")
-            .env_remove("GIT_COMMITTER_EMAIL")
-            .env("PUSH_DUTY_TODAY", common::TUESDAY)
-            .args(args)
-            .output()
-            .expect("run git push-duty");
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        (out.status.code(), stderr)
+        Run::from(
+            repo.command("git", &repo.work)
+                .env_remove("GIT_COMMITTER_NAME")
+                .env_remove("GIT_COMMITTER_EMAIL")
+                .env("PUSH_DUTY_TODAY", common::TUESDAY)
+                .args(args)
+                .output()
+                .expect("run git push-duty"),
+        )
     };
     let before = repo.snapshot();
-    let (code, stderr) = run(&["push-duty", "tag", "--yes"]);
-    assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("no committer identity"), "{stderr}");
+    run(&["push-duty", "tag", "--yes"])
+        .expect(1)
+        .stderr_has("no committer identity");
     assert_eq!(repo.snapshot(), before);
 
-    let (code, stderr) = run(&[
+    run(&[
         "-c",
         "user.name=Carol Hero",
         "-c",
@@ -330,13 +310,10 @@ fn git_dash_c_gives_the_tagger() {
         "push-duty",
         "tag",
         "--yes",
-    ]);
-    assert_eq!(code, Some(0), "{stderr}");
+    ])
+    .ok();
     let tag_text = repo.git_in(&repo.upstream, &["cat-file", "tag", "2026.12.03"]);
-    assert!(
-        tag_text.contains("tagger Carol Hero <carol@example.com>"),
-        "{tag_text}"
-    );
+    tag_text.has("tagger Carol Hero <carol@example.com>");
 }
 
 #[test]
@@ -348,7 +325,7 @@ fn the_plan_names_the_url_the_tag_is_pushed_to() {
     repo.git(&["remote", "set-url", "upstream", &fetch_url]);
     repo.git(&["remote", "set-url", "--push", "upstream", &push_url]);
     let run = repo.run(&["tag", "--dry-run"]).ok();
-    assert_contains(&run.stderr, &format!(") to upstream ({push_url})\n"));
+    run.stderr_has(&format!(") to upstream ({push_url})\n"));
 }
 
 #[test]
@@ -361,7 +338,7 @@ fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
     repo.git(&["tag", "-d", "2026.11.26"]);
     let tip = repo.upstream_commit("x.txt", "x\n", "More");
     let run = repo.run(&["tag", "--yes"]).ok();
-    assert_contains(&run.stdout, "tag: 2026.12.03-1\n");
+    run.stdout_has("tag: 2026.12.03-1\n");
     assert_eq!(
         repo.git_in(&repo.upstream, &["rev-parse", "2026.12.03-1^{commit}"]),
         tip
@@ -378,10 +355,7 @@ fn a_calendar_tag_on_a_tree_does_not_block_tagging_and_is_no_base() {
             "--yes",
         ])
         .expect(1);
-    assert_contains(
-        &run.stderr,
-        "error: tag 2026.11.26 does not point to a commit",
-    );
+    run.stderr_has("error: tag 2026.11.26 does not point to a commit");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -391,14 +365,8 @@ fn a_tag_made_with_no_push_is_pushed_with_git_push_not_a_new_revision() {
     repo.run(&["tag", "--no-push"]).ok();
     let before = repo.snapshot();
     let run = repo.run(&["tag", "--yes"]).expect(1);
-    assert_contains(
-        &run.stderr,
-        "nothing new to tag: 2026.12.03 already points to",
-    );
-    assert_contains(
-        &run.stderr,
-        "hint: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n",
-    );
+    run.stderr_has("nothing new to tag: 2026.12.03 already points to");
+    run.stderr_has("hint: 2026.12.03 is only here, not on upstream yet; to push it: git push upstream refs/tags/2026.12.03\n");
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -409,7 +377,7 @@ fn from_a_subdirectory_a_relative_upstream_url_means_what_it_means_to_git() {
     let sub = repo.work.join("src/deep");
     std::fs::create_dir_all(&sub).expect("create a subdirectory");
     let run = repo.run_in(&sub, common::TUESDAY, &["next-tag"]).ok();
-    assert_eq!(run.stdout, "2026.12.03\n");
+    run.stdout_is("2026.12.03\n");
     repo.run_in(&sub, common::TUESDAY, &["tag", "--yes"]).ok();
     assert!(repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
 }
@@ -427,14 +395,9 @@ fn an_empty_committer_name_is_no_identity() {
             .args(["tag", "--yes"])
             .output()
             .expect("run git-push-duty");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name:?}: {stderr}");
-        assert!(
-            stderr.contains(
-                "error: no committer identity: tags and commits need a name and an email"
-            ),
-            "{stderr}"
-        );
+        Run::from(out)
+            .expect(1)
+            .stderr_has("error: no committer identity: tags and commits need a name and an email");
     }
     assert_eq!(repo.snapshot(), before);
 }

@@ -2,5 +2,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    push_duty::fuzzing::config_values(data, push_duty::fuzzing::KNOWN_HOLES);
+    push_duty::fuzzing::config_values(data);
 });

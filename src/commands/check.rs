@@ -9,15 +9,20 @@ use crate::config::{self, Settings};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
-use crate::hooks::Health;
+use crate::hooks::{Health, Pinned};
+use crate::security_state;
 
 /// Check the security mirror, the pre-push hook and the configuration; exit 1 if any is wrong.
 ///
 /// Reports the security mirror's main against the upstream's main: in sync, behind by N commits
 /// (fine: the mirror catches up after the upstream), or ahead, listing the commits that are not
 /// on the upstream (wrong: the two must stay in sync, upstream first). Both are fetched first
-/// unless --offline. Then whether the pre-push hook is installed, executable, current and not
-/// shadowed by core.hooksPath, and whether the configuration is valid.
+/// unless --offline. A security-merge run left unfinished (its mirror push refused, or the
+/// run stopped) is wrong too: it says what reached which remote and names
+/// security-merge --continue and --abort. Then whether the pre-push hook is installed,
+/// executable, current and not shadowed by core.hooksPath, whether the configuration is valid,
+/// and what the hook guards (pinned by hooks install): wrong when the settings, the mirror's
+/// URLs or refs/remotes/<upstream>/HEAD no longer match the pins, with the command that fixes it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Compare the refs as last fetched; do not fetch.
@@ -87,9 +92,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         state: "unknown",
         ..Mirror::default()
     };
-    match Settings::load(repo) {
-        Ok(settings) => {
-            let branch = settings.branch(repo);
+    match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
+        Ok((branch, settings)) => {
             items.push(configuration(repo, &settings, &branch));
             items.push(compare(
                 repo,
@@ -113,7 +117,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             ));
         }
     }
+    items.push(unfinished_run(repo, args.offline)?);
     items.push(hook(repo)?);
+    items.push(pins(repo)?);
 
     let wrong: Vec<&Item> = items.iter().filter(|i| !i.ok).collect();
     if args.json {
@@ -216,13 +222,25 @@ fn compare(
     mirror.upstream = up.map(|id| id.to_string());
     mirror.security = sec.map(|id| id.to_string());
     let (Some(up), Some(sec)) = (up, sec) else {
-        let gone = if up.is_none() { &upstream } else { &security };
-        let remote = gone.split('/').next().unwrap_or_default();
-        let mut item = Item::wrong(
-            MIRROR,
-            format!("refs/remotes/{gone} does not exist, so the mirror cannot be compared"),
-            Some(format!("git fetch {remote} {branch}")),
-        );
+        let (gone, remote) = if up.is_none() {
+            (&upstream, &settings.upstream)
+        } else {
+            (&security, &settings.security)
+        };
+        // No such remote: fetching it is no fix; the configuration check says what is.
+        let mut item = if has_remote(repo, remote) {
+            Item::wrong(
+                MIRROR,
+                format!("refs/remotes/{gone} does not exist, so the mirror cannot be compared"),
+                Some(format!("git fetch {remote} {branch}")),
+            )
+        } else {
+            Item::wrong(
+                MIRROR,
+                format!("not compared: there is no remote named {remote:?}"),
+                None,
+            )
+        };
         item.details = unfetched;
         return Ok(item);
     };
@@ -278,8 +296,7 @@ fn compare(
                 commits(ahead.len())
             ),
             Some(format!(
-                "the mirror's {branch} must only follow the upstream: get these commits onto {upstream} first (reviewed, then git push {} <commit>:{branch}), and the mirror is in sync again",
-                settings.upstream
+                "the mirror's {branch} must only follow the upstream: review these commits and publish them on {upstream} first with: git push-duty security-merge --sync"
             )),
         );
         for c in &mirror.ahead {
@@ -308,6 +325,58 @@ fn commits(n: usize) -> String {
     }
 }
 
+/// The name of the check for a security merge left between its pushes.
+const RUN: &str = "security merge";
+
+/// A security merge left between its pushes (the mirror refused, or the run was stopped) is a
+/// failing check that says what reached which remote, as the tracking refs have it, and how to
+/// finish or forget it.
+fn unfinished_run(repo: &gix::Repository, offline: bool) -> Result<Item> {
+    let record = match security_state::load(repo) {
+        Ok(None) => return Ok(Item::ok(RUN, "no security merge is unfinished".into())),
+        Ok(Some(record)) => record,
+        Err(e) => {
+            // Every hint: the last one (remove the record) is the way out.
+            let fix = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<Refusal>())
+                .map(|r| r.hints().join("; "))
+                .filter(|hints| !hints.is_empty());
+            return Ok(Item::wrong(RUN, format!("{e:#}"), fix));
+        }
+    };
+    let commit = record.commit()?;
+    // Every object reachable from a tracking ref is here, so a commit that is not is on neither.
+    let has = |remote: &str| -> Result<bool> {
+        let tracking = format!("refs/remotes/{remote}/{}", record.branch);
+        Ok(match git::ref_commit(repo, &tracking)? {
+            Some(tip) => repo.has_object(commit) && git::is_ancestor(repo, commit, tip)?,
+            None => false,
+        })
+    };
+    let up = format!("{}/{}", record.upstream, record.branch);
+    let sec = format!("{}/{}", record.security, record.branch);
+    let reached = match (has(&record.upstream)?, has(&record.security)?) {
+        (true, false) => format!("{up} has it, {sec} does not"),
+        (false, false) => format!("neither {up} nor {sec} has it"),
+        (true, true) => format!("both {up} and {sec} have it, but the record was not cleared"),
+        (false, true) => format!("{sec} has it and {up} does not: the mirror is AHEAD"),
+    };
+    Ok(Item::wrong(
+        RUN,
+        format!(
+            "the security merge of {} ({}) is unfinished: {reached}{}",
+            record.merged.join(", "),
+            git::short(repo, commit),
+            if offline { " (as last fetched)" } else { "" }
+        ),
+        Some(
+            "finish it (push the mirror): git push-duty security-merge --continue; or, if it never reached the upstream, forget it: git push-duty security-merge --abort"
+                .into(),
+        ),
+    ))
+}
+
 fn hook(repo: &gix::Repository) -> Result<Item> {
     const NAME: &str = "pre-push hook";
     let health = Health::of(repo, &this_binary()?)?;
@@ -323,5 +392,23 @@ fn hook(repo: &gix::Repository) -> Result<Item> {
     }
     let summary: Vec<&str> = problems.iter().map(|p| p.problem.as_str()).collect();
     let fix = problems.first().map(|p| p.fix.clone());
+    Ok(Item::wrong(NAME, summary.join("; "), fix))
+}
+
+/// What the pre-push guard protects, as `hooks install` pinned it, and where the settings, the
+/// remotes or `refs/remotes/<upstream>/HEAD` no longer match.
+fn pins(repo: &gix::Repository) -> Result<Item> {
+    const NAME: &str = "guard pins";
+    let ours = Health::of(repo, &this_binary()?)?.hook.ours;
+    let pinned = Pinned::of(repo, ours);
+    if pinned.problems.is_empty() {
+        let summary = match &pinned.pins {
+            Some(pins) => pins.describe(),
+            None => "nothing pinned (the hook is not installed)".to_owned(),
+        };
+        return Ok(Item::ok(NAME, summary));
+    }
+    let summary: Vec<&str> = pinned.problems.iter().map(|p| p.problem.as_str()).collect();
+    let fix = pinned.problems.first().map(|p| p.fix.clone());
     Ok(Item::wrong(NAME, summary.join("; "), fix))
 }

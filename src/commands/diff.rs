@@ -1,5 +1,6 @@
-//! `git push-duty diff`: what would go public if a revision were pushed, i.e. the diff from the
-//! upstream branch's tip to it. `security-merge` shows what it is about to push the same way.
+//! `git push-duty diff`: what a revision adds to the upstream's branch, i.e. the diff from their
+//! merge base to it (`git diff <upstream>/<branch>...REV`): what would go public if it were
+//! pushed. `security-merge` shows what it is about to push the same way.
 
 use anyhow::Result;
 
@@ -9,15 +10,17 @@ use crate::error::{Refusal, refuse};
 use crate::git::{self, diff::FileDiff};
 use crate::pager;
 
-/// Show what would go public: the diff from the upstream branch's tip to a revision.
+/// Show what a revision adds to the upstream's branch: the diff from their merge base.
 ///
-/// Compares refs/remotes/<upstream>/<branch>, as last fetched, with REV (default: the local
-/// branch <branch>), like git diff <upstream>/<branch> REV: a diffstat, then a unified diff,
-/// coloured and paged on a terminal, plain when piped. Nothing is fetched or changed; run
+/// Compares REV (default: the current branch, or HEAD when detached) with
+/// refs/remotes/<upstream>/<branch> as last fetched, from the commit where they meet, like
+/// git diff <upstream>/<branch>...REV: only what REV adds, so a branch that is behind the
+/// upstream does not show the upstream's newer files as deleted. A diffstat, then a unified
+/// diff, coloured and paged on a terminal, plain when piped. Nothing is fetched or changed; run
 /// git fetch <upstream> first to compare with what the upstream has now.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The revision to compare (default: the local branch that is released).
+    /// The revision to compare (default: the current branch).
     #[arg(value_name = "REV")]
     pub rev: Option<String>,
     /// Show the diffstat only.
@@ -27,13 +30,13 @@ pub struct Args {
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
     let settings = Settings::load(repo)?;
-    let branch = settings.branch(repo);
-    let tracking = format!("refs/remotes/{}/{branch}", settings.upstream);
-    let Some(base) = git::ref_commit(repo, &tracking)? else {
+    let branch = settings.branch(repo)?;
+    let upstream = format!("{}/{branch}", settings.upstream);
+    let tracking = format!("refs/remotes/{upstream}");
+    let Some(theirs) = git::ref_commit(repo, &tracking)? else {
         return refuse(
             Refusal::new(format!(
-                "{}/{branch} does not exist here: the upstream's branch was never fetched",
-                settings.upstream
+                "{upstream} does not exist here: the upstream's branch was never fetched"
             ))
             .hint(format!(
                 "fetch it: git fetch {} {branch}",
@@ -43,22 +46,23 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     };
     let (rev, tip) = match &args.rev {
         Some(spec) => (spec.clone(), git::resolve_commit(repo, spec, "REV")?),
-        None => match git::ref_commit(repo, &format!("refs/heads/{branch}"))? {
-            Some(tip) => (branch.clone(), tip),
-            None => {
-                return refuse(
-                    Refusal::new(format!("there is no local branch {branch} to compare"))
-                        .hint("name the revision: git push-duty diff <REV>"),
-                );
-            }
-        },
+        None => current(repo)?,
+    };
+    let Some(base) = repo
+        .merge_base(theirs, tip)
+        .map_err(|e| anyhow::anyhow!("cannot find where {rev} meets {upstream}: {e}"))?
+        .map(gix::Id::detach)
+    else {
+        return refuse(Refusal::new(format!(
+            "{rev} shares no history with {upstream}: there is no merge base to diff from"
+        )));
     };
     writeln!(
         console.err,
-        "From {}/{branch} ({}) to {rev} ({}):",
-        settings.upstream,
+        "From the merge base of {upstream} ({}) and {rev} ({}), {}: what {rev} adds (git diff {upstream}...{rev})",
+        git::short(repo, theirs),
+        git::short(repo, tip),
         git::short(repo, base),
-        git::short(repo, tip)
     )?;
     let files = git::diff::between(repo, base, tip)?;
     if files.is_empty() {
@@ -67,6 +71,33 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     }
     let text = render(&files, args.stat, console.color);
     pager::show(repo, console, &text)
+}
+
+/// The current branch's short name and tip, or `HEAD` when it is detached.
+fn current(repo: &gix::Repository) -> Result<(String, gix::ObjectId)> {
+    let name = repo
+        .head_name()
+        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .map_or_else(|| "HEAD".to_owned(), |n| n.shorten().to_string());
+    let Some(mut head) = repo
+        .head()
+        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .try_into_peeled_id()
+        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .map(|id| id.detach())
+    else {
+        return refuse(
+            Refusal::new(format!(
+                "{name} has no commit yet: there is nothing to compare"
+            ))
+            .hint("name the revision: git push-duty diff <REV>"),
+        );
+    };
+    head = repo
+        .find_commit(head)
+        .map_err(|_| anyhow::Error::new(Refusal::new(format!("HEAD ({name}) is not a commit"))))?
+        .id;
+    Ok((name, head))
 }
 
 /// The stat, then (unless `stat_only`) a blank line and the patch.

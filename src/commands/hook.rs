@@ -2,12 +2,15 @@
 //! git's lines, decides with `guard`, prints nothing when the push is fine, and refuses it with
 //! the refs, the commits, the reason and what to run instead when it is not.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::config::Settings;
+use crate::config;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::git::facts::{self, RepoFacts};
+use crate::git::{
+    self,
+    facts::{self, RepoFacts},
+};
 use crate::guard::{self, Names};
 
 /// Run a git hook (the installed hook calls this; not for direct use).
@@ -41,7 +44,23 @@ fn pre_push(
     url: &str,
 ) -> Result<()> {
     let input = console.read_all_input()?;
-    let lines = match guard::parse(&String::from_utf8_lossy(&input), repo.object_hash()) {
+    let text = match std::str::from_utf8(&input) {
+        Ok(text) => text,
+        Err(e) => {
+            let number = input[..e.valid_up_to()]
+                .iter()
+                .filter(|c| **c == b'\n')
+                .count()
+                + 1;
+            return refuse(
+                Refusal::new(format!(
+                    "the git-push-duty pre-push hook cannot read line {number} from git (it is not UTF-8); nothing was pushed to {url}"
+                ))
+                .hint(guard::BYPASS),
+            );
+        }
+    };
+    let lines = match guard::parse(text, repo.object_hash()) {
         Ok(lines) => lines,
         Err(bad) => {
             return refuse(
@@ -57,7 +76,8 @@ fn pre_push(
     if lines.is_empty() {
         return Ok(());
     }
-    let settings = Settings::load(repo).map_err(|e| {
+    // What the guard protects, as `hooks install` pinned it: never the checked-out team file.
+    let (settings, branch) = config::load_guard(repo).map_err(|e| {
         unchecked(
             e,
             format!(
@@ -65,30 +85,37 @@ fn pre_push(
             ),
         )
     })?;
-    let branch = settings.branch(repo);
-    // Git resolved relative URLs against its working directory, which the hook shares.
-    let base = std::env::current_dir().context("cannot read the current directory")?;
-    let destination = facts::destination(repo, &settings, remote, url, &base);
-    let ctx = guard::Context {
-        destination,
-        branch: &branch,
-    };
-    let mut facts = RepoFacts::new(repo, &settings, &branch);
-    let blocked = guard::decide(&lines, &ctx, &mut facts).map_err(|e| {
+    // Git resolved a relative push URL from its own directory, where the hook started; the
+    // configured URLs are what `git push <remote>` reaches from the top of the worktree.
+    let git_cwd = git::starting_dir()?;
+    let top = std::path::absolute(repo.workdir().unwrap_or_else(|| repo.git_dir()))?;
+    let could_not_check = |e: anyhow::Error| {
         unchecked(
             e,
             format!(
                 "the git-push-duty pre-push hook could not check this push; nothing was pushed to {url}"
             ),
         )
-    })?;
+    };
+    let (destination, location) = facts::destination(repo, &settings, remote, url, &git_cwd, &top)
+        .map_err(could_not_check)?;
+    let ctx = guard::Context {
+        destination,
+        branch: &branch,
+    };
+    let mut facts = RepoFacts::new(repo, &settings, &branch, url, &location);
+    let blocked = guard::decide(&lines, &ctx, &mut facts).map_err(could_not_check)?;
     if blocked.is_empty() {
         return Ok(());
     }
+    let upstream_url = facts::fetch_url(repo, &settings.upstream)
+        .map_err(could_not_check)?
+        .unwrap_or_else(|| "no URL".into());
     let names = Names {
         remote,
         url,
         upstream: &settings.upstream,
+        upstream_url: &upstream_url,
         security: &settings.security,
         branch: &branch,
         destination,
@@ -103,7 +130,7 @@ fn pre_push(
 fn unchecked(err: anyhow::Error, message: String) -> anyhow::Error {
     let mut refusal = Refusal::new(message);
     if let Some(cause) = err.chain().find_map(|c| c.downcast_ref::<Refusal>()) {
-        for hint in cause.hints() {
+        for hint in cause.hints().iter().filter(|h| *h != guard::BYPASS) {
             refusal = refusal.hint(hint.clone());
         }
     }

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::config::{Pins, Settings, Sources, pins};
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
-use crate::hooks::{self, Health};
-use crate::plan::{self, Mode, Outcome, Plan};
+use crate::hooks::{self, Health, Pinned};
+use crate::plan::{self, Effect, Mode, Outcome, Plan};
 
 /// Install, remove or inspect the pre-push hook that guards the security mirror.
 ///
@@ -29,14 +30,29 @@ pub enum Action {
     /// the fallback), into the directory git takes hooks from: the common git directory, so
     /// every linked worktree is guarded too. A pre-push hook that is already there and not ours
     /// is kept as pre-push.local and run first, with the same arguments and input; its failure
-    /// blocks the push. Installing again changes nothing. When core.hooksPath is set, another
+    /// blocks the push. Installing again changes nothing unless what it pins changed. When
+    /// core.hooksPath is set, another
     /// tool (husky, a global hooks directory) may own that directory: nothing is installed
     /// there without --force.
+    ///
+    /// It also pins what the guard protects in the repository's own git config
+    /// ([pushduty "pinned"] in the common git directory's config, shared by linked worktrees):
+    /// the upstream's remote name and fetch URL, the security mirror's remote name and URLs, the
+    /// extra mirror URLs (pushduty.securityUrl) and the release branch. The hook decides from
+    /// these pins only: a .pushduty on a checked-out branch, or git remote set-head, cannot
+    /// change what it guards, and it refuses while the upstream's or the mirror's remote leads to
+    /// another repository than pinned (git remote set-url, url.*.insteadOf). The plan (and --dry-run) shows what is pinned. The team file's guard keys must be
+    /// those of the .pushduty on the upstream's release branch, as last fetched, or nothing is
+    /// installed. When the settings or the remotes change, git push-duty check and hooks status
+    /// say so, and running install again pins them anew. Without a mirror remote, its name is
+    /// pinned: a mirror added later under that name is guarded at once.
     Install(InstallArgs),
-    /// Remove the hook this tool wrote, and put back the hook it had kept as pre-push.local.
+    /// Remove the hook this tool wrote, put back the hook it had kept as pre-push.local, and
+    /// forget the pins.
     Uninstall(UninstallArgs),
-    /// Say where the pre-push hook is, whether it is ours, executable and current, and whether
-    /// git actually runs it.
+    /// Say where the pre-push hook is, whether it is ours, executable and current, whether
+    /// git actually runs it, what it guards (the pins), and where the settings or the remotes
+    /// no longer match the pins.
     Status,
 }
 
@@ -76,8 +92,14 @@ pub fn needs_no_repository(args: &Args) -> bool {
 pub fn run_template(console: &mut Console<'_>, args: &Args) -> Result<()> {
     let dir = hooks::template_dir()?;
     match &args.action {
-        Action::Install(a) => install_into(console, &dir, a.dry_run, "the template for new clones"),
-        Action::Uninstall(a) => uninstall_from(console, &[dir], a.dry_run),
+        Action::Install(a) => install_into(
+            console,
+            &dir,
+            a.dry_run,
+            "the template for new clones",
+            None,
+        ),
+        Action::Uninstall(a) => uninstall_from(console, &[dir], a.dry_run, None),
         Action::Status => Ok(()),
     }
 }
@@ -94,7 +116,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
                 dirs.push(hp.dir);
             }
             dirs.push(hooks::default_dir(repo));
-            uninstall_from(console, &dirs, a.dry_run)
+            let unpin = unpin(repo);
+            uninstall_from(console, &dirs, a.dry_run, unpin)
         }
         Action::Status => status(repo, console),
     }
@@ -134,7 +157,57 @@ fn install(repo: &gix::Repository, console: &mut Console<'_>, args: &InstallArgs
             );
         }
     };
-    install_into(console, &dir, args.dry_run, "this repository")
+    let pins = pin(repo, console)?;
+    install_into(console, &dir, args.dry_run, "this repository", Some(pins))
+}
+
+/// What the guard will protect, and the effect that pins it (none when it is pinned already).
+/// Read from the settings as every command reads them, after checking that the team file's
+/// guard keys are those merged on the upstream's release branch. Notes go to stderr.
+fn pin(repo: &gix::Repository, console: &mut Console<'_>) -> Result<(Pins, Option<Effect>)> {
+    let sources = Sources::load(repo)?;
+    let settings = Settings::from_sources(&sources)?;
+    let (pins, _) = Pins::derive(repo, &settings)?;
+    pins::check_team_file(repo, &sources, &pins)?;
+    let path = pins::config_file(repo);
+    // Pins that cannot be read are replaced, like any that differ.
+    let current = Pins::read(repo).unwrap_or(None);
+    if pins.mirror_urls.is_empty() {
+        writeln!(
+            console.err,
+            "note: the security mirror remote {:?} does not exist here yet: pushes to it are guarded once it is added under that name (then run git push-duty hooks install again to pin its URLs)",
+            pins.security
+        )?;
+    }
+    let effect = (current.as_ref() != Some(&pins)).then(|| Effect::SetConfigSection {
+        path: path.clone(),
+        section: "pushduty".into(),
+        subsection: pins::SUBSECTION.into(),
+        values: pins.values(),
+        what: format!(
+            "pin what the guard protects in {}: {}",
+            path.display(),
+            pins.describe()
+        ),
+    });
+    Ok((pins, effect))
+}
+
+/// The effect that forgets the pins, if there are any (or any that cannot be read).
+fn unpin(repo: &gix::Repository) -> Option<Effect> {
+    let path = pins::config_file(repo);
+    let pinned = !matches!(Pins::read(repo), Ok(None));
+    pinned.then(|| Effect::SetConfigSection {
+        path: path.clone(),
+        section: "pushduty".into(),
+        subsection: pins::SUBSECTION.into(),
+        values: Vec::new(),
+        what: format!(
+            "forget what the guard protected ([pushduty \"{}\"] in {})",
+            pins::SUBSECTION,
+            path.display()
+        ),
+    })
 }
 
 fn install_into(
@@ -142,9 +215,21 @@ fn install_into(
     dir: &std::path::Path,
     dry_run: bool,
     what: &str,
+    pins: Option<(Pins, Option<Effect>)>,
 ) -> Result<()> {
     let binary = this_binary()?;
-    let plan = hooks::plan_install(dir, &binary)?;
+    let hook_plan = hooks::plan_install(dir, &binary)?;
+    let hook_changes = !hook_plan.effects.is_empty();
+    let mut plan = Plan::default();
+    let guards = match pins {
+        Some((pins, effect)) => {
+            // Pins first: a hook without them refuses every push, pins without a hook do nothing.
+            plan.effects.extend(effect);
+            Some(pins.describe())
+        }
+        None => None,
+    };
+    plan.effects.extend(hook_plan.effects);
     let path = dir.join(hooks::HOOK);
     if plan.effects.is_empty() {
         writeln!(
@@ -152,14 +237,22 @@ fn install_into(
             "The git-push-duty pre-push hook is already installed for {what}: {} (nothing changed)",
             path.display()
         )?;
+        if let Some(guards) = guards {
+            writeln!(console.err, "The hook guards: {guards}")?;
+        }
         return Ok(());
     }
     if carry_out(console, plan, dry_run)? {
-        writeln!(
-            console.err,
-            "Installed the git-push-duty pre-push hook for {what}: {}",
-            path.display()
-        )?;
+        if hook_changes {
+            writeln!(
+                console.err,
+                "Installed the git-push-duty pre-push hook for {what}: {}",
+                path.display()
+            )?;
+        }
+        if let Some(guards) = guards {
+            writeln!(console.err, "The hook guards: {guards}")?;
+        }
         let chained = dir.join(hooks::CHAINED);
         if chained.exists() && !hooks::is_executable(&chained) {
             writeln!(
@@ -172,11 +265,18 @@ fn install_into(
     Ok(())
 }
 
-fn uninstall_from(console: &mut Console<'_>, dirs: &[PathBuf], dry_run: bool) -> Result<()> {
+fn uninstall_from(
+    console: &mut Console<'_>,
+    dirs: &[PathBuf],
+    dry_run: bool,
+    unpin: Option<Effect>,
+) -> Result<()> {
     let mut plan = Plan::default();
     for dir in dirs {
         plan.effects.extend(hooks::plan_uninstall(dir)?.effects);
     }
+    // After the hook: a hook left without its pins would refuse every push.
+    plan.effects.extend(unpin);
     if plan.effects.is_empty() {
         let places: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         writeln!(
@@ -236,7 +336,9 @@ fn status(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
     if let Some(chained) = &hook.chained {
         writeln!(out, "runs first:  {}", chained.display())?;
     }
-    for p in health.problems() {
+    let pinned = Pinned::of(repo, hook.ours);
+    writeln!(out, "guards:      {}", pinned.summary())?;
+    for p in health.problems().into_iter().chain(pinned.problems) {
         writeln!(console.err, "{}\nhint: {}", p.problem, p.fix)?;
     }
     Ok(())

@@ -13,6 +13,10 @@ use crate::survey::{Reach, Survey};
 /// skipped), as YYYY.MM.DD; if that tag already exists on the upstream or locally, it is
 /// YYYY.MM.DD-N with N one more than the highest revision. The upstream's tags are listed (not
 /// fetched); nothing is changed.
+///
+/// When the latest revision exists only here (made with tag --no-push), it says so with the
+/// command that pushes it, and whether tag would refuse because that revision already points
+/// to the upstream branch's tip.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
@@ -21,7 +25,8 @@ pub struct Args {
     /// Use local tags and the last fetched upstream branch only; no network.
     #[arg(long)]
     pub offline: bool,
-    /// Print a JSON object: tag, push_date, previous, target, compare, offline.
+    /// Print a JSON object: tag, push_date, previous, target, last_push, compare,
+    /// previous_revision, compare_revision, offline.
     #[arg(long)]
     pub json: bool,
 }
@@ -35,8 +40,21 @@ struct Report<'a> {
     target: Option<String>,
     upstream: &'a str,
     branch: &'a str,
+    /// The latest revision of the previous push date's tag on the upstream (what production
+    /// runs), and the compare link from it to the tag, as `tag` and `compare` give them.
+    last_push: Option<String>,
     compare: Option<String>,
+    /// For a revision: the revision before it on the upstream, and the link from it.
+    previous_revision: Option<String>,
+    compare_revision: Option<String>,
     offline: bool,
+    /// The latest revision of the push date's tag when it is only here, not on the upstream.
+    only_here: Option<&'a str>,
+    /// The command that pushes it.
+    push_command: Option<String>,
+    /// True if the latest revision already points to the tip: tag refuses to tag it again
+    /// (unless --allow-same-commit).
+    same_commit: bool,
 }
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
@@ -56,15 +74,34 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             survey.upstream, survey.branch
         )?;
     }
+    let only_here = survey.latest_only_here();
+    let same_commit = match (survey.latest_for_push_date(), survey.branch_tip) {
+        (Some(latest), Some(tip)) => survey.tag_commit(repo, latest)? == Some(tip),
+        _ => false,
+    };
     if args.json {
+        let counted = crate::ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
+            survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+        });
+        let link = |from: &Option<String>| {
+            from.as_deref().map(|from| {
+                crate::forge::compare_hint(survey.link_urls.iter().map(String::as_str), from, &tag)
+            })
+        };
         let report = Report {
+            compare: link(&counted.last_push),
+            compare_revision: link(&counted.previous_revision),
+            last_push: counted.last_push,
+            previous_revision: counted.previous_revision,
+            only_here,
+            push_command: only_here.map(|t| survey.push_tag_command(t)),
+            same_commit,
             push_date: survey.push_date.to_string(),
             date_source: survey.date_source,
             previous: survey.previous(),
             target: survey.branch_tip.map(|id| id.to_string()),
             upstream: &survey.upstream,
             branch: &survey.branch,
-            compare: survey.compare_hint(&tag),
             offline: survey.offline,
             tag,
         };
@@ -72,15 +109,33 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         writeln!(console.out)?;
     } else {
         writeln!(console.out, "{tag}")?;
-        if let Some(tip) = survey.branch_tip {
+        // What `tag` will say about a revision made with --no-push.
+        if let Some(only_here) = only_here {
             writeln!(
                 console.err,
-                "would tag {}/{} at {} {}",
+                "{only_here} is only here, not on {} yet; to push it: {}",
                 survey.upstream,
-                survey.branch,
+                survey.push_tag_command(only_here)
+            )?;
+        }
+        if let Some(tip) = survey.branch_tip {
+            let at = format!(
+                "{} {}",
                 git::short(repo, tip),
                 git::subject(repo, tip).unwrap_or_else(|_| "(not fetched yet)".into())
-            )?;
+            );
+            match survey.latest_for_push_date() {
+                Some(latest) if same_commit => writeln!(
+                    console.err,
+                    "tag would refuse to tag the same commit again: {latest} already points to the tip of {}/{}, {at} (--allow-same-commit makes {tag})",
+                    survey.upstream, survey.branch,
+                )?,
+                _ => writeln!(
+                    console.err,
+                    "would tag {}/{} at {at}",
+                    survey.upstream, survey.branch,
+                )?,
+            }
         }
     }
     Ok(())

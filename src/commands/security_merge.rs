@@ -33,12 +33,27 @@ use crate::security_state::{self, Lock, Record, Step};
 /// in the git directory and --continue pushes the mirror only. Finally the local <branch> is
 /// fast-forwarded if it is checked out with a clean worktree, or not checked out; otherwise it is
 /// left and you are told. Both remotes are listed afresh to show they point to the same commit.
+///
+/// With no BRANCH (or --sync), the mirror's own <branch> is what is merged: a mirror that got
+/// ahead is mended with review instead of refused.
+/// The local fast-forward locks the index and the branch and checks again that the branch is
+/// where the plan saw it: a commit made while the run waited is left as it is, with the command
+/// that updates later. Ctrl-C or TERM while the plan is carried out stops it between steps (or
+/// before the fast-forward writes its first file), never in the middle of one; running the same
+/// command again, or --continue when the run says so, finishes the job.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// A branch on the security mirror to merge (fix-xss or security/fix-xss); several are
     /// merged in the order given.
-    #[arg(value_name = "BRANCH", required_unless_present_any = ["resume", "abort"])]
+    #[arg(value_name = "BRANCH")]
     pub branches: Vec<String>,
+    /// Bring the upstream and the mirror to the same commit, the upstream first; what the
+    /// command does with no BRANCH. When the mirror's <branch> is ahead (someone pushed to it
+    /// first or used its web merge button), shows what it has that the upstream lacks, with the
+    /// diff, asks, publishes it on the upstream (merged onto the upstream's tip if that moved
+    /// on), then brings the mirror to the same commit, recorded for --continue like any run.
+    #[arg(long, conflicts_with_all = ["branches", "resume", "abort"])]
+    pub sync: bool,
     /// Finish a recorded run whose upstream push went through: push the mirror only.
     #[arg(long = "continue", id = "resume", conflicts_with_all = ["branches", "abort", "stat"])]
     pub resume: bool,
@@ -75,7 +90,7 @@ impl Remotes {
             repo,
             &settings.upstream,
             &settings.security,
-            &settings.branch(repo),
+            &settings.branch(repo)?,
         )
     }
 
@@ -148,20 +163,44 @@ impl Remotes {
             match refs.find(&format!("refs/heads/{fix}")) {
                 Some(r) => tips.push(r.peeled),
                 None => {
-                    return refuse(
-                        Refusal::new(format!(
-                            "the security mirror {} has no branch {fix}; nothing was changed",
-                            self.security
-                        ))
-                        .hint(format!(
-                            "list the mirror's branches: git ls-remote --heads {}",
-                            self.security
-                        )),
-                    );
+                    let mut refusal = Refusal::new(format!(
+                        "the security mirror {} has no branch {fix}; nothing was changed",
+                        self.security
+                    ));
+                    let closest = self.closest_branches(repo, fix);
+                    if !closest.is_empty() {
+                        refusal = refusal.hint(format!(
+                            "the closest names on {}: {}",
+                            self.security,
+                            closest.join(", ")
+                        ));
+                    }
+                    return refuse(refusal.hint(format!(
+                        "list the mirror's branches: git ls-remote --heads {}",
+                        self.security
+                    )));
                 }
             }
         }
         Ok((mirror, tips))
+    }
+
+    /// The mirror's branches closest to a name it lacks (a typo). A mirror that cannot be listed
+    /// now gives none: this only words a refusal that stands either way.
+    fn closest_branches(&self, repo: &gix::Repository, missing: &str) -> Vec<String> {
+        let specs = [format!("refs/heads/*:refs/remotes/{}/*", self.security)];
+        let Ok(listed) = git::remote::list(repo, &self.security, config::SECURITY, &specs) else {
+            return Vec::new();
+        };
+        let names: Vec<&str> = listed
+            .refs
+            .iter()
+            .filter_map(|r| r.name.strip_prefix("refs/heads/"))
+            .collect();
+        crate::suggest::closest(missing, names, 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Refuses, listing the commits, if the mirror's tip is not in the upstream's.
@@ -192,13 +231,54 @@ impl Remotes {
                 p = if lines.len() == 1 { "" } else { "s" },
                 list = lines.join("\n"),
             ))
+            .hint("review them and publish them on the upstream first: git push-duty security-merge --sync")
             .hint(format!(
-                "those commits must reach {u}/{b} first (reviewed, as a normal change), or be removed from {s}/{b} by its admins",
+                "or have {s}/{b}'s admins remove them, if they must not go public",
                 s = self.security,
-                u = self.upstream,
                 b = self.branch,
             )),
         )
+    }
+
+    /// For `--sync`: says what the mirror's tip has that the upstream's lacks, if anything.
+    fn show_ahead(
+        &self,
+        repo: &gix::Repository,
+        console: &mut Console<'_>,
+        mirror: ObjectId,
+        upstream: ObjectId,
+    ) -> Result<()> {
+        if git::is_ancestor(repo, mirror, upstream)? {
+            return Ok(());
+        }
+        let ahead = git::commits_between(repo, Some(upstream), mirror)?;
+        let behind = git::commits_between(repo, Some(mirror), upstream)?.len();
+        let mut text = format!(
+            "{s}/{b} is AHEAD of {u}/{b} by {}{} (someone pushed to the mirror first or used its web merge button):\n",
+            plural(ahead.len(), "commit"),
+            if behind == 0 {
+                String::new()
+            } else {
+                format!(" (and behind it by {behind})")
+            },
+            s = self.security,
+            u = self.upstream,
+            b = self.branch,
+        );
+        for id in ahead {
+            text.push_str(&format!(
+                "  {} {}\n",
+                git::short(repo, id),
+                git::subject(repo, id)?
+            ));
+        }
+        text.push_str(&format!(
+            "They go public on {u} {b} first; then both point to the same commit.",
+            u = self.upstream,
+            b = self.branch,
+        ));
+        writeln!(console.err, "{text}")?;
+        Ok(())
     }
 
     fn push(&self, to_mirror: bool, commit: ObjectId, what: String) -> Effect {
@@ -334,16 +414,28 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 
 fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
     let settings = Settings::load(repo)?;
-    let fixes = branch_names(&args.branches, &settings.security)?;
+    // No branch named: the mirror's own branch is merged, to bring both to the same commit.
+    let sync = args.branches.is_empty();
+    let fixes = if sync {
+        vec![settings.branch(repo)?]
+    } else {
+        branch_names(&args.branches, &settings.security)?
+    };
     // A dry run writes nothing, not even the lock.
     let _lock = (!args.dry_run).then(|| Lock::acquire(repo)).transpose()?;
-    if let Some(record) = security_state::load(repo)? {
-        return refuse(unfinished(repo, &record));
-    }
+    let stale = match security_state::load(repo)? {
+        Some(record) => Some(stale_record(repo, console, &record)?),
+        None => None,
+    };
     let remotes = Remotes::from_settings(repo, &settings)?;
+    check_upstream_push_urls(repo, &remotes.upstream)?;
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;
-    remotes.check_mirror_not_ahead(repo, mirror, base)?;
+    if sync {
+        remotes.show_ahead(repo, console, mirror, base)?;
+    } else {
+        remotes.check_mirror_not_ahead(repo, mirror, base)?;
+    }
     writeln!(
         console.err,
         "{u}/{b} is at {} ({}); {s}/{b} at {}{}",
@@ -352,8 +444,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         git::short(repo, mirror),
         if mirror == base {
             ", the same"
-        } else {
+        } else if git::is_ancestor(repo, mirror, base)? {
             ", behind it"
+        } else {
+            ", ahead of it"
         },
         u = remotes.upstream,
         s = remotes.security,
@@ -375,7 +469,10 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
         .collect::<Result<Vec<_>>>()?;
     let files = git::diff::between(&scratch, base, tip)?;
     let (local, local_effect) = local_branch(&scratch, &remotes, tip)?;
-    let objects = scratch.objects.take_object_memory().unwrap_or_default();
+    let objects = scratch
+        .objects
+        .take_object_memory()
+        .expect("the scratch repository was given object memory");
 
     let mut report = Report {
         upstream: remotes.upstream.clone(),
@@ -409,17 +506,62 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
             tracking.push((name, *theirs));
         }
     }
+    let tracking_is_current = tracking_current(repo, &tracking)?;
     let tracking_effect = tracking_refs(tracking);
 
     let mut plan = Plan::default();
+    if let Some(path) = stale {
+        plan.push(Effect::RemoveFile {
+            path,
+            what: "forget the record of the earlier run that never reached the upstream".into(),
+        });
+    }
     let question;
-    if tip == base {
-        if mirror == base {
+    if tip == base
+        && mirror == base
+        && !(plan.effects.is_empty() && tracking_is_current && local_effect.is_none())
+    {
+        // Both remotes have it; a run stopped before its last steps left this clone behind.
+        if sync {
             writeln!(
                 console.err,
-                "Nothing to do: {} {} already has every branch named, and the mirror is there too.",
+                "Nothing to do on the remotes: {u}/{b} and {s}/{b} are both at {}; only this clone is brought along.",
+                git::short(repo, base),
+                u = remotes.upstream,
+                s = remotes.security,
+                b = remotes.branch,
+            )?;
+        } else {
+            writeln!(
+                console.err,
+                "{} {} already has every branch named, and the mirror is there too: only this clone is brought along.",
                 remotes.upstream, remotes.branch
             )?;
+        }
+        question = "Go ahead?".to_owned();
+    } else if tip == base {
+        if mirror == base {
+            if sync {
+                writeln!(
+                    console.err,
+                    "Nothing to do: {u}/{b} and {s}/{b} are both at {}.",
+                    git::short(repo, base),
+                    u = remotes.upstream,
+                    s = remotes.security,
+                    b = remotes.branch,
+                )?;
+            } else {
+                writeln!(
+                    console.err,
+                    "Nothing to do: {} {} already has every branch named, and the mirror is there too.",
+                    remotes.upstream, remotes.branch
+                )?;
+            }
+            // The clone may still be behind for a reason it cannot fix itself (a stale index
+            // lock after a crash): that is not "nothing to do" for the user.
+            if git::ref_commit(repo, &remotes.head())?.is_some_and(|local| local != tip) {
+                writeln!(console.err, "Local {}: {local}", remotes.branch)?;
+            }
             report.published = Some(base.to_string());
             return finish_report(console, args, &report);
         }
@@ -523,6 +665,39 @@ fn merge_and_push(repo: &gix::Repository, console: &mut Console<'_>, args: &Args
     remotes.verify(repo, tip)?;
     report.published = Some(tip.to_string());
     finish_report(console, args, &report)
+}
+
+/// Refuses, before anything is fetched or pushed, when `git push <upstream>` would reach another
+/// repository than the one the run reads the upstream from (a `pushurl` at a staging copy, a
+/// second `url`): the merge would be judged against one and published to the other, and the
+/// mirror, pushed next, would be left ahead of the real upstream.
+fn check_upstream_push_urls(repo: &gix::Repository, upstream: &str) -> Result<()> {
+    use gix::remote::Direction;
+    let remote = git::remote::find(repo, upstream, config::UPSTREAM)?;
+    let Some(fetch) = git::remote::url(&remote, Direction::Fetch) else {
+        return refuse(Refusal::new(format!(
+            "the upstream {upstream} has no URL; nothing was changed"
+        )));
+    };
+    // The process runs from the top of the worktree, where git resolves relative URLs.
+    let base = std::env::current_dir()?;
+    for push in remote.urls(Direction::Push) {
+        let push = push.to_bstring().to_string();
+        if !git::facts::same_repository(&push, &fetch, &base)? {
+            return refuse(
+                Refusal::new(format!(
+                    "git push {upstream} would go to {push}, which is not the repository {upstream} is fetched from ({fetch}); nothing was changed"
+                ))
+                .hint(format!(
+                    "push where the upstream is read from: git remote set-url --push {upstream} {fetch}"
+                ))
+                .hint(format!(
+                    "or drop the push URL: git config --unset-all remote.{upstream}.pushurl"
+                )),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Merges each fix in order onto `base` in `scratch` (object memory), saying what each came to;
@@ -637,25 +812,44 @@ fn tracking_refs(refs: Vec<(String, ObjectId)>) -> Effect {
     }
 }
 
+/// `1 commit`, `2 commits`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn short_hex(id: ObjectId) -> String {
     id.to_hex_with_len(7).to_string()
 }
 
+/// A fix conflicts: merged the other way on the mirror's fix branch. The mirror's own branch
+/// (`--sync`) is resolved by hand on a local branch instead and published on the upstream's
+/// branch (which the pre-push hook allows: it is how fixes go public), after which the mirror is
+/// only behind and `--sync` brings it along.
 fn conflict(remotes: &Remotes, fix: &str, paths: &[String]) -> Refusal {
-    Refusal::new(format!(
-        "{s}/{fix} conflicts with {u}/{b} in: {}; nothing was changed",
-        paths.join(", "),
-        s = remotes.security,
-        u = remotes.upstream,
-        b = remotes.branch,
-    ))
-    .hint("merge the upstream branch into the security branch on the mirror, then run this again:")
-    .hint(format!(
-        "git fetch {u} {b} && git fetch {s} {fix} && git switch -c {fix} {s}/{fix} && git merge {u}/{b} && git push {s} {fix}",
-        s = remotes.security,
-        u = remotes.upstream,
-        b = remotes.branch,
-    ))
+    let (s, u, b) = (&remotes.security, &remotes.upstream, &remotes.branch);
+    let files = paths.join(", ");
+    let refusal = Refusal::new(format!(
+        "{s}/{fix} conflicts with {u}/{b} in: {files}; nothing was changed"
+    ));
+    if fix == b {
+        return refusal
+            .hint("resolve it on a local branch, publish that on the upstream first, then bring the mirror to it:")
+            .hint(format!(
+                "git fetch {u} {b} && git fetch {s} {b} && git switch -c sync-{b} {u}/{b} && git merge {s}/{b}"
+            ))
+            .hint(format!(
+                "then, with {files} resolved and committed, see what goes public (git push-duty diff) and: git push {u} sync-{b}:{b} && git push-duty security-merge --sync"
+            ));
+    }
+    refusal
+        .hint("merge the upstream branch into the security branch on the mirror, then run this again:")
+        .hint(format!(
+            "git fetch {u} {b} && git fetch {s} {fix} && git switch -c {fix} {s}/{fix} && git merge {u}/{b} && git push {s} {fix}"
+        ))
 }
 
 fn unrelated(remotes: &Remotes, fix: &str) -> Refusal {
@@ -888,7 +1082,7 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
         )?;
     }
     remotes.finish(&mut plan, &record, commit, &record_path, !mirror_has_it);
-    plan.push(tracking_refs(vec![
+    let mut tracking = vec![
         (
             remotes.tracking(&remotes.upstream, &remotes.branch),
             upstream,
@@ -897,7 +1091,9 @@ fn resume(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Res
             remotes.tracking(&remotes.security, &remotes.branch),
             published,
         ),
-    ]));
+    ];
+    tracking.extend(merged_fix_tips(repo, &remotes, &record)?);
+    plan.push(tracking_refs(tracking));
     let (local, local_effect) = local_branch(repo, &remotes, commit)?;
     match local_effect {
         Some(effect) => plan.push(effect),
@@ -988,4 +1184,74 @@ fn abort(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Resu
         )?;
     }
     Ok(())
+}
+
+/// True if every remote-tracking ref in `tracking` already points where it would be set.
+fn tracking_current(repo: &gix::Repository, tracking: &[(String, ObjectId)]) -> Result<bool> {
+    for (name, id) in tracking {
+        let reference = repo
+            .try_find_reference(name.as_str())
+            .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+        if reference.and_then(|r| r.target().try_id().map(ToOwned::to_owned)) != Some(*id) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A recorded run found when a new one starts: one that never reached the upstream (stopped or
+/// killed before its push went through) is stale, as nothing of it is public, and its record's
+/// path is returned so the new plan forgets it; any other is a refusal saying how to finish it.
+fn stale_record(
+    repo: &gix::Repository,
+    console: &mut Console<'_>,
+    record: &Record,
+) -> Result<std::path::PathBuf> {
+    if record.step != Step::PushUpstream {
+        return refuse(unfinished(repo, record));
+    }
+    let remotes = Remotes::named(repo, &record.upstream, &record.security, &record.branch)?;
+    let upstream = remotes.fetch_upstream(repo)?;
+    let commit = record.commit()?;
+    if repo.has_object(commit) && git::is_ancestor(repo, commit, upstream)? {
+        return refuse(unfinished(repo, record));
+    }
+    writeln!(
+        console.err,
+        "An earlier run of {} ({}) stopped before {} {} took it; nothing of it is public, so it is forgotten and this run starts afresh.",
+        record.merged.join(", "),
+        short_hex(commit),
+        record.upstream,
+        record.branch
+    )?;
+    Ok(security_state::record_path(repo))
+}
+
+/// The tracking refs of the fix branches a recorded run merged, as the mirror lists them now, so
+/// `--continue` leaves them where an uninterrupted run would; a branch the mirror no longer has
+/// (deleted once merged) or whose commit is not here is left out.
+fn merged_fix_tips(
+    repo: &gix::Repository,
+    remotes: &Remotes,
+    record: &Record,
+) -> Result<Vec<(String, ObjectId)>> {
+    let wanted: Vec<String> = record
+        .merged
+        .iter()
+        .filter(|fix| **fix != remotes.branch)
+        .map(|fix| format!("refs/heads/{fix}"))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed = git::remote::list(repo, &remotes.security, config::SECURITY, &wanted)?;
+    Ok(record
+        .merged
+        .iter()
+        .filter_map(|fix| {
+            let tip = listed.find(&format!("refs/heads/{fix}"))?.target;
+            repo.has_object(tip)
+                .then(|| (remotes.tracking(&remotes.security, fix), tip))
+        })
+        .collect())
 }

@@ -182,17 +182,32 @@ pub fn fetch(
 
 /// Fetches the remote's `refs/heads/<branch>` and points `refs/remotes/<name>/<branch>` at it
 /// (whatever it held before, as `git fetch` does: a tracking ref follows the remote), quietly;
-/// no other ref is written.
+/// no other ref is written. Refuses if the remote has no such branch.
 pub fn fetch_tracking(
     repo: &gix::Repository,
     name: &str,
     setting: &str,
     branch: &str,
 ) -> Result<()> {
+    match live_branch(repo, name, setting, branch)? {
+        Some(_) => Ok(()),
+        None => refuse(Refusal::new(format!("{name} has no refs/heads/{branch}"))),
+    }
+}
+
+/// The remote's `refs/heads/<branch>` as it lists it now over its fetch URL, with its objects
+/// fetched and `refs/remotes/<name>/<branch>` pointed at it (as `git fetch` does); `None` if the
+/// remote has no such branch. Returns the commit (or object) the branch peels to.
+pub fn live_branch(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    branch: &str,
+) -> Result<Option<ObjectId>> {
     let full = format!("refs/heads/{branch}");
     let fetched = fetch(repo, name, setting, std::slice::from_ref(&full))?;
     let Some(tip) = fetched.find(&full) else {
-        return refuse(Refusal::new(format!("{name} has no {full}")));
+        return Ok(None);
     };
     let tracking = format!("refs/remotes/{name}/{branch}");
     repo.reference(
@@ -202,7 +217,96 @@ pub fn fetch_tracking(
         "push-duty: fetch",
     )
     .with_context(|| format!("cannot set {tracking}"))?;
-    Ok(())
+    Ok(Some(tip.peeled))
+}
+
+/// Lists the remote's branches and tags over its fetch URL and fetches the objects of those this
+/// repository lacks, writing no ref; returns what each peels to (commits, or the trees and blobs
+/// of tags that point to them).
+pub fn fetch_public(repo: &gix::Repository, name: &str, setting: &str) -> Result<Vec<ObjectId>> {
+    let specs = [
+        "refs/heads/*:refs/heads/*".to_owned(),
+        "refs/tags/*:refs/tags/*".to_owned(),
+    ];
+    let listed = list(repo, name, setting, &specs)?;
+    let public: Vec<&RemoteRef> = listed
+        .refs
+        .iter()
+        .filter(|r| r.name.starts_with("refs/heads/") || r.name.starts_with("refs/tags/"))
+        .collect();
+    let missing: Vec<String> = public
+        .iter()
+        .filter(|r| !repo.has_object(r.target))
+        .map(|r| r.name.clone())
+        .collect();
+    fetch_objects(repo, name, setting, &missing)?;
+    Ok(public.iter().map(|r| r.peeled).collect())
+}
+
+/// A ref as a remote lists it, with what a symbolic one finally resolves to there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedRef {
+    pub name: String,
+    pub symref_target: Option<String>,
+}
+
+/// The refs among `names` (exact full names) of the repository at `url` (taken as written: no
+/// `insteadOf`), listed in one protocol v2 `ls-refs` round trip, which reports every symbolic
+/// ref with its target. Refuses if the server answers in an older protocol, which reports the
+/// target of `HEAD` only.
+pub fn list_symrefs(
+    repo: &gix::Repository,
+    url_text: &str,
+    names: &[String],
+) -> Result<Vec<ListedRef>> {
+    let mut v2 = repo.clone();
+    {
+        let mut config = v2.config_snapshot_mut();
+        config
+            .set_value(&gix::config::tree::Protocol::VERSION, "2")
+            .context("cannot ask for protocol version 2")?;
+        config
+            .commit()
+            .context("cannot ask for protocol version 2")?;
+    }
+    let remote = v2
+        .remote_at_without_url_rewrite(url_text)
+        .with_context(|| format!("cannot use {url_text:?} as a remote URL"))?;
+    let remote = with_specs(remote, names)?;
+    let connection = remote
+        .connect(Direction::Fetch)
+        .map_err(|e| unreachable(&remote, url_text, &e))?;
+    let (ref_map, handshake) = connection
+        .ref_map(gix::progress::Discard, Default::default())
+        .map_err(|e| unreachable(&remote, url_text, &e))?;
+    if handshake.server_protocol_version != gix::protocol::transport::Protocol::V2 {
+        return refuse(Refusal::new(format!(
+            "{url_text} answered in git protocol {:?}, which does not say which of its refs are symbolic",
+            handshake.server_protocol_version
+        )));
+    }
+    use gix::protocol::handshake::Ref;
+    let mut listed = Vec::new();
+    for r in &ref_map.remote_refs {
+        let (name, symref_target) = match r {
+            Ref::Symbolic {
+                full_ref_name,
+                target,
+                ..
+            } => (full_ref_name.to_string(), Some(target.to_string())),
+            Ref::Direct { full_ref_name, .. } | Ref::Peeled { full_ref_name, .. } => {
+                (full_ref_name.to_string(), None)
+            }
+            Ref::Unborn { .. } => continue,
+        };
+        if names.contains(&name) {
+            listed.push(ListedRef {
+                name,
+                symref_target,
+            });
+        }
+    }
+    Ok(listed)
 }
 
 fn with_specs<'repo>(

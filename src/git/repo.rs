@@ -12,12 +12,9 @@ use crate::error::{Refusal, refuse};
 /// overrides (the identity that signs a tag, `url.*.insteadOf`, `pushduty.*`).
 pub fn open_here() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let overrides: Vec<String> = std::env::var_os("GIT_CONFIG_PARAMETERS")
-        .map(|params| crate::config::parse_config_parameters(&params.to_string_lossy()))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect();
+    // Kept before the change of directory below: git resolved relative push URLs from here.
+    STARTING_DIR.get_or_init(|| cwd.clone());
+    let overrides = config_parameters()?;
     let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
     trust.full = trust.full.cli_overrides(overrides.clone());
     trust.reduced = trust.reduced.cli_overrides(overrides);
@@ -43,6 +40,43 @@ pub fn open_here() -> Result<gix::Repository> {
             ))
             .hint("run this from a clone of the repository you push, e.g. after: git clone <url> && cd <dir>"),
         ),
+    }
+}
+
+/// The `git -c` values git exported in `GIT_CONFIG_PARAMETERS`, as gix overrides (`key=value`,
+/// or `key` alone for an implicit true). A value that cannot be read is an error naming the
+/// variable: dropping it, or the values after it, could drop a `pushduty.*` the guard needs.
+fn config_parameters() -> Result<Vec<String>> {
+    use crate::config::params::VARIABLE;
+    let text = match std::env::var(VARIABLE) {
+        Ok(text) => text,
+        Err(std::env::VarError::NotPresent) => return Ok(Vec::new()),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return refuse(
+                Refusal::new(format!(
+                    "{VARIABLE} is not valid UTF-8, so the git -c settings it carries cannot be read: nothing was done"
+                ))
+                .hint(format!("run the command again without a git -c value that is not UTF-8 (or unset {VARIABLE})")),
+            );
+        }
+    };
+    Ok(crate::config::parse_config_parameters(&text)?
+        .into_iter()
+        .map(|(key, value)| match value {
+            Some(value) => format!("{key}={value}"),
+            None => key,
+        })
+        .collect())
+}
+
+static STARTING_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The directory this process started in (git's current directory, for a hook), before
+/// [`open_here`] moved to the top of the worktree; the current directory if it was never called.
+pub fn starting_dir() -> Result<std::path::PathBuf> {
+    match STARTING_DIR.get() {
+        Some(dir) => Ok(dir.clone()),
+        None => std::env::current_dir().context("cannot read the current directory"),
     }
 }
 
@@ -80,21 +114,102 @@ pub fn ref_commit(repo: &gix::Repository, full_name: &str) -> Result<Option<Obje
     Ok(Some(id))
 }
 
+/// The object a local ref (by full name) points to, peeled through tags to whatever it names (a
+/// commit, or a tree or blob for an odd tag); `None` if the ref is missing.
+pub fn ref_peeled(repo: &gix::Repository, full_name: &str) -> Result<Option<ObjectId>> {
+    let Some(mut reference) = repo
+        .try_find_reference(full_name)
+        .with_context(|| format!("cannot read {full_name}"))?
+    else {
+        return Ok(None);
+    };
+    let id = reference
+        .peel_to_id()
+        .with_context(|| format!("cannot read {full_name}"))?
+        .detach();
+    Ok(Some(id))
+}
+
 /// Resolves a revision the user typed (`abc123`, `HEAD~2`, a tag) to a commit, or refuses
-/// naming the flag it came from.
+/// naming the flag it came from, in the product's words (never the library's).
 pub fn resolve_commit(repo: &gix::Repository, spec: &str, what: &str) -> Result<ObjectId> {
+    resolve_commit_in(repo, spec, what, None)
+}
+
+/// [`resolve_commit`] after the objects of the remote `fetched_from` were fetched: a revision
+/// that does not resolve is "no commit X here or on <remote>".
+pub fn resolve_commit_in(
+    repo: &gix::Repository,
+    spec: &str,
+    what: &str,
+    fetched_from: Option<&str>,
+) -> Result<ObjectId> {
+    let shown = shown(spec);
     let id = match repo.rev_parse_single(spec) {
         Ok(id) => id,
         Err(e) => {
+            // gix says why in its own words; the user needs ours: an ambiguous short id, or
+            // nothing of that name.
+            use gix::revision::spec::parse::Error as Parse;
+            if matches!(
+                e.downcast_any_ref::<Parse>(),
+                Some(Parse::AmbiguousPrefix { .. } | Parse::AmbiguousRefAndObject { .. })
+            ) {
+                return refuse(
+                    Refusal::new(format!(
+                        "{what} {shown}: more than one object here has an id starting with {shown}"
+                    ))
+                    .hint("give more of the id: git log --oneline --all lists them"),
+                );
+            }
+            // `A..B`, `A...B`, `^A`: a set of commits, which the user meant as such.
+            if repo
+                .rev_parse(spec)
+                .is_ok_and(|parsed| parsed.single().is_none())
+            {
+                return refuse(
+                    Refusal::new(format!(
+                        "{what} {shown} is a range of commits, not one commit"
+                    ))
+                    .hint(
+                        "name one commit: a branch, a tag or an id (git log --oneline lists them)",
+                    ),
+                );
+            }
+            let place = match fetched_from {
+                Some(remote) => format!("here or on {remote}"),
+                None => "here".to_owned(),
+            };
+            let hint = match fetched_from {
+                Some(remote) => format!(
+                    "check the id with: git log --oneline --all; a commit on another remote must be on {remote} first"
+                ),
+                None => "check the id with: git log --oneline --all; a commit on a remote is here once fetched (git fetch <remote>)".to_owned(),
+            };
             return refuse(
-                Refusal::new(format!("{what} {spec:?} does not name a commit here: {e}"))
-                    .hint("fetch it first (git fetch --all), or check the id with: git log --oneline --all"),
+                Refusal::new(format!("{what} {shown}: no commit {shown} {place}")).hint(hint),
             );
         }
     };
-    match id.object().and_then(|o| o.peel_to_commit()) {
-        Ok(commit) => Ok(commit.id),
-        Err(_) => refuse(Refusal::new(format!("{what} {spec:?} is not a commit"))),
+    match id.object().map(|o| (o.kind, o.peel_to_commit())) {
+        Ok((_, Ok(commit))) => Ok(commit.id),
+        Ok((kind, Err(_))) => refuse(Refusal::new(format!(
+            "{what} {shown} names a {kind} ({}), not a commit",
+            id.shorten()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|_| id.to_string())
+        ))),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {what} {shown}"))),
+    }
+}
+
+/// A revision as typed, quoted only when it holds a space or a character that could be taken
+/// for something else on a terminal.
+fn shown(spec: &str) -> String {
+    if !spec.is_empty() && spec.chars().all(|c| c.is_ascii_graphic()) {
+        spec.to_owned()
+    } else {
+        format!("{spec:?}")
     }
 }
 
@@ -143,17 +258,32 @@ pub fn commits_between(
     hidden: impl IntoIterator<Item = ObjectId>,
     tip: ObjectId,
 ) -> Result<Vec<ObjectId>> {
+    commits_between_all(repo, hidden, Some(tip))
+}
+
+/// The commits reachable from any of `tips` but not from any of `hidden`, newest first, in one
+/// walk: `git log ^hidden... tips...`.
+pub fn commits_between_all(
+    repo: &gix::Repository,
+    hidden: impl IntoIterator<Item = ObjectId>,
+    tips: impl IntoIterator<Item = ObjectId>,
+) -> Result<Vec<ObjectId>> {
+    let tips: Vec<ObjectId> = tips.into_iter().collect();
+    let from = match tips.as_slice() {
+        [one] => one.to_string(),
+        _ => format!("{} commits", tips.len()),
+    };
     let walk = repo
-        .rev_walk([tip])
+        .rev_walk(tips)
         .sorting(gix::revision::walk::Sorting::ByCommitTime(
             Default::default(),
         ))
         .with_hidden(hidden)
         .all()
-        .with_context(|| format!("cannot walk history from {tip}"))?;
+        .with_context(|| format!("cannot walk history from {from}"))?;
     let mut ids = Vec::new();
     for info in walk {
-        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {tip}: {e}"))?;
+        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {from}: {e}"))?;
         ids.push(info.id);
     }
     Ok(ids)

@@ -1,6 +1,12 @@
 //! Fast-forwarding the branch that is checked out, as `git merge --ff-only` would: only from a
 //! clean worktree, never over an untracked file, writing only the files that change, then the
 //! index, then the branch. Anything short of that leaves the branch and says why.
+//!
+//! Time passes between the plan and this step (the question, the pushes), so the step takes the
+//! index lock and the branch's lock first and checks everything again under them: a commit made
+//! meanwhile, a branch switched, a file edited. Nothing is written unless the branch is still
+//! where the plan saw it. Once the first file is written, the step runs to its end, also when
+//! interrupted, so the worktree, index and branch agree again before the process stops.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -40,7 +46,7 @@ pub fn checked_out(repo: &gix::Repository, branch: &str) -> Result<CheckedOut> {
             .display()
             .to_string()
     };
-    if let Some(what) = busy_with(repo, branch) {
+    if let Some(what) = busy_with(repo, branch)? {
         return Ok(CheckedOut::Busy(format!(
             "it is being {what} in {}",
             place(repo)
@@ -50,14 +56,15 @@ pub fn checked_out(repo: &gix::Repository, branch: &str) -> Result<CheckedOut> {
         .worktrees_including_main()
         .context("cannot list the worktrees")?
     {
-        let Ok(other) = other else { continue };
+        // A worktree that cannot be read may have the branch checked out: that is not "nowhere".
+        let other = other.context("cannot read one of the worktrees of this repository")?;
         if other.git_dir() == repo.git_dir() || other.workdir().is_none() {
             continue;
         }
         if head_is(&other, branch)? {
             return Ok(CheckedOut::Elsewhere(place(&other)));
         }
-        if let Some(what) = busy_with(&other, branch) {
+        if let Some(what) = busy_with(&other, branch)? {
             return Ok(CheckedOut::Busy(format!(
                 "it is being {what} in {}",
                 place(&other)
@@ -69,18 +76,28 @@ pub fn checked_out(repo: &gix::Repository, branch: &str) -> Result<CheckedOut> {
 
 /// What a worktree with a detached HEAD is doing to `branch`, as git sees it: a rebase started
 /// on it writes the rebased commits to it when it ends, a bisect returns to it.
-fn busy_with(repo: &gix::Repository, branch: &str) -> Option<&'static str> {
-    let read = |file: &str| std::fs::read_to_string(repo.git_dir().join(file)).ok();
+fn busy_with(repo: &gix::Repository, branch: &str) -> Result<Option<&'static str>> {
+    // Missing is "not busy"; unreadable is an error, not "not busy".
+    let read = |file: &str| -> Result<Option<String>> {
+        let path = repo.git_dir().join(file);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    };
     for file in ["rebase-merge/head-name", "rebase-apply/head-name"] {
-        if read(file).is_some_and(|name| name.trim() == branch) {
-            return Some("rebased");
+        if read(file)?.is_some_and(|name| name.trim() == branch) {
+            return Ok(Some("rebased"));
         }
     }
     // BISECT_START holds the short name of the branch the bisect started from.
-    let short = branch.strip_prefix("refs/heads/")?;
-    read("BISECT_START")
+    let Some(short) = branch.strip_prefix("refs/heads/") else {
+        return Ok(None);
+    };
+    Ok(read("BISECT_START")?
         .is_some_and(|name| name.trim() == short)
-        .then_some("bisected")
+        .then_some("bisected"))
 }
 
 fn head_is(repo: &gix::Repository, branch: &str) -> Result<bool> {
@@ -94,14 +111,36 @@ fn head_is(repo: &gix::Repository, branch: &str) -> Result<bool> {
 /// uncommitted changes, a sparse checkout, a file marked assume-unchanged, or an untracked file
 /// where a new file would go.
 pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<Option<String>> {
+    let lock = index_lock_path(repo);
+    if lock.exists() {
+        return Ok(Some(format!(
+            "another git process is using the index ({} exists)",
+            lock.display()
+        )));
+    }
+    blocker_in_worktree(repo, from, to)
+}
+
+/// [`blocker`] but for the index lock, which the fast-forward holds when it asks.
+fn blocker_in_worktree(
+    repo: &gix::Repository,
+    from: ObjectId,
+    to: ObjectId,
+) -> Result<Option<String>> {
     let Some(workdir) = repo.workdir() else {
         return Ok(None);
     };
     // These flags live in the real index only (an index built from a commit never has them):
     // git neither looks at such a file nor may a fast-forward write it, so a status says
-    // nothing about the changes it may hold.
+    // nothing about the changes it may hold. Read afresh: it may have changed since the plan.
     use gix::index::entry::Flags;
-    let index = repo.index_or_empty().context("cannot read the index")?;
+    let index = match repo.index_path().exists() {
+        true => repo.open_index().context("cannot read the index")?,
+        false => gix::index::File::from_state(
+            gix::index::State::new(repo.object_hash()),
+            repo.index_path(),
+        ),
+    };
     for entry in index.entries() {
         if entry.flags.contains(Flags::SKIP_WORKTREE) {
             return Ok(Some("the worktree is a sparse checkout".into()));
@@ -112,13 +151,6 @@ pub fn blocker(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<O
                 entry.path(&index)
             )));
         }
-    }
-    let lock = index_lock_path(repo);
-    if lock.exists() {
-        return Ok(Some(format!(
-            "another git process is using the index ({} exists)",
-            lock.display()
-        )));
     }
     if repo
         .is_dirty()
@@ -216,31 +248,25 @@ fn index_of(repo: &gix::Repository, commit: ObjectId) -> Result<gix::index::File
 }
 
 /// Moves the checked-out `branch` (a full ref name) from `from` to `to`, updating the files that
-/// differ and the index. Checks again that nothing is in the way, as time passed since the plan.
+/// differ and the index. Takes the index lock and the branch's lock first, then checks again,
+/// under them, that the branch is still at `from` and checked out here and that nothing is in the
+/// way; otherwise writes nothing and says how to update later. Interrupted before the first file
+/// is written, it stops there; after, it finishes.
 pub fn fast_forward(
     repo: &gix::Repository,
     branch: &str,
     from: ObjectId,
     to: ObjectId,
 ) -> Result<()> {
-    if !head_is(repo, branch)? {
-        return refuse(Refusal::new(format!(
-            "{branch} is no longer checked out here; it was left as it is"
-        )));
-    }
     let later = format!(
         "once that is resolved, bring it up to date with: git merge --ff-only {}",
         to.to_hex_with_len(7)
     );
-    if let Some(why) = blocker(repo, from, to)? {
-        return refuse(Refusal::new(format!("{branch} was left as it is: {why}")).hint(later));
-    }
     let Some(workdir) = repo.workdir() else {
         return refuse(Refusal::new("there is no worktree to update"));
     };
-    // The index lock before the first file changes: a git process that took the index since the
-    // check above (an editor refreshing its status) stops the fast-forward before it starts,
-    // not with the files written and the index and branch left behind.
+    // The index lock before anything is looked at: git takes it to commit, to switch branches
+    // and to stage, so none of that can happen between the checks below and the writes.
     let lock = gix::lock::File::acquire_to_update_resource(
         repo.index_path(),
         gix::lock::acquire::Fail::Immediately,
@@ -253,9 +279,62 @@ pub fn fast_forward(
                 "{branch} was left as it is: another git process is using the index ({}: {e})",
                 index_lock_path(repo).display()
             ))
-            .hint(later),
+            .hint(later.clone()),
         )
     })?;
+    if !head_is(repo, branch)? {
+        return refuse(Refusal::new(format!(
+            "{branch} is no longer checked out here; it was left as it is"
+        )));
+    }
+    let now = git_branch_tip(repo, branch)?;
+    if now != Some(from) {
+        return moved(repo, branch, from, to, now);
+    }
+    // The branch's own lock, expecting `from`: `git update-ref` or `git reset --soft` (which
+    // take no index lock) cannot move it under the files either.
+    let edit = gix::refs::transaction::RefEdit::update(
+        branch
+            .try_into()
+            .map_err(|e| anyhow::anyhow!("{branch} is not a branch name: {e}"))?,
+        to,
+        PreviousValue::MustExistAndMatch(from.into()),
+        "push-duty: fast-forward",
+    );
+    let move_branch = repo
+        .refs
+        .transaction()
+        .prepare(
+            [edit],
+            gix::lock::acquire::Fail::Immediately,
+            gix::lock::acquire::Fail::Immediately,
+        )
+        .map_err(|e| {
+            anyhow::Error::new(
+                Refusal::new(format!(
+                    "{branch} was left as it is: it cannot be locked at {} ({e})",
+                    from.to_hex_with_len(7)
+                ))
+                .hint(later.clone()),
+            )
+        })?;
+    if let Some(why) = blocker_in_worktree(repo, from, to)? {
+        return refuse(Refusal::new(format!("{branch} was left as it is: {why}")).hint(later));
+    }
+    crate::plan::fault_point("fast-forward-locked");
+    if crate::plan::interrupted() {
+        // Dropping the locks releases them; not a file was written.
+        return refuse(
+            Refusal::new(format!(
+                "interrupted before any file was written: {branch}, the index and the worktree were left as they were, at {}",
+                from.to_hex_with_len(7)
+            ))
+            .hint(later),
+        );
+    }
+
+    // From the first file on, the step runs to its end: a half-updated worktree under an index
+    // and branch that say otherwise is the one state nobody can read.
     let old = repo.open_index().context("cannot read the index")?;
     let mut new = index_of(repo, to)?;
 
@@ -266,6 +345,7 @@ pub fn fast_forward(
             remove_file_and_empty_parents(workdir, &relative(path)?)?;
         }
     }
+    crate::plan::fault_point("fast-forward-writing");
     // Files that stay as they are keep their stat and are not written again.
     let skip = gix::index::entry::Flags::SKIP_WORKTREE;
     for (entry, path) in new.entries_mut_with_paths() {
@@ -286,14 +366,15 @@ pub fn fast_forward(
         .clone()
         .into_arc()
         .context("cannot share the object database")?;
-    let interrupt = AtomicBool::new(false);
+    // Not the process's interrupt flag: the checkout is not stopped half-way.
+    let never = AtomicBool::new(false);
     let outcome = gix::worktree::state::checkout(
         &mut new,
         workdir,
         objects,
         &gix::progress::Discard,
         &gix::progress::Discard,
-        &interrupt,
+        &never,
         options,
     )
     .context("cannot write the worktree")?;
@@ -320,14 +401,55 @@ pub fn fast_forward(
         .map_err(|e| anyhow::anyhow!("cannot write the index: {}", e.error()))?
         .commit()
         .map_err(|e| anyhow::anyhow!("cannot write the index: {}", e.error))?;
-    repo.reference(
-        branch,
-        to,
-        PreviousValue::MustExistAndMatch(from.into()),
-        "push-duty: fast-forward",
-    )
-    .with_context(|| format!("cannot move {branch} from {from} to {to}"))?;
+    let committer = repo
+        .committer()
+        .transpose()
+        .context("cannot read the committer identity for the reflog")?;
+    move_branch
+        .commit(committer)
+        .with_context(|| format!("cannot move {branch} from {from} to {to}"))?;
     Ok(())
+}
+
+/// What the branch points to now (`None` if it is gone or not a direct ref).
+fn git_branch_tip(repo: &gix::Repository, branch: &str) -> Result<Option<ObjectId>> {
+    let reference = repo
+        .try_find_reference(branch)
+        .with_context(|| format!("cannot read {branch}"))?;
+    Ok(reference.and_then(|r| r.target().try_id().map(ToOwned::to_owned)))
+}
+
+/// The branch moved since the plan (a commit made here while the question waited, or during the
+/// pushes): nothing is touched. If it already has `to` (a `git pull` meanwhile), there is nothing
+/// left to do.
+fn moved(
+    repo: &gix::Repository,
+    branch: &str,
+    from: ObjectId,
+    to: ObjectId,
+    now: Option<ObjectId>,
+) -> Result<()> {
+    let Some(now) = now else {
+        return refuse(Refusal::new(format!(
+            "{branch} is gone or no longer points to a commit; nothing was touched"
+        )));
+    };
+    if crate::git::is_ancestor(repo, to, now)? {
+        return Ok(());
+    }
+    refuse(
+        Refusal::new(format!(
+            "{branch} moved meanwhile: it is at {} ({}), not at {} as planned; it, the index and the worktree were left as they are",
+            crate::git::short(repo, now),
+            crate::git::subject(repo, now)?,
+            from.to_hex_with_len(7)
+        ))
+        .hint(format!(
+            "bring it up to date when you are ready: git rebase {} (or git merge {})",
+            to.to_hex_with_len(7),
+            to.to_hex_with_len(7)
+        )),
+    )
 }
 
 /// Where git marks the index as in use by a process.

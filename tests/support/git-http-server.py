@@ -5,6 +5,7 @@ import http.server
 import os
 import subprocess
 import sys
+import urllib.parse
 
 ROOT = sys.argv[1]
 
@@ -38,7 +39,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             os.environ,
             GIT_PROJECT_ROOT=ROOT,
             GIT_HTTP_EXPORT_ALL="1",
-            PATH_INFO=path,
+            # As a CGI server does: PATH_INFO is decoded (curl sends `%69` and `/x/../` as typed
+            # in the URL, less the dot segments it removes itself).
+            PATH_INFO=urllib.parse.unquote(path),
             QUERY_STRING=query,
             REQUEST_METHOD=self.command,
             CONTENT_TYPE=self.headers.get("Content-Type", ""),

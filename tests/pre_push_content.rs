@@ -1,0 +1,111 @@
+//! Leaks that are not commits, and leaks that are public by now: a tree, a blob or a tag of one
+//! pushed anywhere but the mirror is refused (it may hold a fix's files); a fix a colleague has
+//! already published through the upstream's main passes, after one look at the live upstream;
+//! and a push that carries nothing from the mirror never touches the network.
+
+mod common;
+
+use common::{TestRepo, Text};
+
+#[test]
+fn a_tree_a_blob_and_tags_of_them_are_refused_on_the_fork() {
+    let (repo, fork, _) = TestRepo::guarded_with_fix();
+    repo.git(&["tag", "-a", "-m", "tree", "tree-tag", "fix-xss^{tree}"]);
+    let blob = repo.rev("fix-xss:xss.txt");
+    repo.git(&["tag", "-a", "-m", "blob", "blob-tag", &blob]);
+    for (spec, kind) in [
+        ("fix-xss^{tree}:refs/tags/t".to_owned(), "tree"),
+        (format!("{blob}:refs/tags/b"), "blob"),
+        ("tree-tag".to_owned(), "tree"),
+        ("blob-tag".to_owned(), "blob"),
+    ] {
+        let run = repo.push(&["fork", &spec]).refused();
+        run.stderr_has(&format!("it is a {kind}, not a commit: it may hold an embargoed fix's files, and only the security mirror may get those; such pushes are rare"))
+            .stderr_has("hint: if it holds nothing from the security mirror, push it with: git push --no-verify fork");
+        if spec.starts_with("fix-xss^{tree}") {
+            // One of them whole, as the user reads it.
+            insta::assert_snapshot!("reason_content_elsewhere", repo.hook_said(&run));
+        }
+        assert_eq!(repo.ls_remote(&fork), "", "{spec}");
+    }
+    // Also to the upstream, its main included.
+    let before = repo.ls_remote(&repo.upstream);
+    repo.push(&["upstream", "fix-xss^{tree}:refs/tags/t"])
+        .refused();
+    repo.push(&["upstream", "+tree-tag:refs/heads/main"])
+        .refused();
+    assert_eq!(repo.ls_remote(&repo.upstream), before);
+    // The way out, for the rare real case.
+    repo.push(&["-q", "--no-verify", "fork", "fix-xss^{tree}:refs/tags/t"])
+        .ok();
+    repo.ls_remote(&fork).has("refs/tags/t");
+}
+
+#[test]
+fn trees_and_blobs_to_the_mirror_pass() {
+    let (repo, _, _) = TestRepo::guarded_with_fix();
+    repo.push(&["-q", "security", "fix-xss^{tree}:refs/tags/t"])
+        .silent();
+    repo.ls_remote(&repo.mirror()).has("refs/tags/t");
+}
+
+#[test]
+fn a_tree_pushed_onto_the_mirrors_main_is_refused() {
+    // Only upstream commits may be on the mirror's main: a tree there is refused, and a fix
+    // branch of the same tree still passes.
+    let (repo, _, _) = TestRepo::guarded_with_fix();
+    let before = repo.ls_remote(&repo.mirror());
+    let run = repo
+        .push(&["security", "fix-xss^{tree}:refs/heads/main"])
+        .refused();
+    run.stderr_has("refusing fix-xss^{tree} -> refs/heads/main on the security mirror")
+        .stderr_has(
+            "it points to a tree, not a commit; the mirror's main holds only upstream commits",
+        );
+    insta::assert_snapshot!("reason_not_a_commit", repo.hook_said(&run));
+    assert_eq!(repo.ls_remote(&repo.mirror()), before);
+}
+
+/// A colleague merges `fix-xss` into the upstream's main and pushes it; this clone does not
+/// fetch, so its `refs/remotes/upstream/main` still says the fix is embargoed.
+fn colleague_releases(repo: &TestRepo) {
+    let other = repo.root().join("colleague");
+    repo.git_in(&repo.root(), &["clone", "-q", "upstream.git", "colleague"]);
+    repo.git_in(&other, &["fetch", "-q", "../security.git", "fix-xss"]);
+    repo.git_in(&other, &["merge", "-q", "--no-edit", "FETCH_HEAD"]);
+    repo.git_in(&other, &["push", "-q", "origin", "HEAD:main"]);
+}
+
+#[test]
+fn a_fix_a_colleague_has_published_passes_after_a_live_look() {
+    let (repo, fork, fix) = TestRepo::guarded_with_fix();
+    colleague_releases(&repo);
+    let stale = repo.rev("refs/remotes/upstream/main");
+    repo.push(&["-q", "fork", "fix-xss"]).silent();
+    repo.ls_remote(&fork).has(&fix);
+    repo.git(&["tag", "-a", "-m", "t", "with-fix", "fix-xss"]);
+    repo.push(&["-q", "fork", "with-fix"]).silent();
+    assert_eq!(
+        repo.rev("refs/remotes/upstream/main"),
+        stale,
+        "the live look writes no ref"
+    );
+}
+
+#[test]
+fn a_push_carrying_nothing_from_the_mirror_stays_offline() {
+    let (repo, fork, fix) = TestRepo::guarded_with_fix();
+    // Any network use would now fail: the upstream is gone.
+    repo.lose_upstream();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let work = repo.commit("feature.txt", "feature\n", "Feature");
+    repo.push(&["-q", "fork", "feature"]).silent();
+    repo.ls_remote(&fork).has(&work);
+    // A leak still refuses, saying the live upstream could not be asked.
+    let run = repo.push(&["fork", "fix-xss"]).refused();
+    run.stderr_has(&fix[..7]).stderr_has(
+        "(the upstream could not be listed to check again: cannot reach remote upstream",
+    );
+    insta::assert_snapshot!("reason_leak_unchecked", repo.hook_said(&run));
+    repo.ls_remote(&fork).lacks(&fix);
+}
