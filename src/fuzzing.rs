@@ -1384,7 +1384,7 @@ pub fn decide(data: &[u8]) {
         if destination == Destination::Upstream
             && line.remote_ref == "refs/heads/main"
             && !line.is_deletion()
-            && !matches!(peeled, Ok(Peeled::Commit(_)))
+            && !matches!(peeled, Ok(Peeled::Commit(c)) if c == line.local)
         {
             assert!(
                 refused(line),
@@ -1415,6 +1415,7 @@ fn reason_kind(reason: &Reason) -> &'static str {
         Reason::ContentElsewhere(_) => "content-elsewhere",
         Reason::MirrorRefsUnknown { .. } => "mirror-refs-unknown",
         Reason::MirrorHasNoBranch => "mirror-has-no-branch",
+        Reason::TagOnBranch => "tag-on-branch",
     }
 }
 
@@ -1510,7 +1511,8 @@ fn reference_decision(
             // The release merge: a commit, and nothing else.
             Destination::Upstream if line.remote_ref == release => match &peeled {
                 _ if line.is_deletion() => None,
-                Peeled::Commit(_) => None,
+                Peeled::Commit(c) if *c == line.local => None,
+                Peeled::Commit(_) => Some("tag-on-branch"),
                 Peeled::NotACommit(_) => Some("content-elsewhere"),
                 Peeled::Missing => Some("missing"),
             },

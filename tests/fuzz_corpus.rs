@@ -124,6 +124,13 @@ fn a_tree_pushed_elsewhere_is_refused() {
     holds("decide", &[2, 7, 0, 0, 0, 3, 7, 7, 7, 7, 7, 7, 7, 1, 1, 0]);
 }
 
+/// An annotated tag of a fix pushed onto the upstream's main (found by the model test).
+#[test]
+fn a_tag_pushed_onto_the_upstreams_main_is_refused() {
+    // Object 2 is a fix, object 3 a tag of it; the tag goes to refs/heads/main.
+    holds("decide", &[1, 7, 0, 0, 0, 0, 2, 13, 7, 7, 7, 7, 7, 3, 0, 1]);
+}
+
 /// A push through `refs/heads/release`, a symbolic ref to the mirror's main, judged as main.
 #[test]
 fn a_symbolic_ref_to_the_mirrors_main_is_its_main() {
