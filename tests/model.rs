@@ -10,13 +10,15 @@
 //!    upstream, a fix branch to the mirror, the release merge in order, the mirror synced to the
 //!    upstream's main) passed the hook, and every command it expects to succeed succeeded.
 //!
-//! Everything else a step does (a random refspec to a random spelling of a remote) is judged by
-//! the promises alone. Pushes name their destination in many spellings (`url_forms`), and any
-//! remote may reject pushes (a `pre-receive` hook that exits 1, toggled).
+//! Everything else a step does (a random refspec to a random spelling of a remote, with or
+//! without a `git -c` that changes what the guard protects, from a branch whose team file says
+//! something else, with a second URL of the mirror that is the fork) is judged by the promises
+//! alone. Pushes name their destination in many spellings (`Form`), and any remote may reject
+//! pushes (a `pre-receive` hook that exits 1, toggled).
 //!
 //! `PUSH_DUTY_MODEL_CASES` sets the number of cases (default 200), `PUSH_DUTY_MODEL_SEED` the
-//! seed; `PUSH_DUTY_MODEL_HOLES=all` (or some of their names, separated by commas) also generates
-//! the steps of `KNOWN_HOLES`.
+//! seed. The tests after the property are the holes this test found while issue 7 was open,
+//! each the shortest sequence that showed it, now each a regression test that it stays closed.
 
 mod common;
 
@@ -28,63 +30,6 @@ use std::sync::OnceLock;
 use common::{Run, TestRepo};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
-
-/// Steps the model does not generate by default, because issue 7's fixes for them have not
-/// landed: each would fail a promise today. Delete an entry when its fix is merged (run with
-/// `PUSH_DUTY_MODEL_HOLES=all` to see them found). What fails for each today:
-/// - `url-percent`: `file://$R/s%65curity.git` is not recognised as the mirror: promise 1 (the
-///   mirror's main gets a fix), and a false refusal of the release merge to the upstream (4).
-/// - `symlink-dotdot`: `$R/lnk/../sym-security.git`, `lnk` a symlink: same.
-/// - `tilde`: `~/../security.git`: same.
-/// - `gitfile`: `$R/gf-security` holding `.git` = `gitdir: ../security.git`: same.
-/// - `gitdir-subdir`: `GIT_DIR=$R/work/.git git push ../../security.git` from `work/sub`: same.
-/// - `mirror-symref`: a push to the mirror's `refs/heads/release`, a symbolic ref to its main:
-///   promise 1.
-/// - `tree-blob-leak`: `security/fix-a^{tree}` or `security/fix-a:fix-a-1.txt`, or a tag of
-///   the tree, pushed to the fork or the upstream: promise 2.
-/// - `cherry-pick-fix`: `tag --cherry-pick security/fix-a` publishes the fix's blob: promise 2.
-/// - `team-file-checkout`: a checked-out branch whose `.pushduty` says `security = sec` (no such
-///   remote), `security = fork` or `branch = main/`: promise 1 (the guard is off), and a false
-///   refusal of a fix branch pushed to the real mirror (4).
-/// - `upstream-pushurl-staging`: `remote.upstream.pushurl` at a staging copy, so that
-///   `git push upstream main` updates `upstream/main` without reaching the upstream: promise 1.
-/// - `tag-stale-tracking`: after a release merge that did not update `upstream/main` (a
-///   colleague's, or a fix pushed to the upstream's main by URL), `tag --yes` is refused by its
-///   own hook, which calls the upstream's tip embargoed: promise 4. (While this hole is listed,
-///   the model fetches the upstream before `tag` and after a colleague's merge.)
-/// - `tag-object-to-upstream-main` (found by this test): an annotated tag of a fix pushed to the
-///   upstream's `refs/heads/main` passes the hook (the upstream's release branch is not
-///   checked); the upstream refuses to put a tag on a branch, but keeps the objects it
-///   received: promise 2.
-const KNOWN_HOLES: &[&str] = &[
-    "url-percent",
-    "symlink-dotdot",
-    "tilde",
-    "gitfile",
-    "gitdir-subdir",
-    "mirror-symref",
-    "tree-blob-leak",
-    "cherry-pick-fix",
-    "team-file-checkout",
-    "upstream-pushurl-staging",
-    "tag-stale-tracking",
-    "tag-object-to-upstream-main",
-];
-
-/// True if steps hitting `hole` are left out: it is listed, and `PUSH_DUTY_MODEL_HOLES` (`all`,
-/// or names separated by commas) does not ask for it.
-fn hole_open(hole: &str) -> bool {
-    let wanted = std::env::var("PUSH_DUTY_MODEL_HOLES").unwrap_or_default();
-    let asked = wanted == "all"
-        || wanted.split(',').any(|h| h.trim() == hole)
-        || WITNESSING.with(|w| w.get() == Some(hole));
-    !asked && KNOWN_HOLES.contains(&hole)
-}
-
-thread_local! {
-    /// The hole whose witness this thread runs (see `each_known_hole_is_still_open`).
-    static WITNESSING: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
-}
 
 fn env_number(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -169,10 +114,13 @@ enum Form {
     /// `../../NAME.git` typed in `work/sub`, with `GIT_DIR=$R/work/.git` (git resolves it
     /// against the current directory)
     GitDirSubdir,
+    /// `ext::git %s $R/NAME.git`, a command that leads there (with `protocol.ext.allow`): no
+    /// URL says where, so the hook refuses it whatever the repository
+    Ext,
 }
 
 impl Form {
-    const ALL: [Form; 13] = [
+    const ALL: [Form; 14] = [
         Form::Absolute,
         Form::NoSuffix,
         Form::TrailingSlash,
@@ -186,18 +134,8 @@ impl Form {
         Form::Gitfile,
         Form::Tilde,
         Form::GitDirSubdir,
+        Form::Ext,
     ];
-
-    fn hole(self) -> Option<&'static str> {
-        match self {
-            Form::FilePercent => Some("url-percent"),
-            Form::SymlinkDotDot => Some("symlink-dotdot"),
-            Form::Tilde => Some("tilde"),
-            Form::Gitfile => Some("gitfile"),
-            Form::GitDirSubdir => Some("gitdir-subdir"),
-            _ => None,
-        }
-    }
 
     fn url(self, root: &Path, name: &str) -> String {
         let r = root.display();
@@ -218,6 +156,7 @@ impl Form {
             Form::Gitfile => format!("{r}/gf-{name}"),
             Form::Tilde => format!("~/../{name}.git"),
             Form::GitDirSubdir => format!("../../{name}.git"),
+            Form::Ext => format!("ext::git %s {r}/{name}.git"),
         }
     }
 }
@@ -233,10 +172,10 @@ enum Via {
 }
 
 impl Via {
-    fn hole(self) -> Option<&'static str> {
+    fn form(self) -> Option<Form> {
         match self {
             Via::Name => None,
-            Via::Typed(f) | Via::RemoteUrl(f) | Via::PushUrl(f) => f.hole(),
+            Via::Typed(f) | Via::RemoteUrl(f) | Via::PushUrl(f) => Some(f),
         }
     }
 }
@@ -335,6 +274,14 @@ enum Op {
         via: Via,
         dst: Dst,
     },
+    /// `git -c KEY=VALUE push TO SRC:DST`: a one-off change to what the guard protects.
+    PushWithConfig {
+        setting: Override,
+        src: Src,
+        to: Remote,
+        via: Via,
+        dst: Dst,
+    },
     /// `git push TO SRC:DST SRC2:DST2`: the hook judges both lines of one push.
     PushTwo {
         first: (Src, Dst),
@@ -351,6 +298,81 @@ enum Op {
     SwitchToMain,
     /// `remote.upstream.pushurl` is set to a staging copy of the upstream (or unset again).
     ToggleStagingPushurl,
+    /// The mirror remote gets a second URL (or push URL) that is the fork (or loses it again).
+    ToggleSecondMirrorUrl(SecondUrl),
+}
+
+/// A second address of the mirror remote that leads to the fork.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SecondUrl {
+    /// `git remote set-url --add security ../fork.git`: a push goes to both.
+    Url,
+    /// `git remote set-url --add --push security ../fork.git`: a push goes to the fork only.
+    PushUrl,
+}
+
+/// A `git -c` on one push, changing what the pins say the guard protects (or saying it again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Override {
+    /// `pushduty.security=fork`.
+    SecurityIsFork,
+    /// `color.ui` (valueless) then `pushduty.security=fork`: the form that hid what follows.
+    ValuelessThenSecurity,
+    /// `pushduty.securityUrl=$R/fork.git`, not pinned.
+    SecurityUrlIsFork,
+    /// `pushduty.upstream=fork`.
+    UpstreamIsFork,
+    /// `pushduty.branch=feature`.
+    BranchIsFeature,
+    /// `url.$R/fork.git.insteadOf=../security.git`: the mirror remote leads to the fork.
+    MirrorInsteadOfFork,
+    /// `url.$R/fork.git.insteadOf=../upstream.git`: the upstream remote leads to the fork.
+    UpstreamInsteadOfFork,
+    /// `pushduty.branch=refs/heads/main`: the pinned branch, as a full ref name.
+    SameBranchFullName,
+    /// `pushduty.security=security`: the pinned mirror, said again.
+    SameSecurity,
+}
+
+impl Override {
+    const ALL: [Override; 9] = [
+        Override::SecurityIsFork,
+        Override::ValuelessThenSecurity,
+        Override::SecurityUrlIsFork,
+        Override::UpstreamIsFork,
+        Override::BranchIsFeature,
+        Override::MirrorInsteadOfFork,
+        Override::UpstreamInsteadOfFork,
+        Override::SameBranchFullName,
+        Override::SameSecurity,
+    ];
+
+    /// The `-c` arguments.
+    fn args(self, root: &Path) -> Vec<String> {
+        let fork = root.join("fork.git").display().to_string();
+        let pairs: Vec<String> = match self {
+            Override::SecurityIsFork => vec!["pushduty.security=fork".into()],
+            Override::ValuelessThenSecurity => {
+                vec!["color.ui".into(), "pushduty.security=fork".into()]
+            }
+            Override::SecurityUrlIsFork => vec![format!("pushduty.securityUrl={fork}")],
+            Override::UpstreamIsFork => vec!["pushduty.upstream=fork".into()],
+            Override::BranchIsFeature => vec!["pushduty.branch=feature".into()],
+            Override::MirrorInsteadOfFork => vec![format!("url.{fork}.insteadOf=../security.git")],
+            Override::UpstreamInsteadOfFork => {
+                vec![format!("url.{fork}.insteadOf=../upstream.git")]
+            }
+            Override::SameBranchFullName => vec!["pushduty.branch=refs/heads/main".into()],
+            Override::SameSecurity => vec!["pushduty.security=security".into()],
+        };
+        pairs.into_iter().flat_map(|p| ["-c".into(), p]).collect()
+    }
+
+    /// True if the guard still protects what the pins say: the hook judges the push as without
+    /// it. Any other change is refused until `hooks install` pins it.
+    fn agrees(self) -> bool {
+        matches!(self, Override::SameBranchFullName | Override::SameSecurity)
+    }
 }
 
 /// What a committed `.pushduty` on a branch says.
@@ -364,6 +386,12 @@ enum TeamFile {
     BranchWithSlash,
     /// `branch = refs/heads/main`, a full ref name for the same branch.
     FullRefName,
+    /// `upstream = fork`.
+    UpstreamIsFork,
+    /// `securityUrl = ../fork.git`.
+    SecurityUrlIsFork,
+    /// `securty = fork`, a key this version does not know.
+    UnknownKey,
 }
 
 impl TeamFile {
@@ -373,54 +401,11 @@ impl TeamFile {
             TeamFile::ForkIsTheMirror => "[pushduty]\n\tsecurity = fork\n",
             TeamFile::BranchWithSlash => "[pushduty]\n\tbranch = main/\n",
             TeamFile::FullRefName => "[pushduty]\n\tbranch = refs/heads/main\n",
+            TeamFile::UpstreamIsFork => "[pushduty]\n\tupstream = fork\n",
+            TeamFile::SecurityUrlIsFork => "[pushduty]\n\tsecurityUrl = ../fork.git\n",
+            TeamFile::UnknownKey => "[pushduty]\n\tsecurty = fork\n",
         }
     }
-}
-
-impl Op {
-    fn holes(&self) -> Vec<&'static str> {
-        let mut holes = Vec::new();
-        match self {
-            Op::ReleaseMerge {
-                upstream, mirror, ..
-            } => holes.extend(upstream.hole().into_iter().chain(mirror.hole())),
-            Op::SyncMirror(via) => holes.extend(via.hole()),
-            Op::TagPick(Pick::Fix(_)) => holes.push("cherry-pick-fix"),
-            Op::TeamFileCheckout(_) => holes.push("team-file-checkout"),
-            Op::ToggleStagingPushurl => holes.push("upstream-pushurl-staging"),
-            Op::Push { src, to, via, dst } => {
-                holes.extend(via.hole());
-                holes.extend(pair_holes(*src, *to, *dst));
-            }
-            Op::PushTwo {
-                first,
-                second,
-                to,
-                via,
-            } => {
-                holes.extend(via.hole());
-                holes.extend(pair_holes(first.0, *to, first.1));
-                holes.extend(pair_holes(second.0, *to, second.1));
-            }
-            _ => {}
-        }
-        holes
-    }
-}
-
-/// The holes one refspec of a push hits.
-fn pair_holes(src: Src, to: Remote, dst: Dst) -> Vec<&'static str> {
-    let mut holes = Vec::new();
-    if dst == Dst::Release {
-        holes.push("mirror-symref");
-    }
-    if matches!(src, Src::FixTree(_) | Src::FixBlob(_) | Src::FixTreeTag(_)) {
-        holes.push("tree-blob-leak");
-    }
-    if matches!(src, Src::FixTag(_)) && to == Remote::Upstream && dst == Dst::Main {
-        holes.push("tag-object-to-upstream-main");
-    }
-    holes
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,6 +475,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => via().prop_map(Op::SyncMirror),
         10 => (src(), remote(), via(), dst())
             .prop_map(|(src, to, via, dst)| Op::Push { src, to, via, dst }),
+        2 => (proptest::sample::select(Override::ALL.to_vec()), src(), remote(), via(), dst())
+            .prop_map(|(setting, src, to, via, dst)| Op::PushWithConfig { setting, src, to, via, dst }),
         2 => ((src(), dst()), (src(), dst()), remote(), via())
             .prop_map(|(first, second, to, via)| Op::PushTwo { first, second, to, via }),
         1 => remote().prop_map(Op::ToggleReject),
@@ -498,14 +485,16 @@ fn op() -> impl Strategy<Value = Op> {
             TeamFile::ForkIsTheMirror,
             TeamFile::BranchWithSlash,
             TeamFile::FullRefName,
+            TeamFile::UpstreamIsFork,
+            TeamFile::SecurityUrlIsFork,
+            TeamFile::UnknownKey,
         ])
         .prop_map(Op::TeamFileCheckout),
         1 => Just(Op::SwitchToMain),
         1 => Just(Op::ToggleStagingPushurl),
+        1 => prop_oneof![Just(SecondUrl::Url), Just(SecondUrl::PushUrl)]
+            .prop_map(Op::ToggleSecondMirrorUrl),
     ]
-    .prop_filter("a known hole (KNOWN_HOLES)", |op| {
-        op.holes().iter().all(|h| !hole_open(h))
-    })
 }
 
 /// A case: a few steps. Shrinking drops and simplifies steps.
@@ -594,6 +583,10 @@ struct World {
     rejecting: [bool; 3],
     /// `remote.upstream.pushurl` leads to `staging.git`.
     staging: bool,
+    /// The mirror remote has a second address, the fork.
+    second_mirror: Option<SecondUrl>,
+    /// The last `git push` and whether the hook refused it.
+    last_push: Option<(String, bool)>,
     /// Every object a security developer made for a fix: commit, tree, blob.
     fix_objects: BTreeSet<String>,
     /// Every tag seen so far, per repository (`work`, `upstream.git`, ...).
@@ -609,6 +602,8 @@ impl World {
             repo: template().duplicate(),
             rejecting: [false; 3],
             staging: false,
+            second_mirror: None,
+            last_push: None,
             fix_objects: BTreeSet::new(),
             tags: BTreeMap::new(),
             log: Vec::new(),
@@ -701,16 +696,26 @@ impl World {
 
     /// `git push` to `to` spelled `via`, with `refspecs`.
     fn push(&mut self, to: Remote, via: Via, refspecs: &[&str]) -> Run {
+        self.push_with(to, via, &[], refspecs)
+    }
+
+    /// `git -c ... push` to `to` spelled `via`, with `refspecs`; `config` is the `-c` arguments.
+    fn push_with(&mut self, to: Remote, via: Via, config: &[String], refspecs: &[&str]) -> Run {
         let root = self.root();
         let name = to.name();
+        let mut args: Vec<String> = config.to_vec();
+        if via.form() == Some(Form::Ext) {
+            args.extend(["-c".into(), "protocol.ext.allow=always".into()]);
+        }
+        args.extend(["push".into(), "-q".into()]);
         let target = match via {
             Via::Name => name.to_owned(),
             Via::Typed(Form::GitDirSubdir) => {
                 let sub = self.repo.work.join("sub");
-                let url = Form::GitDirSubdir.url(&root, name);
+                args.push(Form::GitDirSubdir.url(&root, name));
+                args.extend(refspecs.iter().map(|r| (*r).to_owned()));
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let git_dir = self.repo.work.join(".git");
-                let mut args = vec!["push", "-q", url.as_str()];
-                args.extend_from_slice(refspecs);
                 self.repo.tick();
                 let run = self.repo.run_env(
                     "git",
@@ -719,6 +724,7 @@ impl World {
                     &[("GIT_DIR", git_dir.to_str().expect("utf-8"))],
                 );
                 self.note(&sub, &args, &run);
+                self.last_push = Some((args.join(" "), refused_by_hook(&run)));
                 return run;
             }
             Via::Typed(form) => form.url(&root, name),
@@ -735,9 +741,23 @@ impl World {
                 "via".to_owned()
             }
         };
-        let mut args = vec!["push", "-q", target.as_str()];
-        args.extend_from_slice(refspecs);
-        self.git(&args)
+        args.push(target);
+        args.extend(refspecs.iter().map(|r| (*r).to_owned()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = self.git(&args);
+        self.last_push = Some((args.join(" "), refused_by_hook(&run)));
+        run
+    }
+
+    /// False if the state makes the hook refuse a push to `to` spelled `via` (with `setting`)
+    /// whatever it carries, as main intends: an `ext::` address (no URL says where it leads), a
+    /// push by the upstream's name to its staging push URL, by the mirror's name while it has
+    /// a second address that is the fork, or with a `-c` that changes what the pins protect.
+    fn can_pass(&self, to: Remote, via: Via, setting: Option<Override>) -> bool {
+        via.form() != Some(Form::Ext)
+            && !(to == Remote::Upstream && via == Via::Name && self.staging)
+            && !(to == Remote::Mirror && via == Via::Name && self.second_mirror.is_some())
+            && setting.is_none_or(Override::agrees)
     }
 
     /// The newest file a fix branch added, as the clone last fetched it.
@@ -786,6 +806,12 @@ impl World {
             .repo
             .try_git_in(&self.repo.work, &["symbolic-ref", "-q", "HEAD"]);
         head.stdout.trim() == "refs/heads/main" && !self.staging
+    }
+
+    /// `plain`, and the mirror remote has one address: what `security-merge` needs, as it
+    /// pushes to the mirror by its name.
+    fn mirror_plain(&self) -> bool {
+        self.plain() && self.second_mirror.is_none()
     }
 
     fn record_exists(&self) -> bool {
@@ -846,7 +872,7 @@ impl World {
                 let pending = self.record_exists();
                 let run = self.tool(&["security-merge", "--continue", "--yes"]);
                 if pending
-                    && self.plain()
+                    && self.mirror_plain()
                     && !self.rejects(Remote::Mirror)
                     && !self.rejects(Remote::Upstream)
                 {
@@ -867,19 +893,28 @@ impl World {
                     self.fail("git fetch upstream failed".into());
                 }
                 let run = self.push(Remote::Mirror, via, &["upstream/main:refs/heads/main"]);
-                self.safe_push(
-                    "the mirror synced to the upstream's main",
-                    Remote::Mirror,
-                    &run,
-                );
+                if self.can_pass(Remote::Mirror, via, None) {
+                    self.safe_push(
+                        "the mirror synced to the upstream's main",
+                        Remote::Mirror,
+                        &run,
+                    );
+                }
             }
-            Op::Push { src, to, via, dst } => self.random_push(&[(src, dst)], to, via),
+            Op::Push { src, to, via, dst } => self.random_push(&[(src, dst)], to, via, None),
+            Op::PushWithConfig {
+                setting,
+                src,
+                to,
+                via,
+                dst,
+            } => self.random_push(&[(src, dst)], to, via, Some(setting)),
             Op::PushTwo {
                 first,
                 second,
                 to,
                 via,
-            } => self.random_push(&[first, second], to, via),
+            } => self.random_push(&[first, second], to, via, None),
             Op::ToggleReject(remote) => {
                 let on = !self.rejects(remote);
                 self.set_rejecting(remote, on);
@@ -902,6 +937,27 @@ impl World {
                     self.git(&["config", "remote.upstream.pushurl", &staging]);
                 }
                 self.staging = !self.staging;
+            }
+            Op::ToggleSecondMirrorUrl(kind) => {
+                let fork = "../fork.git";
+                match (self.second_mirror, kind) {
+                    (None, SecondUrl::Url) => {
+                        self.git(&["remote", "set-url", "--add", "security", fork]);
+                    }
+                    (None, SecondUrl::PushUrl) => {
+                        self.git(&["remote", "set-url", "--add", "--push", "security", fork]);
+                    }
+                    (Some(SecondUrl::Url), _) => {
+                        self.git(&["remote", "set-url", "--delete", "security", "fork"]);
+                    }
+                    (Some(SecondUrl::PushUrl), _) => {
+                        self.git(&["config", "--unset-all", "remote.security.pushurl"]);
+                    }
+                }
+                self.second_mirror = match self.second_mirror {
+                    None => Some(kind),
+                    Some(_) => None,
+                };
             }
         }
     }
@@ -954,7 +1010,7 @@ impl World {
         let run = self.tool(&["security-merge", fix.branch(), "--yes"]);
         let clear = !self.rejects(Remote::Upstream) && !self.rejects(Remote::Mirror);
         let Some(tip) = exists else { return };
-        if pending || !clear || !self.plain() {
+        if pending || !clear || !self.mirror_plain() {
             return;
         }
         self.expect_success(&format!("security-merge {}", fix.branch()), &run);
@@ -978,9 +1034,6 @@ impl World {
     }
 
     fn tag(&mut self) {
-        if hole_open("tag-stale-tracking") {
-            self.git(&["fetch", "-q", "upstream"]);
-        }
         let upstream = self.bare(Remote::Upstream);
         let tip = self.rev(&upstream, "refs/heads/main");
         let latest = self.latest_today();
@@ -1002,9 +1055,6 @@ impl World {
     }
 
     fn tag_pick(&mut self, pick: Pick) {
-        if hole_open("tag-stale-tracking") {
-            self.git(&["fetch", "-q", "upstream"]);
-        }
         let upstream = self.bare(Remote::Upstream);
         let rev = match pick {
             Pick::Fix(fix) => format!("security/{}", fix.branch()),
@@ -1076,8 +1126,7 @@ impl World {
             self.fail("merging a fix into main by hand failed".into());
         }
         let run = self.push(Remote::Upstream, up, &["main:refs/heads/main"]);
-        // With a staging push URL, `git push upstream` does not go to the upstream at all.
-        if !(self.staging && up == Via::Name) {
+        if self.can_pass(Remote::Upstream, up, None) {
             self.safe_push(
                 "the release merge to the upstream's main",
                 Remote::Upstream,
@@ -1088,11 +1137,13 @@ impl World {
             return;
         }
         let run = self.push(Remote::Mirror, mirror, &["main:refs/heads/main"]);
-        self.safe_push(
-            "the release merge to the mirror, after the upstream",
-            Remote::Mirror,
-            &run,
-        );
+        if self.can_pass(Remote::Mirror, mirror, None) {
+            self.safe_push(
+                "the release merge to the mirror, after the upstream",
+                Remote::Mirror,
+                &run,
+            );
+        }
     }
 
     fn colleague_merge(&mut self, fix: Fix) {
@@ -1116,15 +1167,18 @@ impl World {
             return;
         }
         self.git_in(&colleague, &["push", "-q", "../security.git", "HEAD:main"]);
-        if hole_open("tag-stale-tracking") {
-            self.git(&["fetch", "-q", "upstream"]);
-        }
     }
 
-    /// One push of every `(src, dst)`; safe only if each is.
-    fn random_push(&mut self, pairs: &[(Src, Dst)], to: Remote, via: Via) {
+    /// One push of every `(src, dst)`; safe only if each is, and the push can pass at all.
+    fn random_push(
+        &mut self,
+        pairs: &[(Src, Dst)],
+        to: Remote,
+        via: Via,
+        setting: Option<Override>,
+    ) {
         let mut refspecs = Vec::new();
-        let mut safe = true;
+        let mut safe = self.can_pass(to, via, setting);
         for &(src, dst) in pairs {
             let Some(source) = self.source(src) else {
                 return;
@@ -1133,7 +1187,8 @@ impl World {
             safe &= self.safe_refspec(src, to, dst);
         }
         let specs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
-        let run = self.push(to, via, &specs);
+        let config = setting.map(|s| s.args(&self.root())).unwrap_or_default();
+        let run = self.push_with(to, via, &config, &specs);
         if safe {
             self.safe_push(&format!("{} to {to:?}", refspecs.join(" ")), to, &run);
         }
@@ -1316,9 +1371,6 @@ fn config() -> Config {
         cases: u32::try_from(env_number("PUSH_DUTY_MODEL_CASES", 200)).expect("a case count"),
         rng_seed: RngSeed::Fixed(env_number("PUSH_DUTY_MODEL_SEED", 20261201)),
         max_shrink_iters: 400,
-        // Known holes are filtered out of the generated steps.
-        max_global_rejects: 1_000_000,
-        max_local_rejects: 1_000_000,
         ..Config::default()
     }
 }
@@ -1434,151 +1486,205 @@ fn the_push_week_in_order_passes_every_expectation() {
     assert!(world.rev(&mirror, "refs/heads/review-fix-a").is_some());
 }
 
-/// The shortest sequence that shows each known hole, and the promise it breaks today.
-fn hole_witnesses() -> Vec<(&'static str, &'static str, Vec<Op>)> {
-    let to_mirror_main = |via| Op::Push {
+// ---------------------------------------------------------------------------------------------
+// The holes this test found open before issue 7's fixes (and one found after), each the shortest
+// sequence that showed it, and the promise it broke then. Each must hold now, and the push that
+// broke it must be refused by the hook.
+
+/// Runs `steps` from the starting point, checking the promises after each.
+fn run_steps(steps: &[Op]) -> World {
+    let mut world = World::new();
+    world.check();
+    for op in steps {
+        world.step(op);
+        world.check();
+    }
+    world
+}
+
+/// Panics unless the last push was refused by the hook.
+#[track_caller]
+fn last_push_refused(world: &World) {
+    match &world.last_push {
+        Some((_, true)) => {}
+        other => world.fail(format!("the hook did not refuse the last push: {other:?}")),
+    }
+}
+
+fn feature_to_mirror_main(via: Via) -> Op {
+    Op::Push {
         src: Src::Feature,
         to: Remote::Mirror,
         via,
         dst: Dst::Main,
-    };
-    vec![
-        (
-            "url-percent",
-            "promise 1",
-            vec![to_mirror_main(Via::Typed(Form::FilePercent))],
-        ),
-        (
-            "symlink-dotdot",
-            "promise 1",
-            vec![to_mirror_main(Via::Typed(Form::SymlinkDotDot))],
-        ),
-        (
-            "tilde",
-            "promise 1",
-            vec![to_mirror_main(Via::RemoteUrl(Form::Tilde))],
-        ),
-        (
-            "gitfile",
-            "promise 1",
-            vec![to_mirror_main(Via::Typed(Form::Gitfile))],
-        ),
-        (
-            "gitdir-subdir",
-            "promise 1",
-            vec![to_mirror_main(Via::Typed(Form::GitDirSubdir))],
-        ),
-        (
-            "mirror-symref",
-            "promise 1",
-            vec![Op::Push {
-                src: Src::Feature,
-                to: Remote::Mirror,
-                via: Via::Name,
-                dst: Dst::Release,
-            }],
-        ),
-        (
-            "tree-blob-leak",
-            "promise 2",
-            vec![
-                Op::FixCommit(Fix::A),
-                Op::Push {
-                    src: Src::FixTree(Fix::A),
-                    to: Remote::Fork,
-                    via: Via::Name,
-                    dst: Dst::Tag(0),
-                },
-            ],
-        ),
-        (
-            "cherry-pick-fix",
-            "promise 2",
-            vec![Op::FixCommit(Fix::A), Op::TagPick(Pick::Fix(Fix::A))],
-        ),
-        (
-            "team-file-checkout",
-            "promise 1",
-            vec![
-                Op::TeamFileCheckout(TeamFile::NoSuchMirror),
-                to_mirror_main(Via::Name),
-            ],
-        ),
-        (
-            "upstream-pushurl-staging",
-            "promise 1",
-            vec![
-                Op::FixCommit(Fix::A),
-                Op::ToggleStagingPushurl,
-                Op::ReleaseMerge {
-                    fix: Fix::A,
-                    upstream: Via::Name,
-                    mirror: Via::Name,
-                },
-            ],
-        ),
-        (
-            "tag-stale-tracking",
-            "promise 4",
-            vec![Op::FixCommit(Fix::A), Op::ColleagueMerge(Fix::A), Op::Tag],
-        ),
-        (
-            "tag-object-to-upstream-main",
-            "promise 2",
-            vec![
-                Op::FixCommit(Fix::A),
-                Op::Push {
-                    src: Src::FixTag(Fix::A),
-                    to: Remote::Upstream,
-                    via: Via::Name,
-                    dst: Dst::Main,
-                },
-            ],
-        ),
-    ]
+    }
 }
 
-/// A hole stays in `KNOWN_HOLES` only while it is open: its witness must still break the
-/// promise named. When a fix lands this test fails: delete the hole from `KNOWN_HOLES`, and
-/// the generator covers it from then on.
+/// Promise 1, broken then: the mirror was not recognised in these spellings (and `ext::`, which
+/// leads there by a command, is refused).
 #[test]
-fn each_known_hole_is_still_open() {
-    let witnesses = hole_witnesses();
-    for hole in KNOWN_HOLES {
-        assert!(
-            witnesses.iter().any(|(h, _, _)| h == hole),
-            "{hole} has no witness"
-        );
+fn every_spelling_of_the_mirror_is_guarded() {
+    for via in [
+        Via::Typed(Form::FilePercent),
+        Via::Typed(Form::SymlinkDotDot),
+        Via::RemoteUrl(Form::Tilde),
+        Via::Typed(Form::Tilde),
+        Via::Typed(Form::Gitfile),
+        Via::Typed(Form::GitDirSubdir),
+        Via::Typed(Form::Ext),
+        Via::PushUrl(Form::Ext),
+    ] {
+        let world = run_steps(&[feature_to_mirror_main(via)]);
+        last_push_refused(&world);
     }
-    let mut fixed = Vec::new();
-    for (hole, promise, steps) in witnesses {
-        assert!(
-            KNOWN_HOLES.contains(&hole),
-            "a witness of {hole}, which is not listed"
-        );
-        WITNESSING.with(|w| w.set(Some(hole)));
-        let result = std::panic::catch_unwind(|| {
-            let mut world = World::new();
-            world.check();
-            for op in &steps {
-                world.step(op);
-                world.check();
-            }
-        });
-        WITNESSING.with(|w| w.set(None));
-        match result {
-            Ok(()) => fixed.push(hole),
-            Err(panic) => {
-                let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-                assert!(
-                    message.starts_with(promise),
-                    "{hole} broke something else than {promise}: {message}"
-                );
-            }
+}
+
+/// Promise 1: `refs/heads/release`, a symbolic ref to the mirror's main there, moved it.
+#[test]
+fn a_push_to_a_symbolic_ref_to_the_mirrors_main_is_refused() {
+    let world = run_steps(&[Op::Push {
+        src: Src::Feature,
+        to: Remote::Mirror,
+        via: Via::Name,
+        dst: Dst::Release,
+    }]);
+    last_push_refused(&world);
+}
+
+/// Promise 2: a fix's tree, blob, or a tag of the tree reached the fork; a tag of the fix, the
+/// upstream (through its main, which refuses a tag but keeps its objects).
+#[test]
+fn trees_blobs_and_tags_of_a_fix_are_refused_elsewhere() {
+    for (src, to, dst) in [
+        (Src::FixTree(Fix::A), Remote::Fork, Dst::Tag(0)),
+        (Src::FixBlob(Fix::A), Remote::Fork, Dst::Tag(1)),
+        (Src::FixTreeTag(Fix::A), Remote::Upstream, Dst::Feature),
+        (Src::FixTag(Fix::A), Remote::Upstream, Dst::Main),
+    ] {
+        let world = run_steps(&[
+            Op::FixCommit(Fix::A),
+            Op::Push {
+                src,
+                to,
+                via: Via::Name,
+                dst,
+            },
+        ]);
+        last_push_refused(&world);
+    }
+}
+
+/// Promise 2: `tag --cherry-pick security/fix-a` published the fix.
+#[test]
+fn a_cherry_pick_of_a_fix_is_refused() {
+    let mut world = run_steps(&[Op::FixCommit(Fix::A), Op::TagPick(Pick::Fix(Fix::A))]);
+    let tags = world.repo.tags_of(&world.bare(Remote::Upstream));
+    assert_eq!(tags.keys().collect::<Vec<_>>(), ["2026.11.26"]);
+    let run = world.tool(&["tag", "--cherry-pick", "security/fix-a", "--yes"]);
+    if run.status == 0 {
+        world.fail("tag --cherry-pick of a fix succeeded".into());
+    }
+}
+
+/// Promises 1 and 4: a checked-out team file switched the guard off, or made the fork the
+/// mirror, and refused a fix branch pushed to the real mirror.
+#[test]
+fn a_checked_out_team_file_changes_nothing_the_hook_guards() {
+    for team in [
+        TeamFile::NoSuchMirror,
+        TeamFile::ForkIsTheMirror,
+        TeamFile::BranchWithSlash,
+        TeamFile::UpstreamIsFork,
+        TeamFile::SecurityUrlIsFork,
+        TeamFile::UnknownKey,
+    ] {
+        let world = run_steps(&[
+            Op::FixCommit(Fix::A),
+            Op::TeamFileCheckout(team),
+            // Safe, so expected to pass.
+            Op::Push {
+                src: Src::Fix(Fix::A),
+                to: Remote::Mirror,
+                via: Via::Name,
+                dst: Dst::Review(Fix::A),
+            },
+            Op::Push {
+                src: Src::Feature,
+                to: Remote::Fork,
+                via: Via::Name,
+                dst: Dst::Feature,
+            },
+            feature_to_mirror_main(Via::Name),
+        ]);
+        last_push_refused(&world);
+    }
+}
+
+/// Promise 1: with the upstream's push URL at a staging copy, `git push upstream main` went
+/// there, updated `upstream/main`, and the mirror's main followed.
+#[test]
+fn a_push_by_the_upstreams_name_to_a_staging_copy_is_refused() {
+    let world = run_steps(&[
+        Op::FixCommit(Fix::A),
+        Op::ToggleStagingPushurl,
+        Op::ReleaseMerge {
+            fix: Fix::A,
+            upstream: Via::Name,
+            mirror: Via::Name,
+        },
+    ]);
+    last_push_refused(&world);
+}
+
+/// Promise 4: after a colleague's release merge, with `upstream/main` stale, `tag --yes` was
+/// refused by its own hook (the step expects it to succeed).
+#[test]
+fn tag_after_a_colleagues_release_merge_succeeds() {
+    run_steps(&[Op::FixCommit(Fix::A), Op::ColleagueMerge(Fix::A), Op::Tag]);
+}
+
+/// A `git -c` that changes what the pins protect is refused; one that says them again is not.
+#[test]
+fn a_git_c_that_changes_the_pins_is_refused_and_one_that_agrees_is_not() {
+    for setting in Override::ALL {
+        let world = run_steps(&[
+            Op::FixCommit(Fix::A),
+            Op::PushWithConfig {
+                setting,
+                src: Src::Fix(Fix::A),
+                to: Remote::Mirror,
+                via: Via::Name,
+                dst: Dst::Review(Fix::A),
+            },
+        ]);
+        let refused = world.last_push.as_ref().is_some_and(|(_, r)| *r);
+        if refused == setting.agrees() {
+            world.fail(format!("{setting:?}: refused {refused}"));
         }
     }
-    assert!(
-        fixed.is_empty(),
-        "fixed, so remove them from KNOWN_HOLES in tests/model.rs: {fixed:?}"
-    );
+}
+
+/// A second address of the mirror remote that is the fork: a push by the mirror's name is
+/// refused (it may be either), by its URL it passes.
+#[test]
+fn a_second_mirror_address_that_is_the_fork_is_refused() {
+    for kind in [SecondUrl::Url, SecondUrl::PushUrl] {
+        let fix_to = |via| Op::Push {
+            src: Src::Fix(Fix::A),
+            to: Remote::Mirror,
+            via,
+            dst: Dst::Review(Fix::A),
+        };
+        let mut world = run_steps(&[
+            Op::FixCommit(Fix::A),
+            Op::ToggleSecondMirrorUrl(kind),
+            fix_to(Via::Name),
+        ]);
+        last_push_refused(&world);
+        world.step(&fix_to(Via::Typed(Form::Absolute)));
+        world.check();
+        world.step(&Op::ToggleSecondMirrorUrl(kind));
+        world.step(&fix_to(Via::Name));
+        world.check();
+    }
 }
