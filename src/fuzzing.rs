@@ -328,7 +328,7 @@ pub fn config_values(data: &[u8]) {
         let mut expected: Vec<(String, Option<String>)> = Vec::new();
         let mut env = Vec::new();
         while !bytes.done() && expected.len() < 8 {
-            let quoted_key = bytes.byte() % 4 == 0;
+            let quoted_key = bytes.byte().is_multiple_of(4);
             let key = if quoted_key {
                 // A subsection may hold anything but a newline: `-c 'url.it'\''s!.insteadOf=x'`.
                 let sub: String = bytes
@@ -678,9 +678,8 @@ impl Vfs {
                 continue;
             }
             let last = todo.is_empty();
-            if self.dirs.contains(&next) {
-                out = next;
-            } else if self.files.contains_key(&next) && last {
+            // A directory anywhere on the way, a file only at the end.
+            if self.dirs.contains(&next) || (self.files.contains_key(&next) && last) {
                 out = next;
             } else if last {
                 return Some((next, false));
@@ -1272,7 +1271,7 @@ pub fn decide(data: &[u8]) {
                 );
             }
             3 => {
-                let what = if kind / 8 % 2 == 0 {
+                let what = if (kind / 8).is_multiple_of(2) {
                     Object::Tree
                 } else {
                     Object::Blob
