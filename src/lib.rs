@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod deploy;
 pub mod error;
 pub mod forge;
 pub mod git;
@@ -67,6 +68,7 @@ pub fn run_with_repo(
         Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),
+        Command::Deployed(args) => commands::deployed::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod deployed;
 pub mod diff;
 pub mod hooks;
 pub mod next_tag;
