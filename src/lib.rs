@@ -21,6 +21,7 @@ pub mod man;
 pub mod pager;
 pub mod plan;
 pub mod security;
+pub mod steps;
 pub mod suggest;
 pub mod tagging;
 pub mod tags;
@@ -69,6 +70,7 @@ pub fn run_with_repo(
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),
         Command::Deployed(args) => commands::deployed::run(repo, console, args),
+        Command::Step(args) => commands::step::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

@@ -9,4 +9,5 @@ pub mod hooks;
 pub mod next_tag;
 pub mod run_hook;
 pub mod security_merge;
+pub mod step;
 pub mod tag;
