@@ -39,6 +39,7 @@ pub enum Command {
     Check(commands::check::Args),
     Deployed(commands::deployed::Args),
     Step(commands::step::Args),
+    Sandbox(commands::sandbox::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]
     Hook(commands::run_hook::Args),

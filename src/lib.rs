@@ -20,6 +20,7 @@ pub mod hook_install;
 pub mod man;
 pub mod pager;
 pub mod plan;
+pub mod sandbox;
 pub mod security;
 pub mod steps;
 pub mod suggest;
@@ -44,6 +45,7 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
             console.out.write_all(&man::render())?;
             Ok(())
         }
+        Command::Sandbox(args) => commands::sandbox::run(console, args),
         Command::Hooks(args) if commands::hooks::needs_no_repository(args) => {
             commands::hooks::run_template(console, args)
         }
@@ -71,7 +73,7 @@ pub fn run_with_repo(
         Command::Check(args) => commands::check::run(repo, console, args),
         Command::Deployed(args) => commands::deployed::run(repo, console, args),
         Command::Step(args) => commands::step::run(repo, console, args),
-        Command::Completions(_) | Command::Man => unreachable_without_repo(),
+        Command::Completions(_) | Command::Man | Command::Sandbox(_) => unreachable_without_repo(),
     }
 }
 

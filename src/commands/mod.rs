@@ -8,6 +8,7 @@ pub mod diff;
 pub mod hooks;
 pub mod next_tag;
 pub mod run_hook;
+pub mod sandbox;
 pub mod security_merge;
 pub mod step;
 pub mod tag;
