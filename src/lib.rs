@@ -39,7 +39,7 @@ use console::Console;
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
-    match &cli.command {
+    match cli.run_command().as_ref() {
         Command::Completions(args) => commands::completions::run(console, args),
         Command::Man => {
             console.out.write_all(&man::render())?;
@@ -72,6 +72,7 @@ pub fn run_with_repo(
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),
         Command::Deployed(args) => commands::deployed::run(repo, console, args),
+        Command::Status(args) => commands::status::run(repo, console, args),
         Command::Step(args) => commands::step::run(repo, console, args),
         Command::Completions(_) | Command::Man | Command::Sandbox(_) => unreachable_without_repo(),
     }

@@ -184,3 +184,75 @@ fn the_simulated_stage_deploys_only_tags_the_upstream_has() {
     )
     .ok();
 }
+
+#[test]
+fn the_whole_week_by_following_what_status_says() {
+    let (repo, dir, run) = sandbox();
+    let printed = run.ok().stdout;
+    let server = dir.join("addons-server");
+    let mut done = Vec::new();
+    for round in 0.. {
+        assert!(round < 12, "status never said the week is done: {done:?}");
+        let screen = repo.run_in(&server, TUESDAY, &["status"]).ok();
+        insta::assert_snapshot!(format!("sandbox_week_{round}"), repo.redact(&screen.stdout));
+        // `git push-duty` alone is status.
+        repo.run_in(&server, TUESDAY, &[])
+            .ok()
+            .stdout_is(&screen.stdout);
+        let json = repo.run_in(&server, TUESDAY, &["status", "--json"]).ok();
+        let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+        if doc["next"]["next"] == "done" {
+            screen.stdout_has("Next: nothing: the week is done");
+            break;
+        }
+        let command = doc["next"]["command"]
+            .as_str()
+            .expect("a command")
+            .to_owned();
+        screen.stdout_has(&format!("Next: {command}\n"));
+        let words: Vec<&str> = command.split(' ').collect();
+        assert_eq!(&words[..2], ["git", "push-duty"], "{command}");
+        let mut args: Vec<&str> = words[1..].to_vec();
+        match words[2] {
+            // Off a terminal, what changes a remote needs --yes.
+            "security-merge" | "tag" => args.push("--yes"),
+            "deployed" => {
+                // Stage deploys the pushed tag: the sandbox's printed deploy commands.
+                for line in printed.lines().filter(|l| l.contains("/deploy.sh ")) {
+                    let parts: Vec<&str> = line.split(' ').collect();
+                    repo.run_env(parts[0], &dir, &parts[1..], &[]).ok();
+                }
+                args.extend(["--interval", "1s", "--timeout", "20s"]);
+            }
+            _ => {}
+        }
+        repo.run_env("git", &server, &args, &[]).ok();
+        done.push(command);
+    }
+    let all = if push_duty::sandbox::knows("pushduty.repo") {
+        " --all"
+    } else {
+        ""
+    };
+    let mut expected = vec![
+        "git push-duty security-merge fix-xss".to_owned(),
+        format!("git push-duty tag{all}"),
+        "git push-duty deployed --wait".to_owned(),
+        "git push-duty step extract-l10n".to_owned(),
+    ];
+    if push_duty::sandbox::knows("pushduty.notesUrl") {
+        expected.extend([
+            "git push-duty notes --next --write".to_owned(),
+            "git push-duty topic --next".to_owned(),
+        ]);
+    }
+    assert_eq!(done, expected);
+    // The practice week touched only the sandbox: the fix is public, tagged, deployed.
+    let upstream = dir.join("remotes/addons-server.git");
+    assert!(git_in(&repo, &upstream, &["tag", "--list"]).contains("2026.12.03"));
+    let merged = git_in(&repo, &upstream, &["log", "--format=%s", "main"]);
+    assert!(
+        merged.contains("Escape user names on the review page"),
+        "{merged}"
+    );
+}

@@ -10,5 +10,6 @@ pub mod next_tag;
 pub mod run_hook;
 pub mod sandbox;
 pub mod security_merge;
+pub mod status;
 pub mod step;
 pub mod tag;
