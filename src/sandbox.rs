@@ -232,7 +232,10 @@ impl Builder {
         // The simulated stage runs the last push everywhere.
         let stage = self.dir.join("stage");
         for (repo, name) in [(&server, SERVER), (&frontend, FRONTEND)] {
-            let url = format!("file://{}/{name}.json", stage.display());
+            let file = stage.join(format!("{name}.json"));
+            let url = reqwest::Url::from_file_path(&file)
+                .map_err(|()| anyhow::anyhow!("{} is not an absolute path", file.display()))?
+                .to_string();
             self.git(repo, &["config", "pushduty.stage.url", &url])?;
             let last = self.last_push_tag(s);
             let commit = self.git(repo, &["rev-parse", &format!("{last}^{{commit}}")])?;
@@ -425,17 +428,18 @@ echo "stage now runs $2 ($commit) for $1"
 
 /// The commands to try, in order, one a line.
 pub fn commands(s: &Sandbox) -> Vec<String> {
-    let dir = s.dir.display();
+    let dir = s.dir.display().to_string();
+    let path = |rest: &str| shell_word(&format!("{dir}/{rest}"));
     let all = if s.train { " --all" } else { "" };
     let mut lines = vec![
-        format!("cd {dir}/{SERVER}"),
+        format!("cd {}", path(SERVER)),
         "git push-duty status".to_owned(),
         format!("git push-duty security-merge {FIX_BRANCH}"),
         format!("git push-duty tag{all}"),
-        format!("{dir}/deploy.sh {SERVER} {}", s.tag),
+        format!("{} {SERVER} {}", path("deploy.sh"), s.tag),
     ];
     if s.train {
-        lines.push(format!("{dir}/deploy.sh {FRONTEND} {}", s.tag));
+        lines.push(format!("{} {FRONTEND} {}", path("deploy.sh"), s.tag));
     }
     lines.push("git push-duty deployed --wait".to_owned());
     lines.push("git push-duty step extract-l10n".to_owned());
@@ -444,4 +448,17 @@ pub fn commands(s: &Sandbox) -> Vec<String> {
         lines.push("git push-duty topic --next".to_owned());
     }
     lines
+}
+
+/// `text` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ':' | '@')
+        })
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }

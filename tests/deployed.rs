@@ -394,3 +394,61 @@ fn a_certificate_nobody_trusts_is_a_tls_error() {
         ))
         .stdout_has("certificate");
 }
+
+#[test]
+fn a_password_in_the_url_is_never_shown() {
+    let stage = Stage::start();
+    let url = format!(
+        "http://deploy:s3cret-token@127.0.0.1:{}/__version__",
+        stage.port
+    );
+    let (repo, _, _) = tagged(&url);
+    stage.set("__version__", Reply::status(401, "who are you"));
+    let run = repo.run(&["deployed"]).expect(1);
+    run.stdout_has(&format!(
+        "unreachable: http://deploy:***@127.0.0.1:{}/__version__ answered 401 Unauthorized: it wants a login",
+        stage.port
+    ));
+    assert!(
+        !run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"),
+        "{}",
+        run.streams()
+    );
+    let json = repo.run(&["deployed", "--json"]).expect(1);
+    assert!(!json.stdout.contains("s3cret"), "{}", json.stdout);
+}
+
+#[test]
+fn a_body_that_drips_slower_than_the_timeout_is_a_timeout() {
+    use std::io::{Read, Write};
+    // Headers at once, then a byte a second: the timeout covers the whole answer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{");
+                for _ in 0..100 {
+                    std::thread::sleep(Duration::from_secs(1));
+                    if stream.write_all(b" ").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/__version__");
+    let (repo, _, _) = tagged(&url);
+    let started = std::time::Instant::now();
+    repo.run(&["deployed", "--timeout", "2s"])
+        .expect(1)
+        .stdout_has(&format!("unreachable: {url} did not answer within 2s"));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+}

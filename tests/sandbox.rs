@@ -256,3 +256,37 @@ fn the_whole_week_by_following_what_status_says() {
         "{merged}"
     );
 }
+
+#[test]
+fn a_directory_with_spaces_and_quotes_gives_commands_that_paste() {
+    let repo = TestRepo::new();
+    let dir = repo.root().join("my practice's week");
+    let run = repo
+        .run_in(
+            &repo.root(),
+            TUESDAY,
+            &["sandbox", dir.to_str().expect("utf-8")],
+        )
+        .ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let deploy = lines
+        .iter()
+        .find(|l| l.contains("deploy.sh"))
+        .expect("a deploy line");
+    // Pasted into a shell, as printed.
+    let script = format!(
+        "{} && git push-duty status && {}",
+        lines[0],
+        deploy.replace("2026.12.03", "2026.11.19")
+    );
+    let pasted = repo.run_env("sh", &repo.root(), &["-c", &script], &[]).ok();
+    pasted
+        .stdout_has("Next: git push-duty security-merge fix-xss")
+        .stdout_has("stage now runs 2026.11.19");
+    repo.run_in(
+        &dir.join("addons-server"),
+        TUESDAY,
+        &["deployed", "--tag", "2026.11.19"],
+    )
+    .ok();
+}

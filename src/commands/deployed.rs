@@ -221,7 +221,7 @@ fn line(s: &Service) -> String {
 fn service_json(name: &str, s: &Service) -> serde_json::Value {
     let mut value = serde_json::json!({
         "repository": name,
-        "url": s.url,
+        "url": crate::deploy::fetch::shown(&s.url),
         "tag": s.target.tag,
         "commit": s.target.commit.to_string(),
         "state": s.state.as_ref().map_or("not-asked", State::word),

@@ -137,7 +137,7 @@ impl Fetcher {
     /// The version object at `url`.
     pub fn fetch(&self, url: &str) -> Result<Version, FetchError> {
         let fail = |reason| FetchError {
-            url: url.to_owned(),
+            url: shown(url),
             reason,
         };
         let parsed = reqwest::Url::parse(url.trim()).map_err(|_| fail(Failure::Scheme))?;
@@ -152,13 +152,16 @@ impl Fetcher {
     }
 
     fn fetch_http(&self, url: reqwest::Url) -> Result<Version, Failure> {
+        let started = std::time::Instant::now();
         let response = self
             .client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .map_err(|e| self.request_error(&e))?;
-        let final_url = (response.url() != &url).then(|| response.url().to_string());
+        // reqwest takes the credentials out of the URL it answers with: that is no redirect.
+        let final_url = (without_credentials(response.url()) != without_credentials(&url))
+            .then(|| shown(response.url().as_str()));
         let status = response.status();
         if status != reqwest::StatusCode::OK {
             return Err(Failure::Status {
@@ -170,13 +173,25 @@ impl Fetcher {
         if response.content_length().is_some_and(|n| n > BODY_LIMIT) {
             return Err(Failure::TooLarge);
         }
+        // reqwest's timeout bounds each read, not the whole body: a server dripping a byte at a
+        // time would hold the run for ever, so the body has the same deadline as the answer.
         let mut body = Vec::new();
-        response
-            .take(BODY_LIMIT + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| self.body_error(&e))?;
-        if body.len() as u64 > BODY_LIMIT {
-            return Err(Failure::TooLarge);
+        let mut reader = response.take(BODY_LIMIT + 1);
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = reader.read(&mut chunk).map_err(|e| self.body_error(&e))?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+            if body.len() as u64 > BODY_LIMIT {
+                return Err(Failure::TooLarge);
+            }
+            if started.elapsed() > self.timeout {
+                return Err(Failure::Timeout {
+                    seconds: self.timeout.as_secs(),
+                });
+            }
         }
         parse(&body, final_url)
     }
@@ -210,6 +225,26 @@ impl Fetcher {
             }
         }
     }
+}
+
+/// `url` as shown in messages and `--json`: a password in it (`https://user:token@host/`) is
+/// written `***`, so an error message or a CI log never carries it.
+pub fn shown(url: &str) -> String {
+    match reqwest::Url::parse(url.trim()) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot carry a password, which this one does.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn without_credentials(url: &reqwest::Url) -> reqwest::Url {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url
 }
 
 fn parse(body: &[u8], final_url: Option<String>) -> Result<Version, Failure> {
