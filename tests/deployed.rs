@@ -452,3 +452,35 @@ fn a_body_that_drips_slower_than_the_timeout_is_a_timeout() {
         started.elapsed()
     );
 }
+
+#[test]
+fn the_tag_name_at_another_commit_is_not_a_deploy() {
+    let stage = Stage::start();
+    let (repo, last, _) = tagged(&stage.url("__version__"));
+    stage.set("__version__", Reply::version("2026.12.03", &last));
+    repo.run(&["deployed"]).expect(1).stdout_has(&format!(
+        "stage: upstream: cannot tell whether it runs 2026.12.03: it says it runs 2026.12.03 but at commit {last}, which is not 2026.12.03's commit"
+    ));
+}
+
+#[test]
+fn wait_shows_a_progress_line_on_a_terminal() {
+    let stage = Stage::start();
+    let (repo, last, _) = tagged(&stage.url("__version__"));
+    stage.set("__version__", Reply::version("2026.11.26", &last));
+    let run = repo.run_on_terminal(
+        &["deployed", "--wait", "--interval", "1s", "--timeout", "3s"],
+        "",
+    );
+    assert!(
+        run.stdout
+            .contains("\rwaiting 0s of 3s: 0 of 1 deployed on stage"),
+        "{}",
+        run.streams()
+    );
+    assert!(
+        run.stdout.contains("still on 2026.11.26"),
+        "{}",
+        run.streams()
+    );
+}

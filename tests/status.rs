@@ -159,3 +159,37 @@ fn json_for_scripts() {
     assert_eq!(doc["items"][0]["stage"], "hook");
     assert_eq!(doc["items"][0]["state"], "todo");
 }
+
+#[test]
+fn an_unfinished_security_merge_is_finished_before_anything_else() {
+    let (repo, _, _) = TestRepo::guarded_with_fix();
+    repo.git(&["branch", "-q", "-D", "fix-xss"]);
+    repo.reject_pushes(&repo.mirror());
+    repo.run(&["security-merge", "fix-xss", "--yes"]).expect(1);
+    repo.accept_pushes(&repo.mirror());
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [ ] upstream: a security-merge run is not finished\n")
+        .stdout_has("Next: git push-duty security-merge --continue\n");
+    repo.run(&["security-merge", "--continue", "--yes"]).ok();
+    repo.run(&["status"])
+        .ok()
+        .stdout_lacks("not finished")
+        .stdout_has("Next: git push-duty tag\n");
+}
+
+#[test]
+fn a_hook_whose_pins_no_longer_match_is_installed_again() {
+    let repo = TestRepo::guarded();
+    let moved = repo.add_bare_remote("moved");
+    repo.git(&[
+        "remote",
+        "set-url",
+        "security",
+        moved.to_str().expect("utf-8"),
+    ]);
+    repo.run(&["status", "--offline"])
+        .ok()
+        .stdout_has("  [ ] pre-push hook out of date: ")
+        .stdout_has("Next: git push-duty hooks install\n");
+}
