@@ -122,7 +122,10 @@ impl Record {
         match (self.code, self.signal) {
             (Some(code), _) => format!("exit {code}"),
             (None, Some(signal)) => format!("killed by signal {signal}"),
-            (None, None) => "did not finish (git push-duty was stopped while it ran)".to_owned(),
+            (None, None) => {
+                "did not finish: still running, or git push-duty was stopped while it ran"
+                    .to_owned()
+            }
         }
     }
 

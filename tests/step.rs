@@ -194,7 +194,7 @@ fn a_run_killed_with_push_duty_reads_as_unfinished_and_can_run_again() {
     run.kill().expect("kill");
     run.wait().expect("wait");
     repo.run(&["step"]).ok().stdout_has(
-        "slow\tfailed for this push (did not finish (git push-duty was stopped while it ran))\t",
+        "slow\tfailed for this push (did not finish: still running, or git push-duty was stopped while it ran)\t",
     );
     // The lock died with the process: the step runs again.
     repo.git(&["config", "pushduty.step", "slow true"]);
