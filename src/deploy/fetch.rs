@@ -361,5 +361,30 @@ mod tests {
         std::fs::remove_file(&path).expect("rm");
         let err = fetcher().fetch(&url).unwrap_err();
         assert_eq!(err.kind(), "file");
+
+        // `file://stage/x.json` names a host, not a path here; /dev/zero never ends.
+        let err = fetcher().fetch("file://stage/version.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot read file://stage/version.json: not a local file path"
+        );
+        let err = fetcher().fetch("file:///dev/zero").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot read file:///dev/zero: /dev/zero is not a file"
+        );
+    }
+
+    #[test]
+    fn passwords_are_hidden_and_plain_urls_kept() {
+        assert_eq!(
+            shown("https://ci:t0ken@stage.example/__version__"),
+            "https://ci:***@stage.example/__version__"
+        );
+        assert_eq!(
+            shown("https://stage.example/__version__"),
+            "https://stage.example/__version__"
+        );
+        assert_eq!(shown("not a url"), "not a url");
     }
 }

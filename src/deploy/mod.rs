@@ -57,7 +57,10 @@ impl Member {
 }
 
 /// The repositories of the train, this one first. Until the train (`pushduty.repo`, issue 10)
-/// is wired, it is this repository alone; the rest of `deployed` already works per member.
+/// is wired, it is this repository alone; the rest of `deployed` and `status` already works per
+/// member. Wiring it: map each of `train::members` to a [`Member`] (`path` from its configured
+/// path, `environments` from its own `Sources`), and run each member's listing and fetching from
+/// its own top directory (`train::Member::within`), where its relative remote URLs resolve.
 pub fn members(repo: &gix::Repository) -> Result<Vec<Member>> {
     Ok(vec![Member::open(repo.clone(), None)?])
 }
