@@ -246,6 +246,7 @@ impl Builder {
             )?;
         }
         self.write(&self.dir.join("deploy.sh"), DEPLOY_SCRIPT, true)?;
+        self.write(&self.dir.join("land-fix.sh"), LAND_FIX_SCRIPT, true)?;
 
         // The hook, installed by this very binary, as `git push-duty hooks install` would.
         let mut install = self.command(&self.exe, &server, None);
@@ -426,6 +427,36 @@ mv "$here/stage/$1.json.new" "$here/stage/$1.json"
 echo "stage now runs $2 ($commit) for $1"
 "#;
 
+/// After the tag, colleagues land an unready feature and then a fix on addons-server's main, so
+/// the hero practises a cherry-pick revision (only the fix ships).
+const LAND_FIX_SCRIPT: &str = r#"#!/bin/sh
+# The practice week's colleagues: after the tag, an unready feature and then a fix land on
+# addons-server's main. Ship only the fix, as a cherry-pick revision of the tag.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+work="$here/.colleague"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_CONFIG_PARAMETERS GIT_CONFIG_COUNT
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=Colleague GIT_AUTHOR_EMAIL=colleague@sandbox.invalid
+export GIT_COMMITTER_NAME=Colleague GIT_COMMITTER_EMAIL=colleague@sandbox.invalid
+if [ -d "$work" ]; then
+    git -C "$work" pull -q --ff-only
+else
+    git clone -q "$here/remotes/addons-server.git" "$work"
+fi
+n=$(git -C "$work" rev-list --count HEAD)
+echo "dashboard $n (not ready)" > "$work/dashboard.txt"
+git -C "$work" add dashboard.txt
+git -C "$work" commit -q -m "Start the new dashboard (not ready for production)"
+echo "fixed $n" > "$work/review.txt"
+git -C "$work" add review.txt
+git -C "$work" commit -q -m "Fix the crash on the review page"
+fix=$(git -C "$work" rev-parse HEAD)
+git -C "$work" push -q origin HEAD:main
+echo "landed on addons-server's main: an unready dashboard, then the fix $fix"
+echo "ship only the fix: git push-duty tag --cherry-pick $fix"
+"#;
+
 /// The commands to try, in order, one a line.
 pub fn commands(s: &Sandbox) -> Vec<String> {
     let dir = s.dir.display().to_string();
@@ -443,6 +474,13 @@ pub fn commands(s: &Sandbox) -> Vec<String> {
     }
     lines.push("git push-duty deployed --wait".to_owned());
     lines.push("git push-duty step extract-l10n".to_owned());
+    // QA finds a bug: a cherry-pick revision ships only the fix.
+    lines.push(path("land-fix.sh"));
+    lines.push(
+        "git push-duty tag --cherry-pick FIX   (FIX: the commit land-fix.sh names)".to_owned(),
+    );
+    lines.push(format!("{} {SERVER} {}-1", path("deploy.sh"), s.tag));
+    lines.push("git push-duty deployed --wait".to_owned());
     if s.week {
         lines.push("git push-duty notes --next --write".to_owned());
         lines.push("git push-duty topic --next".to_owned());

@@ -39,6 +39,11 @@ fn it_prints_the_week_starting_with_status() {
     assert!(lines.contains(&format!("{d}/deploy.sh addons-server 2026.12.03").as_str()));
     assert!(lines.contains(&"git push-duty deployed --wait"));
     assert!(lines.contains(&"git push-duty step extract-l10n"));
+    assert!(
+        lines.contains(&format!("{d}/land-fix.sh").as_str()),
+        "{lines:?}"
+    );
+    assert!(lines.contains(&format!("{d}/deploy.sh addons-server 2026.12.03-1").as_str()));
     run.stderr_has("Creating a practice week for the push on 2026-12-03 in ")
         .stderr_has("nothing reaches a real remote");
 
@@ -218,7 +223,10 @@ fn the_whole_week_by_following_what_status_says() {
             "security-merge" | "tag" => args.push("--yes"),
             "deployed" => {
                 // Stage deploys the pushed tag: the sandbox's printed deploy commands.
-                for line in printed.lines().filter(|l| l.contains("/deploy.sh ")) {
+                for line in printed
+                    .lines()
+                    .filter(|l| l.contains("/deploy.sh ") && l.ends_with(" 2026.12.03"))
+                {
                     let parts: Vec<&str> = line.split(' ').collect();
                     repo.run_env(parts[0], &dir, &parts[1..], &[]).ok();
                 }
@@ -247,6 +255,51 @@ fn the_whole_week_by_following_what_status_says() {
         ]);
     }
     assert_eq!(done, expected);
+    // QA finds a bug: colleagues land an unready feature, then the fix; only the fix ships.
+    let land = dir.join("land-fix.sh");
+    let landed = repo
+        .run_env(land.to_str().expect("utf-8"), &dir, &[], &[])
+        .ok();
+    let pick = landed
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ship only the fix: "))
+        .expect("the command to run")
+        .to_owned();
+    assert!(
+        pick.starts_with("git push-duty tag --cherry-pick "),
+        "{pick}"
+    );
+    let mut args: Vec<&str> = pick.split(' ').skip(1).collect();
+    args.push("--yes");
+    repo.run_env("git", &server, &args, &[])
+        .ok()
+        .stdout_has("tag: 2026.12.03-1");
+    repo.run_in(&server, TUESDAY, &["status"])
+        .ok()
+        .stdout_has("[x] addons-server: tagged 2026.12.03-1 (newer commits on the branch wait for the next push)")
+        .stdout_has("Next: git push-duty deployed --wait");
+    let deploy = dir.join("deploy.sh");
+    repo.run_env(
+        deploy.to_str().expect("utf-8"),
+        &dir,
+        &["addons-server", "2026.12.03-1"],
+        &[],
+    )
+    .ok();
+    repo.run_in(&server, TUESDAY, &["deployed"])
+        .ok()
+        .stdout_has("stage: addons-server: deployed 2026.12.03-1");
+    let shipped = git_in(
+        &repo,
+        &dir.join("remotes/addons-server.git"),
+        &["log", "--format=%s", "2026.12.03-1"],
+    );
+    assert!(
+        shipped.contains("Fix the crash on the review page"),
+        "{shipped}"
+    );
+    assert!(!shipped.contains("dashboard"), "{shipped}");
     // The practice week touched only the sandbox: the fix is public, tagged, deployed.
     let upstream = dir.join("remotes/addons-server.git");
     assert!(git_in(&repo, &upstream, &["tag", "--list"]).contains("2026.12.03"));

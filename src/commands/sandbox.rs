@@ -19,7 +19,8 @@ use crate::sandbox;
 /// rotation, notes URL and train where this version has them), the pre-push hook installed in
 /// addons-server, a reviewed security fix (fix-xss) waiting on the mirror, and a simulated
 /// stage: each clone's [pushduty "stage"] url is a file:// JSON file that DIR/deploy.sh
-/// REPOSITORY TAG "deploys" a tag into.
+/// REPOSITORY TAG "deploys" a tag into; DIR/land-fix.sh lands an unready feature and then a fix
+/// on addons-server's main after the tag, to practise a cherry-pick revision.
 ///
 /// It prints the commands to try, in order, starting with git push-duty status. DIR must not
 /// exist, or be an empty directory; anything else (a file, a symbolic link, a directory with
