@@ -218,7 +218,10 @@ fn wait_sees_the_deploy_happen() {
         "stage: upstream: deployed 2026.12.03 ({})\n",
         &now[..7]
     ))
-    .stderr_has("waiting up to 30s: 0 of 1 deployed on stage");
+    .stderr_has(&format!(
+        "waiting up to 30s: 0 of 1 deployed on stage; upstream: still on 2026.11.26 ({}), 2 commits behind, not 2026.12.03\n",
+        &last[..7]
+    ));
 }
 
 #[test]
@@ -483,4 +486,26 @@ fn wait_shows_a_progress_line_on_a_terminal() {
         "{}",
         run.streams()
     );
+}
+
+#[test]
+fn wait_says_why_it_waits_and_does_not_wait_on_a_url_that_is_none() {
+    let stage = Stage::start();
+    let url = stage.url("__version__");
+    let (repo, _, _) = tagged(&url);
+    stage.set("__version__", Reply::status(404, ""));
+    repo.run(&["deployed", "--wait", "--interval", "1s", "--timeout", "2s"])
+        .expect(1)
+        .stderr_has(&format!(
+            "waiting up to 2s: 0 of 1 deployed on stage; upstream: unreachable: {url} answered 404 Not Found"
+        ));
+    repo.git(&["config", "pushduty.stage.url", "htp://typo/__version__"]);
+    let started = std::time::Instant::now();
+    repo.run(&["deployed", "--wait", "--timeout", "1h"])
+        .expect(1)
+        .stdout_has(
+            "unreachable: htp://typo/__version__ is not an http://, https:// or file:// URL",
+        )
+        .stderr_lacks("waiting");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -95,10 +95,24 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         }
         let deployed = services.iter().filter(|s| is_deployed(s)).count();
         let elapsed = started.elapsed();
-        if !args.wait || deployed == services.len() || elapsed >= timeout {
+        // A URL that is no URL will not start answering: waiting is no use.
+        let hopeless = services
+            .iter()
+            .any(|s| matches!(&s.state, Some(State::Unreachable(e)) if e.kind() == "scheme"));
+        if !args.wait || deployed == services.len() || elapsed >= timeout || hopeless {
             break;
         }
-        let summary = format!("{deployed} of {} deployed on {env}", services.len());
+        // Why it waits, so a wrong URL does not pass for a slow deploy.
+        let pending: Vec<String> = services
+            .iter()
+            .filter(|s| !is_deployed(s))
+            .map(|s| format!("{}: {}", members[s.member].name, line(s)))
+            .collect();
+        let summary = format!(
+            "{deployed} of {} deployed on {env}; {}",
+            services.len(),
+            pending.join("; ")
+        );
         if console.interactive {
             write!(
                 console.err,
