@@ -10,7 +10,9 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod context;
 pub mod deploy;
+pub mod diff_view;
 pub mod error;
 pub mod forge;
 pub mod git;
@@ -36,6 +38,7 @@ use anyhow::Result;
 
 use cli::{Cli, Command};
 use console::Console;
+use context::{Context, Invocation};
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
@@ -46,6 +49,7 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
             Ok(())
         }
         Command::Sandbox(args) => commands::sandbox::run(console, args),
+        Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Hooks(args) if commands::hooks::needs_no_repository(args) => {
             commands::hooks::run_template(console, args)
         }
@@ -56,24 +60,29 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
     }
 }
 
-/// Runs a command that needs a repository.
+/// Runs a command that needs a repository. The run's [`Invocation`] (today) is made here, once;
+/// each command that works with the team's settings gets one [`Context`], built before it starts.
 pub fn run_with_repo(
     repo: &gix::Repository,
     command: &Command,
     console: &mut Console<'_>,
 ) -> Result<()> {
+    let invocation = Invocation::new();
+    let context = || Context::new(repo, &invocation);
     match command {
-        Command::NextTag(args) => commands::next_tag::run(repo, console, args),
-        Command::Tag(args) => commands::tag::run(repo, console, args),
-        Command::Compare(args) => commands::compare::run(repo, console, args),
-        Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
-        Command::Diff(args) => commands::diff::run(repo, console, args),
+        Command::NextTag(args) => commands::next_tag::run(&context()?, console, args),
+        Command::Tag(args) => commands::tag::run(&context()?, console, args),
+        Command::Compare(args) => commands::compare::run(&context()?, console, args),
+        Command::SecurityMerge(args) => commands::security_merge::run(&context()?, console, args),
+        Command::Diff(args) => commands::diff::run(&context()?, console, args),
+        // A check reports a configuration that cannot be read as one of its findings.
+        Command::Check(args) => commands::check::run(repo, &invocation, console, args),
         Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
-        Command::Check(args) => commands::check::run(repo, console, args),
-        Command::Deployed(args) => commands::deployed::run(repo, console, args),
-        Command::Status(args) => commands::status::run(repo, console, args),
-        Command::Step(args) => commands::step::run(repo, console, args),
+        Command::Deployed(args) => commands::deployed::run(&context()?, console, args),
+        Command::Status(args) => commands::status::run(&context()?, console, args),
+        Command::Step(args) => commands::step::run(&context()?, console, args),
+        Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Completions(_) | Command::Man | Command::Sandbox(_) => unreachable_without_repo(),
     }
 }

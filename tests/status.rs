@@ -136,7 +136,7 @@ fn offline_asks_no_url_and_fetches_nothing() {
     repo.run(&["status"])
         .expect(1)
         .stderr_has("error: cannot reach remote upstream")
-        .stderr_has("pass --offline where the command has it");
+        .stderr_has("hint: to work from what is already fetched: git push-duty status --offline");
 }
 
 #[test]

@@ -4,8 +4,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::config::{self, ENV_URL};
+use crate::config::ENV_URL;
 use crate::console::Console;
+use crate::context::Context;
 use crate::deploy::{self, Fetcher, Member, State, Target};
 use crate::error::{Refusal, refuse};
 
@@ -57,16 +58,12 @@ struct Service {
     state: Option<State>,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
     let timeout = duration_flag("--timeout", &args.timeout)?;
     let interval = duration_flag("--interval", &args.interval)?;
-    let members = deploy::members(repo)?;
+    let members = deploy::members(ctx.repo)?;
     let env = environment(&members, args.env.as_deref())?;
-    let push_date = members[0]
-        .settings
-        .schedule
-        .next_push_date(config::today()?)
-        .map_err(|e| anyhow::Error::new(Refusal::new(e.to_string())))?;
+    let push_date = ctx.push_date(None)?.date;
     let mut services = Vec::new();
     for (i, member) in members.iter().enumerate() {
         let Some((url, _)) = member.url(&env) else {
@@ -75,7 +72,12 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         services.push(Service {
             member: i,
             url: url.to_owned(),
-            target: deploy::target(member, push_date, args.tag.as_deref())?,
+            target: deploy::target(
+                &ctx.for_repository(&member.repo)?,
+                member,
+                push_date,
+                args.tag.as_deref(),
+            )?,
             state: None,
         });
     }

@@ -5,15 +5,15 @@ use anyhow::Result;
 use gix::ObjectId;
 
 use crate::commands::hooks::this_binary;
-use crate::config::{self, SECURITY, Sources, UPSTREAM};
+use crate::config::{SECURITY, Sources, UPSTREAM};
 use crate::console::Console;
+use crate::context::Context;
 use crate::deploy::{self, Fetcher, Member, State, Target};
-use crate::error::Refusal;
 use crate::git::{self, remote};
 use crate::hooks::{Health, Pinned};
 use crate::plan::{Mode, Runner};
 use crate::steps;
-use crate::tagging::upstream_tags::{Reach, Tags};
+use crate::tagging::upstream_tags::{CalendarTags, Reach};
 use crate::tags::CalendarTag;
 use crate::week::checklist::{
     self, After, Deploy, Environment, Hook, Item, ItemState, Mirror, MirrorMain, NextStep,
@@ -49,13 +49,11 @@ pub struct Args {
 /// The longest a version URL is waited for.
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
     let members = deploy::members(repo)?;
-    let schedule = &members[0].settings.schedule;
-    let today = config::today()?;
-    let push_date = schedule
-        .next_push_date(today)
-        .map_err(|e| anyhow::Error::new(Refusal::new(e.to_string())))?;
+    let schedule = &ctx.settings.schedule;
+    let push_date = ctx.push_date(None)?.date;
     let next_push_date = push_date
         .succ_opt()
         .and_then(|d| schedule.next_push_date(d).ok());
@@ -68,7 +66,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let mut targets: Vec<Option<Target>> = Vec::new();
     let mut team_steps = Vec::new();
     for member in &members {
-        let (state, target) = repo_state(member, push_date, args.offline, &mut runner)?;
+        let member_ctx = ctx.for_repository(&member.repo)?;
+        let (state, target) =
+            repo_state(&member_ctx, member, push_date, args.offline, &mut runner)?;
         repos.push(state);
         targets.push(target);
         let sources = Sources::load(&member.repo)?;
@@ -153,16 +153,17 @@ fn in_this_version(stage: Stage) -> bool {
 }
 
 fn repo_state(
+    ctx: &Context<'_>,
     member: &Member,
     push_date: chrono::NaiveDate,
     offline: bool,
     runner: &mut Runner,
 ) -> Result<(RepoState, Option<Target>)> {
-    let repo = &member.repo;
-    let settings = &member.settings;
-    let branch = settings.branch(repo)?;
+    let repo = ctx.repo;
+    let settings = &ctx.settings;
+    let branch = ctx.branch.clone();
     let reach = if offline { Reach::Offline } else { Reach::List };
-    let tags = Tags::take(repo, &settings.upstream, reach)?;
+    let tags = CalendarTags::see(ctx, reach)?;
     let tip = if offline {
         git::ref_commit(
             repo,

@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 
-use crate::config::{self, STEP, Settings, Sources};
+use crate::config::{STEP, Sources};
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::plan::{Effect, Mode, Plan, Runner};
 use crate::steps;
@@ -30,14 +31,10 @@ pub struct Args {
     pub dry_run: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let sources = Sources::load(repo)?;
-    let settings = Settings::from_sources(&sources)?;
-    let configured = steps::configured(&sources)?;
-    let push_date = settings
-        .schedule
-        .next_push_date(config::today()?)
-        .map_err(|e| anyhow::Error::new(Refusal::new(e.to_string())))?;
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
+    let configured = steps::configured(&Sources::load(repo)?)?;
+    let push_date = ctx.push_date(None)?.date;
     let Some(name) = &args.name else {
         return list(repo, console, &configured, push_date);
     };

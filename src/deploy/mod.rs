@@ -8,13 +8,14 @@ pub mod fetch;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use gix::ObjectId;
 
 use crate::config::{Origin, Settings, Sources};
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::git;
-use crate::tagging::upstream_tags::{Reach, Tags};
+use crate::tagging::upstream_tags::{CalendarTags, Reach};
 use crate::week::dockerflow::{self, Deployment, Expected};
 
 pub use fetch::{FetchError, Fetcher};
@@ -114,9 +115,14 @@ pub struct Target {
 /// The tag a member's services should run: `tag` if given, else the latest revision of the push
 /// date's tag, with the commit it points to on the upstream (or here). Fetches that tag's
 /// objects if this clone lacks them, writing no ref.
-pub fn target(member: &Member, push_date: chrono::NaiveDate, tag: Option<&str>) -> Result<Target> {
-    let repo = &member.repo;
-    let tags = Tags::take(repo, &member.settings.upstream, Reach::List)?;
+pub fn target(
+    ctx: &Context<'_>,
+    member: &Member,
+    push_date: chrono::NaiveDate,
+    tag: Option<&str>,
+) -> Result<Target> {
+    let repo = ctx.repo;
+    let tags = CalendarTags::see(ctx, Reach::List)?;
     let name = match tag {
         Some(t) => t.to_owned(),
         None => match tags.lineage.latest_for(push_date) {
