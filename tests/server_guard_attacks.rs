@@ -663,3 +663,48 @@ fn a_hooks_path_on_the_server_needs_force_and_is_then_used() {
         .refused_by_server();
     assert_eq!(repo.refs_of(&mirror), before);
 }
+
+#[test]
+fn a_side_repository_poisoned_by_a_push_into_it_is_not_believed() {
+    let repo = TestRepo::server_guarded();
+    repo.upstream_commit("app.txt", "v2\n", "Ship");
+    repo.git(&["fetch", "-q", "upstream"]);
+    // The first update of main creates the side repository.
+    repo.push_past_client(&["-q", "security", "upstream/main:refs/heads/main"])
+        .silent();
+    let side = repo.mirror().join("push-duty/upstream.git");
+    let side_url = side.to_str().expect("utf-8").to_owned();
+    let tip = repo.rev("upstream/main");
+    repo.git(&["merge", "-q", "--ff-only", "upstream/main"]);
+    let bad = repo.bad_commit();
+    // Whoever can write the mirror over plain ssh can push into its side repository too: the
+    // embargoed commit as the side's main, and a replacement of the upstream's tip by a commit
+    // whose parent is the embargoed one, which would put it in the upstream's history.
+    repo.git(&["replace", "--graft", &tip, &bad]);
+    let replace = format!("refs/replace/{tip}");
+    repo.push_past_client(&[
+        "-q",
+        "--force",
+        &side_url,
+        &format!("{bad}:refs/heads/main"),
+        &format!("{replace}:{replace}"),
+    ])
+    .ok();
+    repo.git(&["replace", "-d", &tip]);
+    // git itself, in the side repository, now believes it.
+    repo.run_env(
+        "git",
+        &side,
+        &["merge-base", "--is-ancestor", &bad, &tip],
+        &[],
+    )
+    .ok();
+    let before = repo.refs_of(&repo.mirror());
+    let run = repo
+        .push_past_client(&["security", &format!("{bad}:refs/heads/main")])
+        .refused_by_server();
+    run.remote_said()
+        .as_str()
+        .has(&format!("{bad} is not on the upstream's main"));
+    assert_eq!(repo.refs_of(&repo.mirror()), before);
+}

@@ -50,7 +50,11 @@ pub fn open_or_create(dir: &Path, hash: gix::hash::Kind) -> Result<gix::Reposito
             }
         }
     }
-    let repo = gix::open_opts(dir, gix::open::Options::isolated())
+    // Replacement refs (`refs/replace/*`) are never honoured: whoever can push into the side
+    // repository could otherwise graft a commit into the upstream's history (gix 0.90 happens
+    // not to load them for this repository; say so rather than rely on it).
+    let options = gix::open::Options::isolated().config_overrides(["core.useReplaceRefs=false"]);
+    let repo = gix::open_opts(dir, options)
         .with_context(|| format!("cannot open the side repository {}", dir.display()))?;
     Ok(repo)
 }
