@@ -708,3 +708,30 @@ fn a_side_repository_poisoned_by_a_push_into_it_is_not_believed() {
         .has(&format!("{bad} is not on the upstream's main"));
     assert_eq!(repo.refs_of(&repo.mirror()), before);
 }
+
+#[test]
+fn credentials_in_the_upstream_url_are_not_shown_to_who_pushed() {
+    let repo = TestRepo::server_guarded();
+    let mirror = repo.mirror();
+    // An administrator may fetch the upstream with a token; the people who push must not read it.
+    repo.git_in(
+        &mirror,
+        &[
+            "config",
+            "pushduty.server.upstream",
+            "http://deploy:s3cret-token@127.0.0.1:9/upstream.git",
+        ],
+    );
+    repo.upstream_commit("app.txt", "v2\n", "Ship");
+    repo.git(&["fetch", "-q", "upstream"]);
+    let before = repo.refs_of(&mirror);
+    let run = repo
+        .push_past_client(&["security", "upstream/main:refs/heads/main"])
+        .refused_by_server();
+    let said = run.remote_said();
+    said.as_str()
+        .has("cannot reach the upstream http://***@127.0.0.1:9/upstream.git");
+    assert!(!run.stderr.contains("s3cret"), "{}", run.streams());
+    assert!(!run.stderr.contains("deploy:"), "{}", run.streams());
+    assert_eq!(repo.refs_of(&mirror), before);
+}
