@@ -735,3 +735,58 @@ fn credentials_in_the_upstream_url_are_not_shown_to_who_pushed() {
     assert!(!run.stderr.contains("deploy:"), "{}", run.streams());
     assert_eq!(repo.refs_of(&mirror), before);
 }
+
+#[test]
+fn atomic_pushes_push_options_and_a_delete_with_a_create_are_judged_whole() {
+    let repo = TestRepo::server_guarded();
+    let mirror = repo.mirror();
+    repo.git_in(&mirror, &["config", "receive.advertisePushOptions", "true"]);
+    repo.git(&["switch", "-q", "-c", "fix-old"]);
+    repo.commit("old.txt", "old\n", "An old fix");
+    repo.push_past_client(&["-q", "security", "fix-old"])
+        .silent();
+    repo.git(&["switch", "-q", "main"]);
+    let bad = repo.bad_commit();
+    repo.git(&["branch", "fix-new", &bad]);
+    // --atomic with a push option: the bad main takes the fix branch down with it.
+    let before = repo.refs_of(&mirror);
+    repo.push_past_client(&[
+        "--atomic",
+        "-o",
+        "ci.skip",
+        "security",
+        "main",
+        "fix-new",
+        ":refs/heads/fix-old",
+    ])
+    .refused_by_server()
+    .remote_said()
+    .as_str()
+    .has(&format!("{bad} is not on the upstream's main"));
+    assert_eq!(repo.refs_of(&mirror), before);
+    // Without main, the same delete and create go through, options and all.
+    repo.push_past_client(&[
+        "-q",
+        "--atomic",
+        "-o",
+        "ci.skip",
+        "security",
+        "fix-new",
+        ":refs/heads/fix-old",
+    ])
+    .silent();
+    assert_eq!(repo.branch_of(&mirror, "fix-new"), Some(bad));
+    assert_eq!(repo.branch_of(&mirror, "fix-old"), None);
+    // Deleting main and creating it again in one push is still a deletion of main.
+    let main = repo.branch_of(&mirror, "main").expect("main");
+    repo.push_past_client(&[
+        "security",
+        ":refs/heads/main",
+        &format!("{main}:refs/heads/main2"),
+    ])
+    .refused_by_server()
+    .remote_said()
+    .as_str()
+    .has("refusing to delete refs/heads/main");
+    assert_eq!(repo.branch_of(&mirror, "main"), Some(main));
+}
