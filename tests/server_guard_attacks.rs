@@ -232,36 +232,50 @@ fn two_pushes_at_once_both_get_a_decision() {
     let repo = TestRepo::server_guarded();
     let colleague = repo.upstream_commit("app.txt", "v2\n", "Ship");
     let old = repo.branch_of(&repo.mirror(), "main").expect("main");
-    let zero_side = repo.mirror().join("push-duty");
-    assert!(
-        !zero_side.exists(),
-        "no side repository before the first push"
-    );
+    let side = repo.mirror().join("push-duty");
+    assert!(!side.exists(), "no side repository before the first push");
     let line = format!("{old} {colleague} refs/heads/main\n");
-    // Straight to the hook, twice at once: the side repository is created and fetched into by
-    // both; neither may fail for the other's sake.
+    // Straight to the hook, four at once, into a side repository none of them finds: each
+    // creates it and fetches the same pack into it. Fetching at the same time, two wrote that
+    // pack and both removed its `.keep` file, and the second removal failed, refusing a safe
+    // push ("Failed to remove .keep file"), about once in ten rounds, more often under load.
     let mirror = repo.mirror();
-    let runs: Vec<common::Run> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..3)
-            .map(|_| s.spawn(|| hook_with_input(&repo, &mirror, &line)))
+    let mut failed = Vec::new();
+    for round in 0..25 {
+        if round > 0 {
+            std::fs::remove_dir_all(&side).expect("remove the side repository");
+        }
+        let runs: Vec<common::Run> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| hook_with_input(&repo, &mirror, &line)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        failed.extend(
+            runs.iter()
+                .filter(|run| run.status != 0)
+                .map(|run| format!("round {round}:\n{}", run.streams())),
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&side)
+            .expect("side dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
-    for run in runs {
-        run.ok();
+        assert_eq!(
+            leftovers,
+            ["upstream.git"],
+            "temporary directories were left"
+        );
+        let keeps: Vec<_> = std::fs::read_dir(side.join("upstream.git/objects/pack"))
+            .expect("pack dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".keep"))
+            .collect();
+        assert_eq!(keeps, Vec::<String>::new(), ".keep files were left");
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&zero_side)
-        .expect("side dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(
-        leftovers,
-        ["upstream.git"],
-        "temporary directories were left"
-    );
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 fn hook_with_input(repo: &TestRepo, dir: &Path, input: &str) -> common::Run {
@@ -648,4 +662,131 @@ fn a_hooks_path_on_the_server_needs_force_and_is_then_used() {
     repo.push_past_client(&["security", "main"])
         .refused_by_server();
     assert_eq!(repo.refs_of(&mirror), before);
+}
+
+#[test]
+fn a_side_repository_poisoned_by_a_push_into_it_is_not_believed() {
+    let repo = TestRepo::server_guarded();
+    repo.upstream_commit("app.txt", "v2\n", "Ship");
+    repo.git(&["fetch", "-q", "upstream"]);
+    // The first update of main creates the side repository.
+    repo.push_past_client(&["-q", "security", "upstream/main:refs/heads/main"])
+        .silent();
+    let side = repo.mirror().join("push-duty/upstream.git");
+    let side_url = side.to_str().expect("utf-8").to_owned();
+    let tip = repo.rev("upstream/main");
+    repo.git(&["merge", "-q", "--ff-only", "upstream/main"]);
+    let bad = repo.bad_commit();
+    // Whoever can write the mirror over plain ssh can push into its side repository too: the
+    // embargoed commit as the side's main, and a replacement of the upstream's tip by a commit
+    // whose parent is the embargoed one, which would put it in the upstream's history.
+    repo.git(&["replace", "--graft", &tip, &bad]);
+    let replace = format!("refs/replace/{tip}");
+    repo.push_past_client(&[
+        "-q",
+        "--force",
+        &side_url,
+        &format!("{bad}:refs/heads/main"),
+        &format!("{replace}:{replace}"),
+    ])
+    .ok();
+    repo.git(&["replace", "-d", &tip]);
+    // git itself, in the side repository, now believes it.
+    repo.run_env(
+        "git",
+        &side,
+        &["merge-base", "--is-ancestor", &bad, &tip],
+        &[],
+    )
+    .ok();
+    let before = repo.refs_of(&repo.mirror());
+    let run = repo
+        .push_past_client(&["security", &format!("{bad}:refs/heads/main")])
+        .refused_by_server();
+    run.remote_said()
+        .as_str()
+        .has(&format!("{bad} is not on the upstream's main"));
+    assert_eq!(repo.refs_of(&repo.mirror()), before);
+}
+
+#[test]
+fn credentials_in_the_upstream_url_are_not_shown_to_who_pushed() {
+    let repo = TestRepo::server_guarded();
+    let mirror = repo.mirror();
+    // An administrator may fetch the upstream with a token; the people who push must not read it.
+    repo.git_in(
+        &mirror,
+        &[
+            "config",
+            "pushduty.server.upstream",
+            "http://deploy:s3cret-token@127.0.0.1:9/upstream.git",
+        ],
+    );
+    repo.upstream_commit("app.txt", "v2\n", "Ship");
+    repo.git(&["fetch", "-q", "upstream"]);
+    let before = repo.refs_of(&mirror);
+    let run = repo
+        .push_past_client(&["security", "upstream/main:refs/heads/main"])
+        .refused_by_server();
+    let said = run.remote_said();
+    said.as_str()
+        .has("cannot reach the upstream http://***@127.0.0.1:9/upstream.git");
+    assert!(!run.stderr.contains("s3cret"), "{}", run.streams());
+    assert!(!run.stderr.contains("deploy:"), "{}", run.streams());
+    assert_eq!(repo.refs_of(&mirror), before);
+}
+
+#[test]
+fn atomic_pushes_push_options_and_a_delete_with_a_create_are_judged_whole() {
+    let repo = TestRepo::server_guarded();
+    let mirror = repo.mirror();
+    repo.git_in(&mirror, &["config", "receive.advertisePushOptions", "true"]);
+    repo.git(&["switch", "-q", "-c", "fix-old"]);
+    repo.commit("old.txt", "old\n", "An old fix");
+    repo.push_past_client(&["-q", "security", "fix-old"])
+        .silent();
+    repo.git(&["switch", "-q", "main"]);
+    let bad = repo.bad_commit();
+    repo.git(&["branch", "fix-new", &bad]);
+    // --atomic with a push option: the bad main takes the fix branch down with it.
+    let before = repo.refs_of(&mirror);
+    repo.push_past_client(&[
+        "--atomic",
+        "-o",
+        "ci.skip",
+        "security",
+        "main",
+        "fix-new",
+        ":refs/heads/fix-old",
+    ])
+    .refused_by_server()
+    .remote_said()
+    .as_str()
+    .has(&format!("{bad} is not on the upstream's main"));
+    assert_eq!(repo.refs_of(&mirror), before);
+    // Without main, the same delete and create go through, options and all.
+    repo.push_past_client(&[
+        "-q",
+        "--atomic",
+        "-o",
+        "ci.skip",
+        "security",
+        "fix-new",
+        ":refs/heads/fix-old",
+    ])
+    .silent();
+    assert_eq!(repo.branch_of(&mirror, "fix-new"), Some(bad));
+    assert_eq!(repo.branch_of(&mirror, "fix-old"), None);
+    // Deleting main and creating it again in one push is still a deletion of main.
+    let main = repo.branch_of(&mirror, "main").expect("main");
+    repo.push_past_client(&[
+        "security",
+        ":refs/heads/main",
+        &format!("{main}:refs/heads/main2"),
+    ])
+    .refused_by_server()
+    .remote_said()
+    .as_str()
+    .has("refusing to delete refs/heads/main");
+    assert_eq!(repo.branch_of(&mirror, "main"), Some(main));
 }

@@ -54,7 +54,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
                 &["the mirror's administrator records it, in the mirror: git push-duty hooks install --server --upstream <url> --branch <branch>".to_owned()],
             ));
         }
-        Err(e) => return Err(with_cause(e)),
+        Err(e) => return Err(with_cause(e, None)),
     };
     if updates.is_empty() {
         return Ok(());
@@ -64,7 +64,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
         pins: &pins,
         side: None,
     };
-    let refused = server::decide(&updates, &pins.release_ref(), &mut facts).map_err(with_cause)?;
+    let refused = server::decide(&updates, &pins.release_ref(), &mut facts)
+        .map_err(|e| with_cause(e, Some(&pins)))?;
     if refused.is_empty() {
         return Ok(());
     }
@@ -74,7 +75,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
     for r in &refused {
         details.push_str(&explain(repo, side, quarantine.as_deref(), &pins, r));
     }
-    console.err.write_all(details.as_bytes())?;
+    console
+        .err
+        .write_all(pins.hide_credentials(&details).as_bytes())?;
     let mut refusal = Refusal::new(format!(
         "the git-push-duty pre-receive hook refused {}: nothing was changed in this repository",
         if refused.len() == 1 {
@@ -90,11 +93,15 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
         refusal = refusal
             .hint(format!(
                 "the upstream must have it first: push it to the upstream's {} ({}), then push it here again",
-                pins.branch, pins.upstream
+                pins.branch,
+                pins.shown_upstream()
             ))
             .hint(format!(
                 "to bring this mirror in sync, push the upstream's {} here: git fetch {} {} && git push <this mirror> FETCH_HEAD:refs/heads/{}",
-                pins.branch, pins.upstream, pins.branch, pins.branch
+                pins.branch,
+                pins.shown_upstream(),
+                pins.branch,
+                pins.branch
             ));
     }
     if refused
@@ -121,14 +128,16 @@ fn unchecked(why: String, hints: &[String]) -> Refusal {
 }
 
 /// `err` (the upstream unreachable, the settings broken, a ref or object unreadable) as the
-/// refusal of a push that could not be checked, keeping the cause's message and hints.
-fn with_cause(err: anyhow::Error) -> anyhow::Error {
+/// refusal of a push that could not be checked, keeping the cause's message and hints, with the
+/// credentials of the upstream's URL (when `pins` were read) hidden from who pushed.
+fn with_cause(err: anyhow::Error, pins: Option<&ServerPins>) -> anyhow::Error {
+    let hide = |text: String| pins.map_or_else(|| text.clone(), |p| p.hide_credentials(&text));
     let hints: Vec<String> = err
         .chain()
         .find_map(|c| c.downcast_ref::<Refusal>())
-        .map(|r| r.hints().to_vec())
+        .map(|r| r.hints().iter().cloned().map(hide).collect())
         .unwrap_or_default();
-    let why = format!("{err:#}");
+    let why = hide(format!("{err:#}"));
     anyhow::Error::new(unchecked(why, &hints))
 }
 

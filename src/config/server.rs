@@ -151,6 +151,21 @@ impl ServerPins {
 }
 
 impl ServerPins {
+    /// `text` (a message for the people who push, behind `remote:`) with the credentials of the
+    /// upstream's URL hidden: `https://user:token@host/x.git` shows as `https://***@host/x.git`.
+    /// An administrator may fetch the upstream with a token; whoever pushes must not read it.
+    pub fn hide_credentials(&self, text: &str) -> String {
+        match credentials(&self.upstream) {
+            Some(userinfo) => text.replace(&format!("{userinfo}@"), "***@"),
+            None => text.to_owned(),
+        }
+    }
+
+    /// The upstream's URL as the people who push see it: [`ServerPins::hide_credentials`].
+    pub fn shown_upstream(&self) -> String {
+        self.hide_credentials(&self.upstream)
+    }
+
     /// True if the upstream is a local path to this very repository: judged against itself,
     /// the mirror's main could hold anything.
     pub fn upstream_is(&self, repo: &gix::Repository) -> bool {
@@ -167,6 +182,17 @@ impl ServerPins {
             .filter_map(|p| std::fs::canonicalize(p).ok())
             .any(|p| here.as_ref().is_ok_and(|h| *h == p))
     }
+}
+
+/// The `user:password` (or, over http, a bare user that may be a token) of `url`, if it has
+/// one: what [`ServerPins::hide_credentials`] hides. A plain ssh user (`ssh://git@host/`,
+/// `git@host:path`) is no secret and is kept.
+fn credentials(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let (userinfo, _host) = authority.rsplit_once('@')?;
+    let http = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    (!userinfo.is_empty() && (http || userinfo.contains(':'))).then_some(userinfo)
 }
 
 /// Why `text` is not a URL to fetch the upstream from, if it is not one. Transports that run a
@@ -254,6 +280,36 @@ mod tests {
         ] {
             let err = read(&pairs).expect_err(says);
             assert!(format!("{err:#}").contains(says), "{err:#} lacks {says}");
+        }
+    }
+
+    #[test]
+    fn credentials_are_hidden_and_ssh_users_kept() {
+        let pins = |url: &str| ServerPins::new(url, "main").expect("valid");
+        for (url, shown) in [
+            (
+                "https://deploy:t0k@example.com/a.git",
+                "https://***@example.com/a.git",
+            ),
+            (
+                "https://ghp_t0k@example.com/a.git",
+                "https://***@example.com/a.git",
+            ),
+            (
+                "ssh://u:pw@example.com/a.git",
+                "ssh://***@example.com/a.git",
+            ),
+            ("ssh://git@example.com/a.git", "ssh://git@example.com/a.git"),
+            ("git@example.com:a.git", "git@example.com:a.git"),
+            ("https://example.com/a@b.git", "https://example.com/a@b.git"),
+            ("/srv/git/a.git", "/srv/git/a.git"),
+        ] {
+            let pins = pins(url);
+            assert_eq!(pins.shown_upstream(), shown, "{url}");
+            assert_eq!(
+                pins.hide_credentials(&format!("cannot reach {url}: no")),
+                format!("cannot reach {shown}: no")
+            );
         }
     }
 

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use gix::ObjectId;
@@ -49,7 +50,11 @@ pub fn open_or_create(dir: &Path, hash: gix::hash::Kind) -> Result<gix::Reposito
             }
         }
     }
-    let repo = gix::open_opts(dir, gix::open::Options::isolated())
+    // Replacement refs (`refs/replace/*`) are never honoured: whoever can push into the side
+    // repository could otherwise graft a commit into the upstream's history (gix 0.90 happens
+    // not to load them for this repository; say so rather than rely on it).
+    let options = gix::open::Options::isolated().config_overrides(["core.useReplaceRefs=false"]);
+    let repo = gix::open_opts(dir, options)
         .with_context(|| format!("cannot open the side repository {}", dir.display()))?;
     Ok(repo)
 }
@@ -84,6 +89,8 @@ pub struct Tip {
 pub fn fetch_branch(side: &gix::Repository, url: &str, branch: &str) -> Result<Tip> {
     let full = format!("refs/heads/{branch}");
     let spec = format!("+{full}:{full}");
+    // Held until the fetch is done (and dropped with the process if it dies).
+    let _one_at_a_time = fetch_lock(side)?;
     let mut side = v2(side)?;
     {
         // Two pushes at once fetch into the same side repository: the second waits for the
@@ -125,18 +132,60 @@ pub fn fetch_branch(side: &gix::Repository, url: &str, branch: &str) -> Result<T
         .map_err(|e| {
             let lock = std::path::absolute(side.git_dir().join(format!("{full}.lock")))
                 .unwrap_or_else(|_| side.git_dir().join(format!("{full}.lock")));
-            anyhow::Error::new(
-                Refusal::new(format!(
-                    "fetching {full} from the upstream {url} failed: {}",
-                    chain(&e)
-                ))
-                .hint(format!(
-                    "if no other push is running, a push stopped while fetching left its lock: the mirror's administrator removes {}",
+            let refusal = Refusal::new(format!(
+                "fetching {full} from the upstream {url} failed: {}",
+                chain(&e)
+            ));
+            // Fetches take turns, so a ref lock still there is one a stopped push left.
+            anyhow::Error::new(if lock.exists() {
+                refusal.hint(format!(
+                    "a push stopped while fetching left its lock: the mirror's administrator removes {}",
                     lock.display()
-                )),
-            )
+                ))
+            } else {
+                refusal
+            })
         })?;
     Ok(tip)
+}
+
+/// How long a push waits for another push's fetch into the side repository before refusing.
+const FETCH_WAIT: Duration = Duration::from_secs(300);
+
+/// Takes the side repository's fetch lock, waiting up to [`FETCH_WAIT`] for another push that
+/// holds it. Fetches must take turns: two at once write the same pack and both remove its
+/// `.keep` file afterwards, and the second removal fails (so its push was refused), or one's ref
+/// update finds the ref moved under it. The lock is the kernel's (`flock`) on a file that stays,
+/// so a push killed while fetching leaves nothing to clean up.
+fn fetch_lock(side: &gix::Repository) -> Result<std::fs::File> {
+    let path = side.git_dir().join("push-duty-fetch.flock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the fetch lock {}", path.display()))?;
+    let deadline = Instant::now() + FETCH_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return refuse(Refusal::new(format!(
+                    "another push has been fetching the upstream into {} for {} seconds, so this one was not checked",
+                    side.git_dir().display(),
+                    FETCH_WAIT.as_secs()
+                ))
+                .hint("push again when the other push is done"));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e)
+                    .with_context(|| format!("cannot take the fetch lock {}", path.display()));
+            }
+        }
+    }
 }
 
 /// Lists `refs/heads/<branch>` of the repository at `url` (as written) through `repo`, fetching
