@@ -37,6 +37,7 @@ pub enum Command {
     Diff(commands::diff::Args),
     Hooks(commands::hooks::Args),
     Check(commands::check::Args),
+    Who(commands::who::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]
     Hook(commands::run_hook::Args),

@@ -67,6 +67,7 @@ pub fn run_with_repo(
         Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),
+        Command::Who(args) => commands::who::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

@@ -9,3 +9,4 @@ pub mod next_tag;
 pub mod run_hook;
 pub mod security_merge;
 pub mod tag;
+pub mod who;

@@ -8,6 +8,7 @@ pub mod edit;
 pub mod keys;
 pub mod pins;
 pub mod sources;
+pub mod week;
 
 use std::path::PathBuf;
 

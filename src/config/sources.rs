@@ -119,11 +119,12 @@ impl Sources {
     }
 
     /// Every value of a multi-valued key, team file first.
+    /// A key with a subsection (`pushduty.matrix.room`) is looked up in its `[pushduty "matrix"]`.
     pub fn all(&self, key: &str) -> Vec<Setting> {
-        let wanted = short_key(key).to_ascii_lowercase();
+        let (subsection, wanted) = split_key(key);
         self.entries
             .iter()
-            .filter(|e| e.subsection.is_none() && e.name == wanted)
+            .filter(|e| e.subsection.as_deref() == subsection && e.name == wanted)
             .map(|e| Setting {
                 value: e.value.clone(),
                 origin: e.origin.clone(),
@@ -172,13 +173,26 @@ impl Sources {
                     }
                     pin
                 }
-                Some(_) => false,
+                // `[pushduty "matrix"] room`: a key of KEYS with that subsection.
+                Some(sub) => KEYS
+                    .iter()
+                    .any(|(k, _)| split_key(k) == (Some(sub), entry.name.clone())),
             };
             if !known {
                 return Err(unknown_key(entry));
             }
         }
         Ok(())
+    }
+}
+
+/// `pushduty.matrix.room` as `(Some("matrix"), "room")`, `pushduty.hero` as `(None, "hero")`;
+/// the value name lower-cased (git's rule), the subsection as written (also git's).
+fn split_key(key: &str) -> (Option<&str>, String) {
+    let short = short_key(key);
+    match short.rsplit_once('.') {
+        Some((sub, name)) => (Some(sub), name.to_ascii_lowercase()),
+        None => (None, short.to_ascii_lowercase()),
     }
 }
 

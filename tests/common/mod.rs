@@ -23,6 +23,7 @@ pub mod mirror;
 pub mod repo;
 pub mod run;
 pub mod snap;
+pub mod week;
 
 pub use assert::{Run, Text};
 pub use repo::{Snapshot, TestRepo};
