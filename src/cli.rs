@@ -38,6 +38,7 @@ pub enum Command {
     Hooks(commands::hooks::Args),
     Check(commands::check::Args),
     Who(commands::who::Args),
+    Notes(commands::notes::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]
     Hook(commands::run_hook::Args),

@@ -20,6 +20,7 @@ impl CommandEdge {
             Command::Tag(a) if !a.offline => Some("git push-duty tag --offline"),
             Command::Compare(a) if !a.offline => Some("git push-duty compare --offline"),
             Command::Check(a) if !a.offline => Some("git push-duty check --offline"),
+            Command::Notes(a) if !a.offline => Some("git push-duty notes --offline"),
             _ => None,
         };
         CommandEdge {

@@ -23,6 +23,7 @@ pub mod security;
 pub mod suggest;
 pub mod tagging;
 pub mod tags;
+pub mod train;
 pub mod week;
 
 // Old paths of modules that moved, kept while other branches still use them.
@@ -68,6 +69,7 @@ pub fn run_with_repo(
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
         Command::Check(args) => commands::check::run(repo, console, args),
         Command::Who(args) => commands::who::run(repo, console, args),
+        Command::Notes(args) => commands::notes::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

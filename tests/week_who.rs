@@ -36,9 +36,9 @@ fn who_marks_a_skipped_push_and_a_swap() {
         "2026-12-03 Thu  eviljeff  (current push)\n2026-12-10 Thu  (skipped: no push)\n2026-12-17 Thu  mat\n",
     );
     let repo = rota("\tswap = 2026-12-03 bsilverberg\n");
-    repo.run(&["who", "--weeks", "1"]).ok().stdout_is(
-        "2026-12-03 Thu  bsilverberg  (swap)  (current push)\n2026-12-10 Thu  mat\n",
-    );
+    repo.run(&["who", "--weeks", "1"])
+        .ok()
+        .stdout_is("2026-12-03 Thu  bsilverberg  (swap)  (current push)\n2026-12-10 Thu  mat\n");
     // A swap in git config counts as one in the team file does.
     let repo = rota("");
     repo.git(&["config", "pushduty.swap", "2026-12-10 Diane Q."]);
@@ -50,9 +50,9 @@ fn who_marks_a_skipped_push_and_a_swap() {
 #[test]
 fn who_every_other_week() {
     let repo = rota("\tcadence = 2\n");
-    repo.run(&["who", "--weeks", "1"]).ok().stdout_is(
-        "2026-12-10 Thu  eviljeff  (current push)\n2026-12-24 Thu  mat\n",
-    );
+    repo.run(&["who", "--weeks", "1"])
+        .ok()
+        .stdout_is("2026-12-10 Thu  eviljeff  (current push)\n2026-12-24 Thu  mat\n");
     repo.run(&["who", "--weeks", "0", "--date", "2026-12-25"])
         .ok()
         .stdout_is("2027-01-07 Thu  bsilverberg  (current push)\n");
@@ -99,7 +99,10 @@ fn who_ics_reads_back_as_the_same_pushes() {
             .map(|p| p.value.clone())
             .collect()
     };
-    assert_eq!(values("BEGIN"), ["VCALENDAR", "VEVENT", "VEVENT", "VEVENT", "VEVENT"]);
+    assert_eq!(
+        values("BEGIN"),
+        ["VCALENDAR", "VEVENT", "VEVENT", "VEVENT", "VEVENT"]
+    );
     assert_eq!(
         values("DTSTART"),
         ["20261203", "20261210", "20261217", "20261224"]
@@ -134,7 +137,9 @@ fn who_ics_reads_back_as_the_same_pushes() {
         "push-20261203-github.com%2Fmozilla%2Faddons-server@git-push-duty"
     );
     // On 12-09 the current push is 12-17: 12-10 is skipped.
-    let later = repo.run_on("2026-12-09", &["who", "--ics", "--weeks", "1"]).ok();
+    let later = repo
+        .run_on("2026-12-09", &["who", "--ics", "--weeks", "1"])
+        .ok();
     let later_uids: Vec<String> = ics::parse(&later.stdout)
         .expect("a valid feed")
         .into_iter()
@@ -197,7 +202,9 @@ fn refusal_who_with_a_bad_swap() {
     repo.run(&["who"])
         .expect(1)
         .stderr_has("pushduty.swap = \"2026-12-10 eviljeff\" (set in ")
-        .stderr_has(".git/config): two swaps for the push on 2026-12-10 (mat and eviljeff): keep one");
+        .stderr_has(
+            ".git/config): two swaps for the push on 2026-12-10 (mat and eviljeff): keep one",
+        );
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod diff;
 pub mod hooks;
 pub mod next_tag;
+pub mod notes;
 pub mod run_hook;
 pub mod security_merge;
 pub mod tag;

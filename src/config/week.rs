@@ -11,7 +11,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use super::keys::*;
-use super::{Settings, Setting, Sources};
+use super::{Setting, Settings, Sources};
 use crate::error::Refusal;
 use crate::week::notes::{self, Link};
 use crate::week::rotation::{Rotation, RotationError, Swap};
@@ -130,9 +130,10 @@ impl Week {
             ))
             .into());
         };
-        let anchor_date = self.settings.schedule.anchor.ok_or_else(|| {
-            anyhow::anyhow!("{ANCHOR} is set but was not read into the calendar")
-        })?;
+        let anchor_date =
+            self.settings.schedule.anchor.ok_or_else(|| {
+                anyhow::anyhow!("{ANCHOR} is set but was not read into the calendar")
+            })?;
         let swap_settings = self.sources.all(SWAP);
         let mut swaps = Vec::with_capacity(swap_settings.len());
         for s in &swap_settings {
@@ -240,14 +241,17 @@ impl Week {
             (Some(s), None) => return Err(half(MATRIX_HOMESERVER, &s, MATRIX_ROOM)),
             (None, Some(s)) => return Err(half(MATRIX_ROOM, &s, MATRIX_HOMESERVER)),
         };
-        let slack = self.sources.get(SLACK_CHANNEL).map(|channel| SlackSettings {
-            api: self
-                .sources
-                .get(SLACK_API)
-                .map(|s| s.value.trim().to_owned())
-                .unwrap_or_else(|| SLACK_API_DEFAULT.to_owned()),
-            channel: channel.value.trim().to_owned(),
-        });
+        let slack = self
+            .sources
+            .get(SLACK_CHANNEL)
+            .map(|channel| SlackSettings {
+                api: self
+                    .sources
+                    .get(SLACK_API)
+                    .map(|s| s.value.trim().to_owned())
+                    .unwrap_or_else(|| SLACK_API_DEFAULT.to_owned()),
+                channel: channel.value.trim().to_owned(),
+            });
         Ok(ChatSettings {
             format,
             matrix,
@@ -313,4 +317,3 @@ fn at(key: &str, s: &Setting, why: &str) -> anyhow::Error {
     .hint(format!("correct it in {}", s.origin))
     .into()
 }
-

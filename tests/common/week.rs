@@ -28,8 +28,16 @@ impl TestRepo {
         self.git_in(&root, &["init", "--bare", "-q", "-b", "main", &bare]);
         self.git_in(&root, &["init", "-q", "-b", "main", name]);
         let clone = root.join(name);
-        self.commit_in(&clone, "README.md", &format!("# {name}\n"), "Initial commit");
-        self.git_in(&clone, &["remote", "add", "upstream", &format!("../{bare}")]);
+        self.commit_in(
+            &clone,
+            "README.md",
+            &format!("# {name}\n"),
+            "Initial commit",
+        );
+        self.git_in(
+            &clone,
+            &["remote", "add", "upstream", &format!("../{bare}")],
+        );
         self.git_in(&clone, &["push", "-q", "upstream", "main"]);
         self.git_in(&clone, &["fetch", "-q", "upstream"]);
         clone
