@@ -39,6 +39,7 @@ pub enum Command {
     Check(commands::check::Args),
     Who(commands::who::Args),
     Notes(commands::notes::Args),
+    Topic(commands::topic::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]
     Hook(commands::run_hook::Args),

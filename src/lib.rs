@@ -6,6 +6,7 @@
 //! every side effect.
 
 pub mod calendar;
+pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod git;
 pub mod guard;
 pub mod hints;
 pub mod hook_install;
+pub mod http;
 pub mod man;
 pub mod pager;
 pub mod plan;
@@ -70,6 +72,7 @@ pub fn run_with_repo(
         Command::Check(args) => commands::check::run(repo, console, args),
         Command::Who(args) => commands::who::run(repo, console, args),
         Command::Notes(args) => commands::notes::run(repo, console, args),
+        Command::Topic(args) => commands::topic::run(repo, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

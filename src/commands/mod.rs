@@ -10,4 +10,5 @@ pub mod notes;
 pub mod run_hook;
 pub mod security_merge;
 pub mod tag;
+pub mod topic;
 pub mod who;

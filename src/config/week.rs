@@ -56,6 +56,9 @@ impl NotesSettings {
 pub struct MatrixSettings {
     pub homeserver: String,
     pub room: String,
+    /// Where each was set, for messages.
+    pub homeserver_origin: String,
+    pub room_origin: String,
 }
 
 /// A Slack channel to set the topic of.
@@ -63,6 +66,9 @@ pub struct MatrixSettings {
 pub struct SlackSettings {
     pub api: String,
     pub channel: String,
+    /// Where each was set, for messages (`None`: the default API).
+    pub api_origin: Option<String>,
+    pub channel_origin: String,
 }
 
 /// The chat topic's settings.
@@ -237,21 +243,24 @@ impl Week {
             (Some(homeserver), Some(room)) => Some(MatrixSettings {
                 homeserver: homeserver.value.trim().to_owned(),
                 room: room.value.trim().to_owned(),
+                homeserver_origin: homeserver.origin.to_string(),
+                room_origin: room.origin.to_string(),
             }),
             (Some(s), None) => return Err(half(MATRIX_HOMESERVER, &s, MATRIX_ROOM)),
             (None, Some(s)) => return Err(half(MATRIX_ROOM, &s, MATRIX_HOMESERVER)),
         };
-        let slack = self
-            .sources
-            .get(SLACK_CHANNEL)
-            .map(|channel| SlackSettings {
-                api: self
-                    .sources
-                    .get(SLACK_API)
+        let slack = self.sources.get(SLACK_CHANNEL).map(|channel| {
+            let api = self.sources.get(SLACK_API);
+            SlackSettings {
+                api: api
+                    .as_ref()
                     .map(|s| s.value.trim().to_owned())
                     .unwrap_or_else(|| SLACK_API_DEFAULT.to_owned()),
+                api_origin: api.map(|s| s.origin.to_string()),
                 channel: channel.value.trim().to_owned(),
-            });
+                channel_origin: channel.origin.to_string(),
+            }
+        });
         Ok(ChatSettings {
             format,
             matrix,

@@ -54,6 +54,13 @@ pub enum Effect {
         contents: String,
         what: String,
     },
+    /// Set a chat's topic (a Matrix room's `m.room.topic`, a Slack channel's) over its web API,
+    /// with the token from the environment.
+    SetTopic {
+        chat: crate::chat::Chat,
+        topic: String,
+        what: String,
+    },
     /// Remove a file this tool wrote in the git directory.
     RemoveFile { path: PathBuf, what: String },
     /// Point remote-tracking refs (`refs/remotes/...`) at what the remotes were seen to have, as
@@ -112,6 +119,7 @@ impl Effect {
             | Effect::UpdateRef { what, .. }
             | Effect::WriteFile { what, .. }
             | Effect::CreateFile { what, .. }
+            | Effect::SetTopic { what, .. }
             | Effect::RemoveFile { what, .. }
             | Effect::SetTrackingRefs { what, .. }
             | Effect::FastForwardCheckout { what, .. }
@@ -122,9 +130,9 @@ impl Effect {
         }
     }
 
-    /// True for a push: the one effect that needs the user's yes.
+    /// True for a push, and for a chat's topic: what needs the user's yes.
     pub fn changes_a_remote(&self) -> bool {
-        matches!(self, Effect::Push { .. })
+        matches!(self, Effect::Push { .. } | Effect::SetTopic { .. })
     }
 
     /// Writing objects changes no ref and nothing the user sees, nor does a lock; every other
@@ -223,6 +231,9 @@ pub fn apply_file(effect: Effect) -> Result<Option<Held>> {
     match effect {
         Effect::WriteFile { path, contents, .. } => write_atomically(&path, &contents, None)?,
         Effect::CreateFile { path, contents, .. } => create_new(&path, &contents)?,
+        Effect::SetTopic { chat, topic, .. } => {
+            crate::chat::set_topic(&chat, &topic)?;
+        }
         Effect::RemoveFile { path, .. } => match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
