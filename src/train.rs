@@ -122,3 +122,66 @@ pub fn name_of(repo: &gix::Repository, upstream: &str, top: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| top.display().to_string())
 }
+
+/// The push date every member of the train is tagged for: `--date`, else this repository's
+/// calendar from today.
+pub fn push_date(week: &Week, date: Option<&str>) -> Result<chrono::NaiveDate> {
+    match date {
+        Some(text) => crate::config::date_flag(text),
+        None => week
+            .settings
+            .schedule
+            .next_push_date(crate::config::today()?)
+            .map_err(|e| Refusal::new(e.to_string()).into()),
+    }
+}
+
+/// What a command said when run for one member: its streams, and how it ended.
+pub struct Said {
+    pub out: String,
+    pub err: String,
+    pub result: Result<()>,
+}
+
+impl Said {
+    /// The error as the user would read it (`error: ...`, `hint: ...`), when it failed.
+    pub fn error_text(&self) -> Option<String> {
+        let e = self.result.as_ref().err()?;
+        let mut text = Vec::new();
+        crate::error::report(e, &crate::error::NoEdge, &mut text);
+        Some(String::from_utf8_lossy(&text).into_owned())
+    }
+}
+
+/// Runs one member's command with its output kept (nothing on the terminal, no questions).
+pub fn capture(
+    member: &Member,
+    run: impl FnOnce(&gix::Repository, &mut crate::console::Console<'_>) -> Result<()>,
+) -> Said {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut input = std::io::empty();
+    let result = {
+        let mut console =
+            crate::console::Console::new(&mut out, &mut err, &mut input, false, false);
+        member.within(|m| run(&m.repo, &mut console))
+    };
+    Said {
+        out: String::from_utf8_lossy(&out).into_owned(),
+        err: String::from_utf8_lossy(&err).into_owned(),
+        result,
+    }
+}
+
+/// `KEY (PATH)`, how a member is named in a plan or a report.
+pub fn heading(member: &Member) -> String {
+    match &member.configured {
+        None => format!("{} (here)", member.name),
+        Some(path) => format!("{} ({path})", member.name),
+    }
+}
+
+/// Each line of `text` indented by two spaces.
+pub fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}

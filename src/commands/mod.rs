@@ -11,4 +11,5 @@ pub mod run_hook;
 pub mod security_merge;
 pub mod tag;
 pub mod topic;
+pub mod train_tag;
 pub mod who;

@@ -29,6 +29,10 @@ pub struct Args {
     /// previous_revision, compare_revision, offline.
     #[arg(long)]
     pub json: bool,
+    /// The next tag of every repository of the train (this one, then each pushduty.repo), for
+    /// the same push date; with --json, a list of the objects, each with repository and path.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -58,6 +62,9 @@ struct Report<'a> {
 }
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    if args.all {
+        return super::train_tag::next_tag_all(repo, console, args);
+    }
     let settings = Settings::load(repo)?;
     let date = args.date.as_deref().map(config::date_flag).transpose()?;
     let reach = if args.offline {
