@@ -54,7 +54,26 @@ pub fn members(repo: &gix::Repository, week: &Week) -> Result<Vec<Member>> {
         repo: repo.clone(),
         settings: week.settings.clone(),
     }];
-    for listed in week.train()? {
+    let listed = week.train()?;
+    if !listed.is_empty() {
+        // git would take these for every repository of the train, and `git push` in a sibling
+        // would push from this one.
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY",
+        ] {
+            if std::env::var_os(var).is_some() {
+                return Err(Refusal::usage(format!(
+                    "{var} is set, which would point git at one repository for every repository of the train: nothing was done"
+                ))
+                .hint(format!("unset {var}, and run this from the top of the clone"))
+                .into());
+            }
+        }
+    }
+    for listed in listed {
         let sibling = open(&listed.path).map_err(|e| {
             anyhow::Error::new(
                 Refusal::configuration(format!(

@@ -260,3 +260,19 @@ fn refusal_topic_set_without_a_token_or_a_chat() {
         .stderr_has("pushduty.matrix.homeserver is set (in ")
         .stderr_has("but pushduty.matrix.room is not");
 }
+
+#[test]
+fn refusal_a_misspelt_chat_key() {
+    let repo = rota("[pushduty \"matrix\"]\n\trooom = #amo:mozilla.org\n");
+    let before = repo.snapshot();
+    repo.run(&["topic"])
+        .expect(1)
+        .stderr_has("error: pushduty.matrix.rooom (set in ")
+        .stderr_has("/work/.pushduty) is not a setting git-push-duty knows; did you mean pushduty.matrix.room?");
+    assert_eq!(repo.snapshot(), before);
+    // The same key in another subsection is not known either.
+    let repo = rota("[pushduty \"slack\"]\n\troom = C0123ABCD\n");
+    repo.run(&["who"])
+        .expect(1)
+        .stderr_has("pushduty.slack.room (set in ");
+}

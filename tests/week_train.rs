@@ -166,3 +166,58 @@ fn refusal_tag_all_when_one_repository_cannot_be_planned() {
         .expect(2)
         .stderr_has("cannot be used with");
 }
+
+#[test]
+fn tag_all_killed_midway_is_finished_by_the_same_command() {
+    let (repo, dirs) = train();
+    // Killed right after the first repository's tag push (its step 3), before its local tag.
+    let killed = repo.run_env(
+        common::BIN,
+        &repo.work,
+        &["tag", "--all", "--yes"],
+        &[("PUSH_DUTY_TEST_FAULT", "exit-after-3")],
+    );
+    assert_eq!(killed.status, 99, "{}", killed.streams());
+    assert_eq!(tags(&repo, &repo.upstream), ["2026.11.26", "2026.12.03"]);
+    assert_eq!(tags(&repo, &dirs[0]), ["2026.11.26"]);
+    assert_eq!(
+        tags(&repo, &repo.sibling_upstream("addons-frontend")),
+        ["2026.11.26"]
+    );
+    repo.run(&["tag", "--all", "--yes"])
+        .ok()
+        .stdout_has("work: tagged and pushed\n")
+        .stdout_has("addons-frontend: tagged and pushed\n")
+        .stdout_has("addons-code-manager: tagged and pushed\n");
+    // The first repository's tag was finished here, not made again as a -1.
+    for (dir, bare) in dirs.iter().zip(upstreams(&repo)) {
+        assert_eq!(tags(&repo, &bare), ["2026.11.26", "2026.12.03"]);
+        assert_eq!(tags(&repo, dir), ["2026.11.26", "2026.12.03"]);
+    }
+}
+
+#[test]
+fn refusal_tag_all_with_git_dir_set_or_a_repository_listed_twice() {
+    let (repo, dirs) = train();
+    let before = all_refs(&repo, &dirs);
+    let git_dir = repo.work.join(".git");
+    repo.run_env(
+        common::BIN,
+        &repo.work,
+        &["tag", "--all", "--yes"],
+        &[("GIT_DIR", git_dir.to_str().expect("utf-8"))],
+    )
+    .expect(2)
+    .stderr_has("GIT_DIR is set, which would point git at one repository for every repository of the train: nothing was done");
+    assert_eq!(all_refs(&repo, &dirs), before);
+    repo.team_file("[pushduty]\n\trepo = ../addons-frontend\n\trepo = ../addons-frontend/\n");
+    repo.run(&["tag", "--all", "--yes"])
+        .expect(1)
+        .stderr_has("pushduty.repo = \"../addons-frontend/\" (set in ")
+        .stderr_has("that repository is listed twice");
+    repo.team_file("[pushduty]\n\trepo = ../addons-frontend/.git\n");
+    repo.run(&["next-tag", "--all"])
+        .expect(1)
+        .stderr_has("is not a clone git-push-duty can open");
+    assert_eq!(all_refs(&repo, &dirs), before);
+}

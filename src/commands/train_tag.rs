@@ -11,6 +11,7 @@ use gix::ObjectId;
 use crate::config::week::Week;
 use crate::console::Console;
 use crate::error::{Refusal, refuse};
+use crate::plan::{Effect, Mode, Runner};
 use crate::tagging::record as tag_record;
 use crate::tagging::upstream_tags::{Reach, Survey};
 use crate::train::{self, Member};
@@ -196,8 +197,23 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
         dry_run: false,
         ..each
     };
+    // One train at a time from this clone (each repository's own tag lock guards it too).
+    let mut runner = Runner::new(Mode {
+        dry_run: false,
+        yes: true,
+    });
+    runner.hold(Effect::Lock {
+        path: crate::config::state_dir(repo).join("train.lock"),
+        running: "another tag --all is running".into(),
+        what: "lock the train".into(),
+    })?;
+    // Ctrl-C stops the train between repositories, not only between one repository's steps.
+    let _signals = gix::interrupt::init_handler_default(1)?.auto_deregister();
     let mut ended = Vec::with_capacity(members.len());
     for (member, what) in members.iter().zip(&found) {
+        if crate::plan::interrupted() {
+            break;
+        }
         let (name, tip) = match what {
             Found::Tagged { tag, .. } => {
                 ended.push(Ended::Skipped(format!("{tag} already there")));
