@@ -221,3 +221,23 @@ fn refusal_tag_all_with_git_dir_set_or_a_repository_listed_twice() {
         .stderr_has("is not a clone git-push-duty can open");
     assert_eq!(all_refs(&repo, &dirs), before);
 }
+
+#[test]
+fn refusal_tag_all_after_no_push_until_the_tags_are_pushed() {
+    let (repo, dirs) = train();
+    repo.run(&["tag", "--all", "--no-push"])
+        .ok()
+        .stdout_has("work: tagged here (not pushed)\n")
+        .stdout_has("addons-code-manager: tagged here (not pushed)\n");
+    for (dir, bare) in dirs.iter().zip(upstreams(&repo)) {
+        assert_eq!(tags(&repo, dir), ["2026.11.26", "2026.12.03"]);
+        assert_eq!(tags(&repo, &bare), ["2026.11.26"]);
+    }
+    // Pushing now: nothing is tagged again, and nothing counts as done that is only here.
+    let before = all_refs(&repo, &dirs);
+    repo.run(&["tag", "--all", "--yes"])
+        .expect(1)
+        .stderr_has("but 3 of the tags are only here, not on the upstream: nothing was changed")
+        .stderr_has("/addons-frontend push upstream refs/tags/2026.12.03\n");
+    assert_eq!(all_refs(&repo, &dirs), before);
+}

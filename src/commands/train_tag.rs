@@ -139,9 +139,8 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
                 member.settings.branch(&member.repo)?,
                 if *only_here {
                     format!(
-                        " (it is only here; to push it: git -C {} push {} refs/tags/{tag})",
-                        member.top.display(),
-                        member.settings.upstream
+                        " (it is only here; to push it: {})",
+                        push_command(member, tag)
                     )
                 } else {
                     String::new()
@@ -169,7 +168,20 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
         .iter()
         .filter(|f| matches!(f, Found::ToTag { .. }))
         .count();
-    if to_tag == 0 {
+    let pushes = !(args.no_push || args.offline);
+    // A tag made with --no-push is at the tip but not on the upstream: not done when pushing.
+    let unpushed: Vec<String> = members
+        .iter()
+        .zip(&found)
+        .filter_map(|(m, f)| match f {
+            Found::Tagged {
+                tag,
+                only_here: true,
+            } if pushes => Some(push_command(m, tag)),
+            _ => None,
+        })
+        .collect();
+    if to_tag == 0 && unpushed.is_empty() {
         writeln!(
             console.err,
             "Every repository of the train is tagged for {date}."
@@ -180,7 +192,17 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
         writeln!(console.err, "Dry run: nothing was changed.")?;
         return Ok(());
     }
-    let pushes = !(args.no_push || args.offline);
+    if to_tag == 0 {
+        let mut refusal = Refusal::new(format!(
+            "every repository of the train is tagged for {date}, but {} of the tags {} only here, not on the upstream: nothing was changed",
+            unpushed.len(),
+            if unpushed.len() == 1 { "is" } else { "are" }
+        ));
+        for command in unpushed {
+            refusal = refusal.hint(format!("push it: {command}"));
+        }
+        return refuse(refusal);
+    }
     if pushes && !args.yes {
         if !console.interactive {
             return refuse(
@@ -215,8 +237,16 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
             break;
         }
         let (name, tip) = match what {
-            Found::Tagged { tag, .. } => {
-                ended.push(Ended::Skipped(format!("{tag} already there")));
+            Found::Tagged { tag, only_here } => {
+                ended.push(if *only_here && pushes {
+                    Ended::Failed(format!(
+                        "{tag} points to the tip but is only here, not on {}: push it: {}",
+                        member.settings.upstream,
+                        push_command(member, tag)
+                    ))
+                } else {
+                    Ended::Skipped(format!("{tag} already there"))
+                });
                 continue;
             }
             Found::ToTag { name, tip } => (name, tip),
@@ -259,6 +289,15 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
         }
     }
     report(console, &members, &ended, pushes, &rerun)
+}
+
+/// The command that pushes a tag made with --no-push in `member`.
+fn push_command(member: &Member, tag: &str) -> String {
+    format!(
+        "git -C {} push {} refs/tags/{tag}",
+        member.top.display(),
+        member.settings.upstream
+    )
 }
 
 /// The refusal when one member's plan cannot be made: nothing is done anywhere.
