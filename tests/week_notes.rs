@@ -131,7 +131,15 @@ fn notes_next_is_the_push_after_this_one() {
         "# AMO Release Thursday 10th December 2026\n\nThis week's push hero is @mat\n",
     )
     .stdout_has("- addons-server: not tagged yet\n- addons-frontend: not tagged yet\n- addons-code-manager: not tagged yet\n");
-    // Into a separate notes repository beside this one.
+    // Into a separate notes repository beside this one, once it is there.
+    repo.git(&["config", "pushduty.notesDir", "../addons/releases"]);
+    let before = repo.snapshot();
+    repo.run(&["notes", "--next", "--write"])
+        .expect(1)
+        .stderr_has("pushduty.notesDir = \"../addons/releases\" (set in ")
+        .stderr_has("/work/../addons does not exist (is the notes repository cloned there?)");
+    assert_eq!(repo.snapshot(), before);
+    assert!(!repo.root().join("addons").exists());
     let notes_repo = repo.root().join("addons");
     std::fs::create_dir_all(&notes_repo).expect("mkdir");
     repo.git(&["config", "pushduty.notesDir", "../addons/releases"]);

@@ -101,9 +101,9 @@ impl Sources {
             entries: entries
                 .iter()
                 .map(|(k, v, o)| Entry {
-                    name: short_key(k).to_ascii_lowercase(),
+                    name: split_key(k).1,
                     spelled: (*k).to_owned(),
-                    subsection: None,
+                    subsection: split_key(k).0.map(str::to_owned),
                     value: (*v).to_owned(),
                     origin: Origin((*o).to_owned()),
                     layer: Layer::GitConfig,

@@ -14,7 +14,7 @@ use super::keys::*;
 use super::{Setting, Settings, Sources};
 use crate::error::Refusal;
 use crate::week::notes::{self, Link};
-use crate::week::rotation::{Rotation, RotationError, Swap};
+use crate::week::rotation::{Push, Rotation, RotationError, Swap};
 
 /// The settings of one repository, with what the week's commands read from them.
 pub struct Week {
@@ -174,6 +174,16 @@ impl Week {
         })
     }
 
+    /// The push on or after `today` (the one `next-tag` tags) and the push after it, each with
+    /// its hero: what `status`, `topic` and `notes --next` name.
+    pub fn pushes_around(&self, today: NaiveDate) -> Result<(Push, Push)> {
+        let rotation = self.rotation()?;
+        let broken = |e: RotationError| anyhow::Error::new(Refusal::configuration(e.to_string()));
+        let current = rotation.current(today).map_err(broken)?;
+        let next = rotation.push_after(current.date).map_err(broken)?;
+        Ok((current, next))
+    }
+
     /// The notes document's settings: the URL checked, the template read, the links parsed.
     pub fn notes(&self) -> Result<NotesSettings> {
         let base_url = match self.sources.get(NOTES_URL) {
@@ -198,7 +208,24 @@ impl Week {
             Some(s) if s.value.trim().is_empty() => {
                 return Err(at(NOTES_DIR, &s, "a directory is needed"));
             }
-            Some(s) => self.top.join(s.value.trim()),
+            Some(s) => {
+                let dir = self.top.join(s.value.trim());
+                // `../addons/releases` with no `../addons`: a notes clone is missing, and a
+                // whole new tree beside this repository would only hide that.
+                if let Some(parent) = dir.parent()
+                    && !parent.is_dir()
+                {
+                    return Err(at(
+                        NOTES_DIR,
+                        &s,
+                        &format!(
+                            "{} does not exist (is the notes repository cloned there?)",
+                            parent.display()
+                        ),
+                    ));
+                }
+                dir
+            }
         };
         let template = match self.sources.get(NOTES_TEMPLATE) {
             None => None,
@@ -325,4 +352,68 @@ fn at(key: &str, s: &Setting, why: &str) -> anyhow::Error {
     ))
     .hint(format!("correct it in {}", s.origin))
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn week(entries: &[(&str, &str, &str)]) -> Week {
+        let sources = Sources::from_entries(entries);
+        let settings = Settings::from_sources(&sources).expect("valid settings");
+        Week {
+            sources,
+            settings,
+            top: PathBuf::from("/repo"),
+        }
+    }
+
+    fn d(text: &str) -> NaiveDate {
+        crate::calendar::parse_date(text).expect("valid")
+    }
+
+    #[test]
+    fn the_current_push_and_the_next_with_their_heroes() {
+        let w = week(&[
+            (HERO, "willdurand", "/repo/.pushduty"),
+            (HERO, "eviljeff", "/repo/.pushduty"),
+            (HERO, "mat", "/repo/.pushduty"),
+            (ANCHOR, "2026-11-26", "/repo/.pushduty"),
+            (SKIP, "2026-12-10", "/repo/.pushduty"),
+        ]);
+        let (current, next) = w.pushes_around(d("2026-12-01")).expect("pushes");
+        assert_eq!(
+            (current.date, current.hero.as_deref()),
+            (d("2026-12-03"), Some("eviljeff"))
+        );
+        assert_eq!(
+            (next.date, next.hero.as_deref()),
+            (d("2026-12-17"), Some("mat"))
+        );
+    }
+
+    #[test]
+    fn errors_name_the_key_and_where_it_is_set() {
+        let text = |w: Week| format!("{:#}", w.rotation().expect_err("refused"));
+        assert!(
+            text(week(&[(ANCHOR, "2026-11-26", "x")]))
+                .contains("pushduty.hero is not set in /repo/.pushduty")
+        );
+        assert!(text(week(&[(HERO, "mat", "x")])).contains("the rotation needs pushduty.anchor"));
+        let bad_swap = week(&[
+            (HERO, "mat", "x"),
+            (ANCHOR, "2026-11-26", "x"),
+            (SWAP, "2026-12-03", "/home/me/.gitconfig"),
+        ]);
+        assert_eq!(
+            text(bad_swap),
+            "pushduty.swap = \"2026-12-03\" (set in /home/me/.gitconfig): a swap is DATE NAME (2026-12-03 mat); the swap on 2026-12-03 names nobody"
+        );
+        let chat = week(&[(MATRIX_ROOM, "#amo:mozilla.org", "y")]);
+        assert!(
+            format!("{:#}", chat.chat().expect_err("half")).contains(
+                "pushduty.matrix.room is set (in y) but pushduty.matrix.homeserver is not"
+            )
+        );
+    }
 }
