@@ -241,3 +241,20 @@ fn refusal_tag_all_after_no_push_until_the_tags_are_pushed() {
         .stderr_has("/addons-frontend push upstream refs/tags/2026.12.03\n");
     assert_eq!(all_refs(&repo, &dirs), before);
 }
+
+#[test]
+fn refusal_next_tag_all_names_the_repository_it_cannot_reach() {
+    let (repo, dirs) = train();
+    repo.git_in(&dirs[1], &["remote", "set-url", "upstream", "../gone.git"]);
+    repo.run(&["next-tag", "--all"])
+        .expect(1)
+        .stdout_is("work\t2026.12.03\naddons-code-manager\t2026.12.03\n")
+        .stderr_has("addons-frontend (../addons-frontend):\n  error: cannot reach remote upstream (../gone.git)")
+        .stderr_has("error: next-tag failed in addons-frontend: see above");
+    // Offline, from what each clone has fetched, it names all three.
+    repo.run(&["next-tag", "--all", "--offline"])
+        .ok()
+        .stdout_is(
+            "work\t2026.12.03\naddons-frontend\t2026.12.03\naddons-code-manager\t2026.12.03\n",
+        );
+}
