@@ -143,3 +143,38 @@ fn send_topic(chat: &Chat, line: &str, token: &str) -> Result<String> {
         }
     }
 }
+
+/// Where `topic --set` records the last topic it set (for `status`): the push date it names
+/// and the line, as JSON.
+pub fn record_path(repo: &gix::Repository) -> std::path::PathBuf {
+    crate::config::state_dir(repo).join("topic.json")
+}
+
+/// What `topic --set` last set: `(push date, topic)`. A record that cannot be read is an error,
+/// never "not set".
+pub fn last_set(repo: &gix::Repository) -> Result<Option<(chrono::NaiveDate, String)>> {
+    let path = record_path(repo);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
+        }
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a topic record: {e}", path.display()))?;
+    let date = value
+        .get("date")
+        .and_then(|v| v.as_str())
+        .and_then(crate::calendar::parse_date);
+    let topic = value.get("topic").and_then(|v| v.as_str());
+    match (date, topic) {
+        (Some(date), Some(topic)) => Ok(Some((date, topic.to_owned()))),
+        _ => Err(anyhow::anyhow!("{} is not a topic record", path.display())),
+    }
+}
+
+/// The record's contents for the push on `date`.
+pub fn record(date: chrono::NaiveDate, topic: &str) -> String {
+    serde_json::json!({ "date": date.format("%Y-%m-%d").to_string(), "topic": topic }).to_string()
+}

@@ -138,6 +138,14 @@ fn topic_set_sets_the_matrix_room_and_the_slack_channel() {
         .stderr_has("topic set");
     no_secret(&run);
     let topic = "Next push Thursday 2026-12-10: push hero mat, notes https://github.com/mozilla/addons/blob/main/releases/2026/12/10.md";
+    // Recorded for status, in the git directory.
+    let record =
+        std::fs::read_to_string(repo.work.join(".git/push-duty/topic.json")).expect("recorded");
+    let record: serde_json::Value = serde_json::from_str(&record).expect("JSON");
+    assert_eq!(
+        record,
+        serde_json::json!({ "date": "2026-12-10", "topic": topic })
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 3, "{requests:#?}");
     // Matrix: the alias resolved to the room ID, then the state event PUT with the token.
@@ -179,6 +187,7 @@ fn topic_set_dry_run_sends_nothing() {
         .ok()
         .stderr_has("Dry run: nothing was changed.");
     assert!(server.requests().is_empty());
+    assert!(!repo.work.join(".git/push-duty/topic.json").exists());
     // Off a terminal without --yes: asked for it, nothing sent.
     run_with_tokens(&repo, &["topic", "--set"])
         .expect(2)
@@ -193,11 +202,13 @@ fn refusal_topic_set_when_slack_says_no() {
     with_chats(&repo, &server);
     let run = run_with_tokens(&repo, &["topic", "--set", "--yes"]).expect(1);
     // Slack answers HTTP 200 with ok: false: that is a refusal, and Matrix's topic was set.
-    run.stderr_has("step 2 of 2 failed (set the topic of the Slack channel C0123ABCD); done before it: set the topic of the Matrix room #amo:mozilla.org")
+    run.stderr_has("step 2 of 3 failed (set the topic of the Slack channel C0123ABCD); done before it: set the topic of the Matrix room #amo:mozilla.org")
         .stderr_has("the Slack channel C0123ABCD was not changed: Slack refused (HTTP 200): not_in_channel")
         .stderr_has("hint: once that is mended, run the same command again");
     no_secret(&run);
     assert_eq!(server.requests().len(), 3);
+    // Not recorded as set: Slack's topic is not.
+    assert!(!repo.work.join(".git/push-duty/topic.json").exists());
 }
 
 #[test]
@@ -230,7 +241,7 @@ fn refusal_topic_set_without_a_token_or_a_chat() {
         )
         .expect(1);
     run.stderr_has("Matrix refused (HTTP 401): M_UNKNOWN_TOKEN: Invalid access token passed.")
-        .stderr_has("step 1 of 2 failed")
+        .stderr_has("step 1 of 3 failed")
         .stderr_lacks("wrong-token-89");
     // No chat configured.
     let repo = rota("");

@@ -85,6 +85,11 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             topic: line.clone(),
         });
     }
+    plan.push(Effect::WriteFile {
+        path: chat::record_path(repo),
+        contents: chat::record(date, &line),
+        what: format!("record that the topic names the push on {date}"),
+    });
     let mode = Mode {
         dry_run: args.dry_run,
         yes: args.yes,
