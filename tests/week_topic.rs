@@ -146,6 +146,16 @@ fn topic_set_sets_the_matrix_room_and_the_slack_channel() {
         record,
         serde_json::json!({ "date": "2026-12-10", "topic": topic })
     );
+    let opened = gix::open(&repo.work).expect("open the clone");
+    let (date, set) = push_duty::chat::last_set(&opened)
+        .expect("readable")
+        .expect("recorded");
+    assert_eq!(
+        (date.to_string(), set.as_str()),
+        ("2026-12-10".to_owned(), topic)
+    );
+    std::fs::write(repo.work.join(".git/push-duty/topic.json"), "{}").expect("write");
+    assert!(push_duty::chat::last_set(&opened).is_err());
     let requests = server.requests();
     assert_eq!(requests.len(), 3, "{requests:#?}");
     // Matrix: the alias resolved to the room ID, then the state event PUT with the token.
