@@ -84,6 +84,13 @@ impl Refusal {
         }
     }
 
+    /// The same refusal as another kind (a refusal from reading settings is a configuration
+    /// error).
+    pub fn with_kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// Adds a `hint:` line telling the user what to do next.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());

@@ -1,5 +1,7 @@
 //! Compare links: from a remote's URL (https, scp-like `git@host:owner/repo.git`, `ssh://`) to the
-//! page that shows what a tag ships, on GitHub or GitLab. Pure string work, no network.
+//! page that shows what a tag ships, on GitHub or GitLab. `gix::url` reads the URL, as it does
+//! for fetching, so a link is made from the same host and path git would reach; this module only
+//! knows which hosts are forges and how their compare pages are spelled. No network.
 
 /// The web host kinds we know how to link to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -19,10 +21,38 @@ pub struct WebRepo {
 }
 
 impl WebRepo {
-    /// Recognises GitHub and GitLab (gitlab.com or a host whose name contains `gitlab`) URLs.
+    /// Recognises GitHub and GitLab (gitlab.com or a host whose name contains `gitlab`) URLs;
+    /// text that is not a URL, a local path or a `file://` URL gives `None`.
     pub fn from_url(url: &str) -> Option<Self> {
-        let (host, path) = split_host_and_path(url.trim())?;
+        let url = url.trim();
+        // gix reads an upper-case scheme (`HTTPS://`) as a remote helper's; a link is still wanted.
+        let lowered;
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.bytes().any(|b| b.is_ascii_uppercase()) => {
+                lowered = format!("{}://{rest}", scheme.to_ascii_lowercase());
+                lowered.as_str()
+            }
+            _ => url,
+        };
+        let parsed = gix::url::parse(gix::bstr::BStr::new(url)).ok()?;
+        Self::of(&parsed)
+    }
+
+    /// [`WebRepo::from_url`] for a URL gix has already read (a remote's).
+    pub fn of(url: &gix::Url) -> Option<Self> {
+        use gix::url::Scheme;
+        if !matches!(
+            url.scheme,
+            Scheme::Https | Scheme::Http | Scheme::Ssh | Scheme::Git
+        ) {
+            return None;
+        }
+        let host = url.host()?.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return None;
+        }
         let host = host.to_ascii_lowercase();
+        let path = std::str::from_utf8(&url.path).ok()?;
         let path = path
             .trim_matches('/')
             .trim_end_matches(".git")
@@ -65,42 +95,23 @@ impl WebRepo {
 /// How to see what a tag adds: a web link from the first of `urls` on a known forge, else the
 /// equivalent git command.
 pub fn compare_hint<'a>(urls: impl IntoIterator<Item = &'a str>, from: &str, to: &str) -> String {
-    match urls.into_iter().find_map(WebRepo::from_url) {
+    hint(urls.into_iter().find_map(WebRepo::from_url), from, to)
+}
+
+/// [`compare_hint`] for URLs gix has already read (a remote's).
+pub fn compare_hint_of<'a>(
+    urls: impl IntoIterator<Item = &'a gix::Url>,
+    from: &str,
+    to: &str,
+) -> String {
+    hint(urls.into_iter().find_map(WebRepo::of), from, to)
+}
+
+fn hint(repo: Option<WebRepo>, from: &str, to: &str) -> String {
+    match repo {
         Some(repo) => repo.compare_url(from, to),
         None => format!("git log --oneline {from}..{to}"),
     }
-}
-
-/// Splits a remote URL into host and path. Returns `None` for local paths and `file://` URLs.
-fn split_host_and_path(url: &str) -> Option<(&str, &str)> {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let scheme = scheme.to_ascii_lowercase();
-        if !matches!(
-            scheme.as_str(),
-            "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git"
-        ) {
-            return None;
-        }
-        let (authority, path) = rest.split_once('/')?;
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let host = strip_port(host_port);
-        return (!host.is_empty()).then_some((host, path));
-    }
-    // scp-like: [user@]host:path, where the part before ':' has no '/'.
-    let (before, path) = url.split_once(':')?;
-    if before.contains('/') || path.starts_with("//") {
-        return None;
-    }
-    let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
-    // A single letter before ':' is a Windows drive, not a host.
-    (host.len() > 1).then_some((host, path))
-}
-
-fn strip_port(host_port: &str) -> &str {
-    if let Some(rest) = host_port.strip_prefix('[') {
-        return rest.split_once(']').map_or(rest, |(h, _)| h);
-    }
-    host_port.split_once(':').map_or(host_port, |(h, _)| h)
 }
 
 #[cfg(test)]
@@ -123,6 +134,11 @@ mod tests {
             "ssh://git@github.com:22/mozilla/addons-server",
             "ssh://git@GitHub.com/mozilla/addons-server.git",
             "git://github.com/mozilla/addons-server.git",
+            "git+ssh://git@github.com/mozilla/addons-server.git",
+            "ssh+git://git@github.com/mozilla/addons-server.git",
+            "https://github.com:443/mozilla/addons-server",
+            "HTTPS://github.com/mozilla/addons-server",
+            "  https://github.com/mozilla/addons-server.git\n",
         ] {
             assert_eq!(
                 compare_hint(Some(url), "2026.11.26", "2026.12.03"),
@@ -158,6 +174,9 @@ mod tests {
             "C:/repos/site",
             "https://github.com/onlyowner",
             "https://github.com/a/b/c",
+            "ext::ssh github.com mozilla/addons-server",
+            "not a url at all",
+            "",
         ] {
             assert_eq!(
                 compare_hint(Some(url), "2026.11.26", "2026.12.03"),
@@ -166,6 +185,22 @@ mod tests {
             );
         }
         assert_eq!(compare_hint(None, "a", "b"), "git log --oneline a..b");
+    }
+
+    #[test]
+    fn a_remotes_url_read_by_gix_makes_the_same_link() {
+        let urls: Vec<gix::Url> = [
+            "/srv/cache/site.git",
+            "git@github.com:mozilla/addons-server.git",
+        ]
+        .iter()
+        .map(|u| gix::url::parse(gix::bstr::BStr::new(u)).expect("a URL"))
+        .collect();
+        assert_eq!(compare_hint_of(&urls, "2026.11.26", "2026.12.03"), GH);
+        assert_eq!(
+            compare_hint_of(&urls[..1], "a", "b"),
+            "git log --oneline a..b"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::cli::Command;
 use crate::error::{Advice, Edge, Kind};
+use crate::git::remote::Unreachable;
 
 /// What the command the user typed can offer under an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,8 +32,59 @@ impl CommandEdge {
 
 impl Edge for CommandEdge {
     fn advise(&self, cause: &(dyn std::error::Error + 'static)) -> Option<Advice> {
-        let _ = cause;
-        let _ = Kind::Refused;
-        None
+        let unreachable = cause.downcast_ref::<Unreachable>()?;
+        let mut hints: Vec<String> = unreachable.url_hint().into_iter().collect();
+        if let Some(offline) = &self.offline {
+            hints.push(format!("to work from what is already fetched: {offline}"));
+        }
+        Some(Advice {
+            kind: Kind::Refused,
+            hints,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn advice(args: &[&str]) -> Option<Advice> {
+        let cli = crate::cli::Cli::try_parse_from(args).expect("a command line");
+        let err = Unreachable {
+            remote: "upstream".into(),
+            named: true,
+            url: "/gone.git".into(),
+            detail: "not found".into(),
+        };
+        CommandEdge::of(&cli.command).advise(&err)
+    }
+
+    #[test]
+    fn only_a_command_with_offline_suggests_it() {
+        let url = "check the URL with: git remote get-url upstream".to_owned();
+        assert_eq!(
+            advice(&["git-push-duty", "next-tag"]),
+            Some(Advice {
+                kind: Kind::Refused,
+                hints: vec![
+                    url.clone(),
+                    "to work from what is already fetched: git push-duty next-tag --offline".into()
+                ]
+            })
+        );
+        for no_offline in [
+            &["git-push-duty", "security-merge", "fix"][..],
+            &["git-push-duty", "tag", "--offline"],
+        ] {
+            assert_eq!(
+                advice(no_offline),
+                Some(Advice {
+                    kind: Kind::Refused,
+                    hints: vec![url.clone()]
+                }),
+                "{no_offline:?}"
+            );
+        }
     }
 }

@@ -11,6 +11,8 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod context;
+pub mod diff_view;
 pub mod error;
 pub mod forge;
 pub mod git;
@@ -36,6 +38,7 @@ use anyhow::Result;
 
 use cli::{Cli, Command};
 use console::Console;
+use context::{Context, Invocation};
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
@@ -55,24 +58,28 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
     }
 }
 
-/// Runs a command that needs a repository.
+/// Runs a command that needs a repository. The run's [`Invocation`] (today) is made here, once;
+/// each command that works with the team's settings gets one [`Context`], built before it starts.
 pub fn run_with_repo(
     repo: &gix::Repository,
     command: &Command,
     console: &mut Console<'_>,
 ) -> Result<()> {
+    let invocation = Invocation::new();
+    let context = || Context::new(repo, &invocation);
     match command {
-        Command::NextTag(args) => commands::next_tag::run(repo, console, args),
-        Command::Tag(args) => commands::tag::run(repo, console, args),
-        Command::Compare(args) => commands::compare::run(repo, console, args),
-        Command::SecurityMerge(args) => commands::security_merge::run(repo, console, args),
-        Command::Diff(args) => commands::diff::run(repo, console, args),
+        Command::NextTag(args) => commands::next_tag::run(&context()?, console, args),
+        Command::Tag(args) => commands::tag::run(&context()?, console, args),
+        Command::Compare(args) => commands::compare::run(&context()?, console, args),
+        Command::SecurityMerge(args) => commands::security_merge::run(&context()?, console, args),
+        Command::Diff(args) => commands::diff::run(&context()?, console, args),
+        // A check reports a configuration that cannot be read as one of its findings.
+        Command::Check(args) => commands::check::run(repo, &invocation, console, args),
         Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
-        Command::Check(args) => commands::check::run(repo, console, args),
-        Command::Who(args) => commands::who::run(repo, console, args),
-        Command::Notes(args) => commands::notes::run(repo, console, args),
-        Command::Topic(args) => commands::topic::run(repo, console, args),
+        Command::Who(args) => commands::who::run(&context()?, console, args),
+        Command::Notes(args) => commands::notes::run(&context()?, console, args),
+        Command::Topic(args) => commands::topic::run(&context()?, console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

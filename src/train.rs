@@ -142,19 +142,6 @@ pub fn name_of(repo: &gix::Repository, upstream: &str, top: &Path) -> String {
         .unwrap_or_else(|| top.display().to_string())
 }
 
-/// The push date every member of the train is tagged for: `--date`, else this repository's
-/// calendar from today.
-pub fn push_date(week: &Week, date: Option<&str>) -> Result<chrono::NaiveDate> {
-    match date {
-        Some(text) => crate::config::date_flag(text),
-        None => week
-            .settings
-            .schedule
-            .next_push_date(crate::config::today()?)
-            .map_err(|e| Refusal::new(e.to_string()).into()),
-    }
-}
-
 /// What a command said when run for one member: its streams, and how it ended.
 pub struct Said {
     pub out: String,
@@ -163,11 +150,12 @@ pub struct Said {
 }
 
 impl Said {
-    /// The error as the user would read it (`error: ...`, `hint: ...`), when it failed.
-    pub fn error_text(&self) -> Option<String> {
+    /// The error as the user would read it (`error: ...`, `hint: ...`), when it failed, with
+    /// the kind and hints `edge` (the command's) gives the errors of the git layer.
+    pub fn error_text(&self, edge: &dyn crate::error::Edge) -> Option<String> {
         let e = self.result.as_ref().err()?;
         let mut text = Vec::new();
-        crate::error::report(e, &crate::error::NoEdge, &mut text);
+        crate::error::report(e, edge, &mut text);
         Some(String::from_utf8_lossy(&text).into_owned())
     }
 }
@@ -175,7 +163,7 @@ impl Said {
 /// Runs one member's command with its output kept (nothing on the terminal, no questions).
 pub fn capture(
     member: &Member,
-    run: impl FnOnce(&gix::Repository, &mut crate::console::Console<'_>) -> Result<()>,
+    run: impl FnOnce(&Member, &mut crate::console::Console<'_>) -> Result<()>,
 ) -> Said {
     let mut out = Vec::new();
     let mut err = Vec::new();
@@ -183,7 +171,7 @@ pub fn capture(
     let result = {
         let mut console =
             crate::console::Console::new(&mut out, &mut err, &mut input, false, false);
-        member.within(|m| run(&m.repo, &mut console))
+        member.within(|m| run(m, &mut console))
     };
     Said {
         out: String::from_utf8_lossy(&out).into_owned(),

@@ -722,6 +722,9 @@ fn a_security_remote_whose_repository_is_gone() {
         "cannot reach remote security ({})",
         gone.display()
     ));
+    run.stderr_has("hint: check the URL with: git remote get-url security");
+    // security-merge has no --offline: the git layer's hint used to offer it all the same.
+    run.stderr_lacks("--offline");
     assert_eq!(repo.snapshot(), before);
 }
 

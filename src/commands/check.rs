@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 
-use crate::commands::hooks::this_binary;
 use crate::config::{self, Settings};
 use crate::console::Console;
+use crate::context::{Context, Invocation, this_binary};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
 use crate::hooks::{Health, Pinned};
@@ -73,10 +73,17 @@ struct Mirror {
     behind: usize,
 }
 
+/// A commit as `--json` shows it (its full id as hex) and as the human output does (its short
+/// id): the id is kept as an id, so the human output never parses the JSON model back.
 #[derive(Debug, serde::Serialize)]
 struct CommitLine {
-    id: String,
+    #[serde(serialize_with = "hex")]
+    id: gix::ObjectId,
     subject: String,
+}
+
+fn hex<S: serde::Serializer>(id: &gix::ObjectId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(id)
 }
 
 #[derive(serde::Serialize)]
@@ -87,15 +94,21 @@ struct Report<'a> {
     mirror: &'a Mirror,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(
+    repo: &gix::Repository,
+    invocation: &Invocation,
+    console: &mut Console<'_>,
+    args: &Args,
+) -> Result<()> {
     let mut items = Vec::new();
     let mut mirror = Mirror {
         state: "unknown",
         ..Mirror::default()
     };
-    match Settings::load(repo).and_then(|s| Ok((s.branch(repo)?, s))) {
-        Ok((branch, settings)) => {
-            items.push(configuration(repo, &settings, &branch));
+    match Context::new(repo, invocation) {
+        Ok(ctx) => {
+            let (settings, branch) = (&ctx.settings, &ctx.branch);
+            items.push(configuration(repo, settings, branch));
             // check has no --dry-run: it changes nothing but the tracking refs it fetches.
             let mut runner = Runner::new(Mode {
                 dry_run: false,
@@ -104,8 +117,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             items.push(compare(
                 repo,
                 &mut runner,
-                &settings,
-                &branch,
+                settings,
+                branch,
                 args.offline,
                 &mut mirror,
             )?);
@@ -190,10 +203,15 @@ fn configuration(repo: &gix::Repository, settings: &Settings, branch: &str) -> I
             )),
         );
     }
+    let tags = if settings.tag_format.is_default() {
+        String::new()
+    } else {
+        format!(", tags named {}", settings.tag_format)
+    };
     Item::ok(
         "configuration",
         format!(
-            "upstream {:?}, security mirror {:?}, release branch {branch}",
+            "upstream {:?}, security mirror {:?}, release branch {branch}{tags}",
             settings.upstream, settings.security
         ),
     )
@@ -265,7 +283,7 @@ fn compare(
     mirror.behind = git::commits_between(repo, Some(sec), up)?.len();
     for id in &ahead {
         mirror.ahead.push(CommitLine {
-            id: id.to_string(),
+            id: *id,
             subject: git::subject(repo, *id)?,
         });
     }
@@ -317,9 +335,8 @@ fn compare(
             )),
         );
         for c in &mirror.ahead {
-            let id = gix::ObjectId::from_hex(c.id.as_bytes())?;
             item.details
-                .push(format!("{} {}", git::short(repo, id), c.subject));
+                .push(format!("{} {}", git::short(repo, c.id), c.subject));
         }
         item
     };

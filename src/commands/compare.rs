@@ -3,13 +3,12 @@
 
 use anyhow::Result;
 
-use crate::config::Settings;
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::git;
 use crate::tagging::ships::{self, Shipment};
-use crate::tagging::upstream_tags::{Reach, Tags};
-use crate::tags::CalendarTag;
+use crate::tagging::upstream_tags::{CalendarTags, Reach};
 
 /// Show what a calendar tag ships: its compare links, then its commits, one line each.
 ///
@@ -28,7 +27,7 @@ use crate::tags::CalendarTag;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The calendar tag (default: the latest one).
-    #[arg(value_name = "TAG")]
+    #[arg(value_name = "TAG", value_parser = crate::cli::value::tag())]
     pub tag: Option<String>,
     /// Use local tags only; do not list the upstream's.
     #[arg(long)]
@@ -53,9 +52,9 @@ struct Report<'a> {
     offline: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let settings = Settings::load(repo)?;
-    let up = &settings.upstream;
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
+    let up = &ctx.settings.upstream;
     let reach = if args.offline {
         writeln!(
             console.err,
@@ -65,14 +64,14 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     } else {
         Reach::List
     };
-    let tags = Tags::take(repo, up, reach)?;
+    let tags = CalendarTags::see(ctx, reach)?;
     let place = if args.offline {
         "here".to_owned()
     } else {
         format!("here or on {up}")
     };
     let tag = match &args.tag {
-        Some(t) => t.strip_prefix("refs/tags/").unwrap_or(t).to_owned(),
+        Some(t) => t.clone(),
         None => match tags.lineage.latest() {
             Some(t) => t.to_owned(),
             None => {
@@ -83,16 +82,21 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             }
         },
     };
-    let Some(parsed) = CalendarTag::parse(&tag) else {
+    let format = &ctx.settings.tag_format;
+    let Some(parsed) = tags.lineage.parse(&tag) else {
         return refuse(Refusal::new(format!(
-            "{tag:?} is not a calendar tag (YYYY.MM.DD or YYYY.MM.DD-N)"
+            "{tag:?} is not a calendar tag{}",
+            format.described()
         )));
     };
     if !tags.exists(repo, &tag)? {
         let hint = if args.offline {
             format!("list {up}'s tags too: git push-duty compare {tag}")
         } else {
-            format!("list the calendar tags: git ls-remote --tags {up} '20*'")
+            format!(
+                "list the calendar tags: git ls-remote --tags {up} '{}'",
+                format.glob()
+            )
         };
         return refuse(Refusal::new(format!("there is no tag {tag} {place}")).hint(hint));
     }
@@ -146,13 +150,13 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let revision = previous_revision
         .map(|n| commit(n).map(|c| (n, c)))
         .transpose()?;
-    let urls = git::remote::link_urls(repo, up);
+    let urls = &ctx.upstream()?.link_urls;
     let to = ships::To {
         name: &tag,
         commit: tip,
         made_here: false,
     };
-    let shipment = Shipment::of(repo, to, last, revision, &[], &urls)?;
+    let shipment = Shipment::of(repo, to, last, revision, &[], urls)?;
     if args.json {
         let report = Report {
             tag: &tag,

@@ -2,12 +2,13 @@
 //! merge base to it (`git diff <upstream>/<branch>...REV`): what would go public if it were
 //! pushed. `security-merge` shows what it is about to push the same way.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
-use crate::config::Settings;
 use crate::console::Console;
+use crate::context::Context;
+use crate::diff_view::render;
 use crate::error::{Refusal, refuse};
-use crate::git::{self, diff::FileDiff};
+use crate::git;
 use crate::pager;
 
 /// Show what a revision adds to the upstream's branch: the diff from their merge base.
@@ -28,9 +29,10 @@ pub struct Args {
     pub stat: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let settings = Settings::load(repo)?;
-    let branch = settings.branch(repo)?;
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
+    let settings = &ctx.settings;
+    let branch = &ctx.branch;
     let upstream = format!("{}/{branch}", settings.upstream);
     let tracking = format!("refs/remotes/{upstream}");
     let Some(theirs) = git::ref_commit(repo, &tracking)? else {
@@ -50,7 +52,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     };
     let Some(base) = repo
         .merge_base(theirs, tip)
-        .map_err(|e| anyhow::anyhow!("cannot find where {rev} meets {upstream}: {e}"))?
+        .with_context(|| format!("cannot find where {rev} meets {upstream}"))?
         .map(gix::Id::detach)
     else {
         return refuse(Refusal::new(format!(
@@ -77,13 +79,13 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 fn current(repo: &gix::Repository) -> Result<(String, gix::ObjectId)> {
     let name = repo
         .head_name()
-        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .context("cannot read HEAD")?
         .map_or_else(|| "HEAD".to_owned(), |n| n.shorten().to_string());
     let Some(mut head) = repo
         .head()
-        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .context("cannot read HEAD")?
         .try_into_peeled_id()
-        .map_err(|e| anyhow::anyhow!("cannot read HEAD: {e}"))?
+        .context("cannot read HEAD")?
         .map(|id| id.detach())
     else {
         return refuse(
@@ -98,17 +100,4 @@ fn current(repo: &gix::Repository) -> Result<(String, gix::ObjectId)> {
         .map_err(|_| anyhow::Error::new(Refusal::new(format!("HEAD ({name}) is not a commit"))))?
         .id;
     Ok((name, head))
-}
-
-/// The stat, then (unless `stat_only`) a blank line and the patch.
-pub fn render(files: &[FileDiff], stat_only: bool, color: bool) -> String {
-    if files.is_empty() {
-        return String::new();
-    }
-    let mut text = git::diff::render_stat(files, color);
-    if !stat_only {
-        text.push('\n');
-        text.push_str(&git::diff::render_patch(files, color));
-    }
-    text
 }

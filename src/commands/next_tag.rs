@@ -2,17 +2,18 @@
 
 use anyhow::Result;
 
-use crate::config::{self, Settings};
 use crate::console::Console;
+use crate::context::{Context, DateSource};
 use crate::git;
-use crate::tagging::upstream_tags::{Reach, Survey};
+use crate::tagging::upstream_tags::{Reach, UpstreamTags};
 
 /// Print the name the next calendar tag gets.
 ///
 /// The name is the push date (the first push day on or after today, on the cadence, not
 /// skipped), as YYYY.MM.DD; if that tag already exists on the upstream or locally, it is
 /// YYYY.MM.DD-N with N one more than the highest revision. The upstream's tags are listed (not
-/// fetched); nothing is changed.
+/// fetched); nothing is changed. pushduty.tagFormat puts fixed text around the date (v{date}
+/// names v2026.12.03, then v2026.12.03-1); tags named otherwise are not counted.
 ///
 /// When the latest revision exists only here (made with tag --no-push), it says so with the
 /// command that pushes it, and whether tag would refuse because that revision already points
@@ -20,8 +21,8 @@ use crate::tagging::upstream_tags::{Reach, Survey};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::value::date())]
+    pub date: Option<chrono::NaiveDate>,
     /// Use local tags and the last fetched upstream branch only; no network.
     #[arg(long)]
     pub offline: bool,
@@ -39,7 +40,7 @@ pub struct Args {
 struct Report<'a> {
     tag: String,
     push_date: String,
-    date_source: crate::tagging::upstream_tags::DateSource,
+    date_source: DateSource,
     previous: Option<&'a str>,
     target: Option<String>,
     upstream: &'a str,
@@ -61,39 +62,37 @@ struct Report<'a> {
     same_commit: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
     if args.all {
-        return super::train_tag::next_tag_all(repo, console, args);
+        return super::train_tag::next_tag_all(ctx, console, args);
     }
-    let settings = Settings::load(repo)?;
-    let date = args.date.as_deref().map(config::date_flag).transpose()?;
+    let repo = ctx.repo;
     let reach = if args.offline {
         Reach::Offline
     } else {
         Reach::List
     };
-    let survey = Survey::take(repo, &settings, date, reach)?;
-    let tag = survey.next.to_string();
+    let seen = UpstreamTags::see(ctx, args.date, reach)?;
+    let tag = seen.lineage.name(&seen.next);
     if args.offline {
         writeln!(
             console.err,
             "offline: from local tags and refs/remotes/{}/{} as last fetched",
-            survey.upstream, survey.branch
+            seen.upstream, seen.branch
         )?;
     }
-    let only_here = survey.latest_only_here();
-    let same_commit = match (survey.latest_for_push_date(), survey.branch_tip) {
-        (Some(latest), Some(tip)) => survey.tag_commit(repo, latest)? == Some(tip),
+    let only_here = seen.latest_only_here();
+    let same_commit = match (seen.latest_for_push_date(), seen.branch_tip) {
+        (Some(latest), Some(tip)) => seen.tag_commit(repo, latest)? == Some(tip),
         _ => false,
     };
     if args.json {
-        let counted =
-            crate::tagging::ships::CountedFrom::of(&survey.lineage, &survey.next, |name| {
-                survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
-            });
+        let counted = crate::tagging::ships::CountedFrom::of(&seen.lineage, &seen.next, |name| {
+            seen.offline || seen.remote.find(&format!("refs/tags/{name}")).is_some()
+        });
         let link = |from: &Option<String>| {
             from.as_deref().map(|from| {
-                crate::forge::compare_hint(survey.link_urls.iter().map(String::as_str), from, &tag)
+                crate::forge::compare_hint(seen.link_urls.iter().map(String::as_str), from, &tag)
             })
         };
         let report = Report {
@@ -102,15 +101,15 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             last_push: counted.last_push,
             previous_revision: counted.previous_revision,
             only_here,
-            push_command: only_here.map(|t| survey.push_tag_command(t)),
+            push_command: only_here.map(|t| seen.push_tag_command(t)),
             same_commit,
-            push_date: survey.push_date.to_string(),
-            date_source: survey.date_source,
-            previous: survey.previous(),
-            target: survey.branch_tip.map(|id| id.to_string()),
-            upstream: &survey.upstream,
-            branch: &survey.branch,
-            offline: survey.offline,
+            push_date: seen.push_date.to_string(),
+            date_source: seen.date_source,
+            previous: seen.previous(),
+            target: seen.branch_tip.map(|id| id.to_string()),
+            upstream: &seen.upstream,
+            branch: &seen.branch,
+            offline: seen.offline,
             tag,
         };
         serde_json::to_writer_pretty(&mut *console.out, &report)?;
@@ -122,26 +121,26 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             writeln!(
                 console.err,
                 "{only_here} is only here, not on {} yet; to push it: {}",
-                survey.upstream,
-                survey.push_tag_command(only_here)
+                seen.upstream,
+                seen.push_tag_command(only_here)
             )?;
         }
-        if let Some(tip) = survey.branch_tip {
+        if let Some(tip) = seen.branch_tip {
             let at = format!(
                 "{} {}",
                 git::short(repo, tip),
                 git::subject(repo, tip).unwrap_or_else(|_| "(not fetched yet)".into())
             );
-            match survey.latest_for_push_date() {
+            match seen.latest_for_push_date() {
                 Some(latest) if same_commit => writeln!(
                     console.err,
                     "tag would refuse to tag the same commit again: {latest} already points to the tip of {}/{}, {at} (--allow-same-commit makes {tag})",
-                    survey.upstream, survey.branch,
+                    seen.upstream, seen.branch,
                 )?,
                 _ => writeln!(
                     console.err,
                     "would tag {}/{} at {at}",
-                    survey.upstream, survey.branch,
+                    seen.upstream, seen.branch,
                 )?,
             }
         }

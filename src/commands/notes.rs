@@ -7,12 +7,13 @@ use chrono::NaiveDate;
 use crate::config::week::{NotesSettings, Week};
 use crate::config::{self, NOTES_TEMPLATE};
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::forge::{Forge, WebRepo};
 use crate::git;
 use crate::plan::{Effect, Mode, Plan, Runner};
 use crate::tagging::ships::CountedFrom;
-use crate::tagging::upstream_tags::{Reach, Survey};
+use crate::tagging::upstream_tags::{Reach, UpstreamTags};
 use crate::tags::CalendarTag;
 use crate::train::{self, Member};
 use crate::week::notes::{self, Compare, Notes, Pick, RepoNotes};
@@ -53,11 +54,12 @@ pub struct Args {
     pub offline: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
     let week = Week::load(repo)?;
     let rotation = week.rotation()?;
     let settings = week.notes()?;
-    let date = push_date(&rotation, args.date.as_deref(), args.next)?;
+    let date = push_date(&rotation, ctx.today()?, args.date.as_deref(), args.next)?;
     let path = settings.path(date);
     if args.write && path.symlink_metadata().is_ok() {
         return refuse(
@@ -76,7 +78,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let members = train::members(repo, &week)?;
     let mut repos = Vec::with_capacity(members.len());
     for member in &members {
-        repos.push(member.within(|m| repo_notes(m, date, reach))?);
+        repos.push(member.within(|m| repo_notes(&ctx.for_repository(&m.repo)?, m, date, reach))?);
     }
     let hero = rotation
         .hero_on(date)
@@ -119,9 +121,14 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     Ok(())
 }
 
-/// The push the notes are for: `--date` (a push date), else the current push; with `next`, the
-/// push after it.
-pub fn push_date(rotation: &Rotation, date: Option<&str>, next: bool) -> Result<NaiveDate> {
+/// The push the notes are for: `--date` (a push date), else the current push on `today`; with
+/// `next`, the push after it.
+pub fn push_date(
+    rotation: &Rotation,
+    today: NaiveDate,
+    date: Option<&str>,
+    next: bool,
+) -> Result<NaiveDate> {
     let to_refusal =
         |e: crate::week::rotation::RotationError| anyhow::Error::new(Refusal::usage(e.to_string()));
     let date = match date {
@@ -132,7 +139,7 @@ pub fn push_date(rotation: &Rotation, date: Option<&str>, next: bool) -> Result<
         }
         None => {
             rotation
-                .current(config::today()?)
+                .current(today)
                 .map_err(|e| Refusal::configuration(e.to_string()))?
                 .date
         }
@@ -171,9 +178,14 @@ fn render(settings: &NotesSettings, notes: &Notes) -> Result<String> {
 
 /// What one repository of the train ships on `date`: its compare link from the last push to the
 /// push date's latest tag, and for a revision the commits cherry-picked onto it, oldest first.
-pub fn repo_notes(member: &Member, date: NaiveDate, reach: Reach) -> Result<RepoNotes> {
+pub fn repo_notes(
+    ctx: &Context<'_>,
+    member: &Member,
+    date: NaiveDate,
+    reach: Reach,
+) -> Result<RepoNotes> {
     let repo = &member.repo;
-    let survey = Survey::take(repo, &member.settings, Some(date), reach)?;
+    let survey = UpstreamTags::see(ctx, Some(date), reach)?;
     let Some(latest) = survey.latest_for_push_date().map(str::to_owned) else {
         return Ok(RepoNotes {
             name: member.name.clone(),
@@ -181,7 +193,9 @@ pub fn repo_notes(member: &Member, date: NaiveDate, reach: Reach) -> Result<Repo
             picks: Vec::new(),
         });
     };
-    let tag = CalendarTag::parse(&latest)
+    let tag = survey
+        .lineage
+        .parse(&latest)
         .ok_or_else(|| anyhow::anyhow!("{latest} is not a calendar tag"))?;
     let counted = CountedFrom::of(&survey.lineage, &tag, |name| {
         survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
@@ -193,7 +207,7 @@ pub fn repo_notes(member: &Member, date: NaiveDate, reach: Reach) -> Result<Repo
     };
     // A revision ships what was picked onto the push date's first tag, or onto the last push
     // when the revision was made from it.
-    let base = CalendarTag::base(date).to_string();
+    let base = survey.lineage.name(&CalendarTag::base(date));
     let picked_onto = if tag.revision.is_none() {
         None
     } else if survey.lineage.contains(&base) {

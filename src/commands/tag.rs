@@ -2,18 +2,19 @@
 //! tag, tag the upstream branch's tip (or cherry-pick revisions onto the last tag, in memory),
 //! push only that tag, and print the compare link.
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use gix::ObjectId;
 
-use crate::config::{self, Settings};
+use crate::config;
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, pick::Picked};
 use crate::plan::{Effect, Mark, Mode, Outcome, Plan, Runner, Stop};
 use crate::security::record as security_state;
 use crate::tagging::record::{self as tag_record, TagRecord};
 use crate::tagging::ships::{self, Shipment};
-use crate::tagging::upstream_tags::{Reach, Survey};
+use crate::tagging::upstream_tags::{Reach, UpstreamTags};
 
 /// Create the next calendar tag and push it to the upstream.
 ///
@@ -48,15 +49,15 @@ use crate::tagging::upstream_tags::{Reach, Survey};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The push date itself, YYYY-MM-DD, for an off-schedule push.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::value::date())]
+    pub date: Option<chrono::NaiveDate>,
     /// A commit to cherry-pick onto the base tag; repeat for several, applied in order. It must
     /// be on one of the upstream's branches or tags (an embargoed fix is refused).
     #[arg(long = "cherry-pick", value_name = "REV")]
     pub cherry_pick: Vec<String>,
     /// The tag the cherry-picks build on (default: the latest revision of this push date's tag,
     /// else the latest calendar tag before it).
-    #[arg(long, value_name = "TAG", requires = "cherry_pick")]
+    #[arg(long, value_name = "TAG", requires = "cherry_pick", value_parser = crate::cli::value::tag())]
     pub from: Option<String>,
     /// Tag even if the commit is what the latest revision of this push date's tag already
     /// points to (a fresh -N to trigger a new build and deploy).
@@ -134,12 +135,11 @@ struct PickReport {
     subject: String,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
     if args.all {
-        return super::train_tag::tag_all(repo, console, args);
+        return super::train_tag::tag_all(ctx, console, args);
     }
-    let settings = Settings::load(repo)?;
-    let date = args.date.as_deref().map(config::date_flag).transpose()?;
+    let repo = ctx.repo;
     let reach = if args.offline {
         Reach::Offline
     } else {
@@ -152,8 +152,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     });
     // One run at a time: the record of a run that is pushing is this run's own.
     runner.hold(tag_record::lock(repo))?;
-    let survey = Survey::take(repo, &settings, date, reach)?;
-    let stale_record = match stopped_run(repo, &mut runner, console, &survey, args)? {
+    let seen = UpstreamTags::see(ctx, args.date, reach)?;
+    let stale_record = match stopped_run(repo, &mut runner, console, &seen, args)? {
         Stopped::Finished => return Ok(()),
         Stopped::Stale(path) => Some(path),
         Stopped::None => None,
@@ -162,7 +162,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         writeln!(
             console.err,
             "offline: from local tags and refs/remotes/{}/{} as last fetched; the tag will not be pushed",
-            survey.upstream, survey.branch
+            seen.upstream, seen.branch
         )?;
     }
     let committer = git::committer(repo)?;
@@ -171,8 +171,8 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     let intent = decide(
         repo,
         &scratch,
-        &survey,
-        &settings.security,
+        &seen,
+        &ctx.settings.security,
         args,
         &committer,
         console.err,
@@ -180,9 +180,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
 
     // Read before the memory is taken: a picked commit exists nowhere else until the plan runs.
     let subject = git::subject(&scratch, intent.target).unwrap_or_default();
-    let shipment = before_the_plan(repo, &scratch, console, &survey, &intent, args)?;
-    let made_from = made_from(repo, &survey, &intent, &subject)?;
-    let message = tag_message(repo, &survey, &intent);
+    let shipment = before_the_plan(repo, &scratch, console, &seen, &intent, args)?;
+    let made_from = made_from(repo, &seen, &intent, &subject)?;
+    let message = tag_message(repo, &seen, &intent);
     let tag_object = scratch
         .write_object(gix::objs::Tag {
             target: intent.target,
@@ -192,7 +192,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             message: message.into(),
             signature: None,
         })
-        .map_err(|e| anyhow::anyhow!("cannot build the tag object: {e}"))?
+        .context("cannot build the tag object")?
         .detach();
     let objects = scratch
         .objects
@@ -218,18 +218,18 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
                 n => format!(
                     "write {n} cherry-picked commit{} onto {} and the tag object",
                     if n == 1 { "" } else { "s" },
-                    onto(repo, &survey, &intent)?
+                    onto(repo, &seen, &intent)?
                 ),
             },
             objects,
         },
     );
-    if let Some(effect) = tracking_ref(repo, &survey)? {
+    if let Some(effect) = tracking_ref(repo, &seen)? {
         plan.add(TagStep::Tracking, effect);
     }
     let record = push.then(|| TagRecord {
         version: security_state::VERSION,
-        upstream: survey.upstream.clone(),
+        upstream: seen.upstream.clone(),
         tag: intent.name.clone(),
         object: tag_object.to_string(),
         commit: intent.target.to_string(),
@@ -248,13 +248,13 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         plan.add(
             TagStep::Push,
             Effect::Push {
-                remote: survey.upstream.clone(),
+                remote: seen.upstream.clone(),
                 refspecs: vec![format!("{tag_object}:refs/tags/{}", intent.name)],
                 what: format!(
                     "push tag {} ({made_from}) to {} ({})",
                     intent.name,
-                    survey.upstream,
-                    survey.upstream_push_url.as_deref().unwrap_or("no URL")
+                    seen.upstream,
+                    seen.upstream_push_url.as_deref().unwrap_or("no URL")
                 ),
             },
         );
@@ -286,10 +286,10 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             .hint("run the command again to get the next name"),
         );
     }
-    let question = format!("Push tag {} to {}?", intent.name, survey.upstream);
+    let question = format!("Push tag {} to {}?", intent.name, seen.upstream);
     let outcome = runner
         .carry_out(repo, console, plan, &question)
-        .map_err(|stop| after_failure(repo, &mut runner, &survey, record.as_ref(), stop))?;
+        .map_err(|stop| after_failure(repo, &mut runner, &seen, record.as_ref(), stop))?;
     let created = outcome == Outcome::Done;
 
     // Only what exists is named: the commit if it was there before (the branch tip) or made now.
@@ -299,7 +299,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             tag: &intent.name,
             commit: commit_exists.then(|| intent.target.to_string()),
             tag_object: created.then(|| tag_object.to_string()),
-            push_date: survey.push_date.to_string(),
+            push_date: seen.push_date.to_string(),
             previous: intent.previous.as_deref(),
             last_push: shipment.last_push.as_ref().map(|s| s.tag.as_str()),
             compare: shipment.compare(),
@@ -326,10 +326,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
     }
     if created {
         let done = if push {
-            format!(
-                "Tagged {} and pushed it to {}.",
-                intent.name, survey.upstream
-            )
+            format!("Tagged {} and pushed it to {}.", intent.name, seen.upstream)
         } else {
             format!("Tagged {} locally (not pushed).", intent.name)
         };
@@ -352,7 +349,7 @@ fn before_the_plan(
     repo: &gix::Repository,
     scratch: &gix::Repository,
     console: &mut Console<'_>,
-    survey: &Survey,
+    seen: &UpstreamTags,
     intent: &Intent,
     args: &Args,
 ) -> Result<Shipment> {
@@ -360,8 +357,8 @@ fn before_the_plan(
         repo,
         scratch,
         console,
-        survey,
-        &survey.next,
+        seen,
+        &seen.next,
         ships::To {
             name: &intent.name,
             commit: intent.target,
@@ -373,7 +370,7 @@ fn before_the_plan(
         writeln!(
             console.err,
             "Cherry-picks onto {}, in order:",
-            onto(repo, survey, intent)?
+            onto(repo, seen, intent)?
         )?;
         for p in &intent.picked {
             writeln!(
@@ -385,17 +382,17 @@ fn before_the_plan(
         }
     }
     write!(console.err, "{}", shipment.render(repo))?;
-    if let Some(only_here) = survey.latest_only_here()
+    if let Some(only_here) = seen.latest_only_here()
         && only_here != intent.name
     {
         writeln!(
             console.err,
             "note: {only_here} is only here, not on {} yet; to push it: {}",
-            survey.upstream,
-            survey.push_tag_command(only_here)
+            seen.upstream,
+            seen.push_tag_command(only_here)
         )?;
     }
-    differs_from_what_runs(repo, console, survey, intent, args, &shipment)?;
+    differs_from_what_runs(repo, console, seen, intent, args, &shipment)?;
     Ok(shipment)
 }
 
@@ -407,24 +404,24 @@ fn count_shipment(
     repo: &gix::Repository,
     objects: &gix::Repository,
     console: &mut Console<'_>,
-    survey: &Survey,
+    seen: &UpstreamTags,
     tag: &crate::tags::CalendarTag,
     to: ships::To<'_>,
     picks: &[Picked],
 ) -> Result<Shipment> {
-    let counted = ships::CountedFrom::of(&survey.lineage, tag, |name| {
-        survey.offline || survey.remote.find(&format!("refs/tags/{name}")).is_some()
+    let counted = ships::CountedFrom::of(&seen.lineage, tag, |name| {
+        seen.offline || seen.remote.find(&format!("refs/tags/{name}")).is_some()
     });
-    if let Some(note) = counted.note(&survey.upstream) {
+    if let Some(note) = counted.note(&seen.upstream) {
         writeln!(console.err, "{note}")?;
     }
     let last_push = counted.last_push.as_deref();
     let previous_revision = counted.previous_revision.as_deref();
     let earlier: Vec<&str> = last_push.into_iter().chain(previous_revision).collect();
-    survey.fetch_tags(repo, &earlier)?;
+    seen.fetch_tags(repo, &earlier)?;
     let from = |name: Option<&str>| -> Result<Option<(String, ObjectId)>> {
         let Some(name) = name else { return Ok(None) };
-        Ok(survey
+        Ok(seen
             .tag_commit(repo, name)?
             .map(|commit| (name.to_owned(), commit)))
     };
@@ -436,16 +433,16 @@ fn count_shipment(
         last_push.as_ref().map(|(n, c)| (n.as_str(), *c)),
         previous_revision.as_ref().map(|(n, c)| (n.as_str(), *c)),
         picks,
-        &survey.link_urls,
+        &seen.link_urls,
     )
 }
 
 /// `BASE (1a2b3c4)`: the tag cherry-picks go onto, with its commit.
-fn onto(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> Result<String> {
+fn onto(repo: &gix::Repository, seen: &UpstreamTags, intent: &Intent) -> Result<String> {
     let Some(base) = &intent.base else {
         return Ok(String::new());
     };
-    Ok(match survey.tag_commit(repo, base)? {
+    Ok(match seen.tag_commit(repo, base)? {
         Some(id) => format!("{base} ({})", git::short(repo, id)),
         None => base.clone(),
     })
@@ -455,7 +452,7 @@ fn onto(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> Result<Stri
 /// tip, or the picks (by the commits picked) onto their base.
 fn made_from(
     repo: &gix::Repository,
-    survey: &Survey,
+    seen: &UpstreamTags,
     intent: &Intent,
     subject: &str,
 ) -> Result<String> {
@@ -469,7 +466,7 @@ fn made_from(
         .collect();
     Ok(format!(
         "cherry-picks onto {}: {}",
-        onto(repo, survey, intent)?,
+        onto(repo, seen, intent)?,
         picks.join(", ")
     ))
 }
@@ -483,7 +480,7 @@ fn made_from(
 fn differs_from_what_runs(
     repo: &gix::Repository,
     console: &mut Console<'_>,
-    survey: &Survey,
+    seen: &UpstreamTags,
     intent: &Intent,
     args: &Args,
     shipment: &Shipment,
@@ -491,17 +488,17 @@ fn differs_from_what_runs(
     if intent.base.is_some() {
         return Ok(());
     }
-    let (earlier, is_revision) = match survey.latest_for_push_date() {
+    let (earlier, is_revision) = match seen.latest_for_push_date() {
         Some(latest) => (latest, true),
         None => match &shipment.last_push {
             Some(last) => (last.tag.as_str(), false),
             None => return Ok(()),
         },
     };
-    let Some(commit) = survey.tag_commit(repo, earlier)? else {
+    let Some(commit) = seen.tag_commit(repo, earlier)? else {
         return Ok(());
     };
-    survey.fetch_tags(repo, &[earlier])?;
+    seen.fetch_tags(repo, &[earlier])?;
     let difference = ships::Difference::between(repo, commit, intent.target)?;
     // Past the last push, what the tip adds is what ships, not something left out.
     let left_out = if is_revision {
@@ -541,8 +538,8 @@ fn differs_from_what_runs(
             } else {
                 "the tip"
             },
-            survey.upstream,
-            survey.branch,
+            seen.upstream,
+            seen.branch,
             commits(left_out.len()),
             lines(&left_out)?
         ));
@@ -553,8 +550,8 @@ fn differs_from_what_runs(
     if !taken_out.is_empty() {
         what.push(format!(
             "the tip of {}/{} ({}) lacks the {} {earlier} has: a tag of it takes {} back out:{}",
-            survey.upstream,
-            survey.branch,
+            seen.upstream,
+            seen.branch,
             git::short(repo, intent.target),
             commits(taken_out.len()),
             if taken_out.len() == 1 { "that" } else { "them" },
@@ -564,11 +561,11 @@ fn differs_from_what_runs(
             "if the tip is meant to go out without them: git push-duty tag --from-branch"
                 .to_owned(),
         );
-        if survey.offline {
+        if seen.offline {
             hints.push(format!(
                 "refs/remotes/{up}/{b} is as last fetched; bring it up to date: git fetch {up} {b}",
-                up = survey.upstream,
-                b = survey.branch
+                up = seen.upstream,
+                b = seen.branch
             ));
         }
     }
@@ -609,30 +606,30 @@ fn differs_from_what_runs(
 fn decide(
     repo: &gix::Repository,
     scratch: &gix::Repository,
-    survey: &Survey,
+    seen: &UpstreamTags,
     security: &str,
     args: &Args,
     committer: &gix::actor::Signature,
     err: &mut dyn std::io::Write,
 ) -> Result<Intent> {
-    let name = survey.next.to_string();
-    let previous = survey.previous().map(str::to_owned);
+    let name = seen.lineage.name(&seen.next);
+    let previous = seen.previous().map(str::to_owned);
     if args.cherry_pick.is_empty() {
-        survey.fetch_objects(repo, &[])?;
-        let Some(tip) = survey.branch_tip else {
-            let (what, hint) = if survey.offline {
+        seen.fetch_objects(repo, &[])?;
+        let Some(tip) = seen.branch_tip else {
+            let (what, hint) = if seen.offline {
                 (
                     format!(
                         "refs/remotes/{}/{} does not exist here",
-                        survey.upstream, survey.branch
+                        seen.upstream, seen.branch
                     ),
-                    format!("fetch it: git fetch {} {}", survey.upstream, survey.branch),
+                    format!("fetch it: git fetch {} {}", seen.upstream, seen.branch),
                 )
             } else {
                 (
                     format!(
                         "the upstream {} has no branch {}",
-                        survey.upstream, survey.branch
+                        seen.upstream, seen.branch
                     ),
                     format!(
                         "name the branch that is released: git config {} <branch>",
@@ -642,22 +639,22 @@ fn decide(
             };
             return refuse(Refusal::new(what).hint(hint));
         };
-        if let Some(latest) = survey.latest_for_push_date()
-            && survey.tag_commit(repo, latest)? == Some(tip)
+        if let Some(latest) = seen.latest_for_push_date()
+            && seen.tag_commit(repo, latest)? == Some(tip)
             && !args.allow_same_commit
         {
             let mut refusal = Refusal::new(format!(
                 "nothing new to tag: {latest} already points to {} ({}), the tip of {}/{}",
                 git::short(repo, tip),
                 git::subject(repo, tip).unwrap_or_default(),
-                survey.upstream,
-                survey.branch
+                seen.upstream,
+                seen.branch
             ));
             // Made with --no-push: what is missing is the push, not another revision.
-            if !survey.offline && survey.remote.find(&format!("refs/tags/{latest}")).is_none() {
+            if !seen.offline && seen.remote.find(&format!("refs/tags/{latest}")).is_none() {
                 refusal = refusal.hint(format!(
                     "{latest} is only here, not on {up} yet; to push it: git push {up} refs/tags/{latest}",
-                    up = survey.upstream
+                    up = seen.upstream
                 ));
             }
             return refuse(refusal.hint(
@@ -679,20 +676,23 @@ fn decide(
             let full = format!("refs/tags/{from}");
             // `""`, `a b`: no tag can have the name, so it is not one (rather than a parse error).
             let valid = gix::refs::FullName::try_from(full.as_str()).is_ok();
-            let known = valid
-                && (survey.remote.find(&full).is_some() || git::local_tag_exists(repo, &from)?);
+            let known =
+                valid && (seen.remote.find(&full).is_some() || git::local_tag_exists(repo, &from)?);
             if !known {
                 return refuse(
                     Refusal::new(format!(
                         "--from {from:?} is not a tag here or on {}",
-                        survey.upstream
+                        seen.upstream
                     ))
-                    .hint("list the calendar tags with: git tag --list '20*' --sort=-v:refname"),
+                    .hint(format!(
+                        "list the calendar tags with: git tag --list '{}' --sort=-v:refname",
+                        seen.lineage.format().glob()
+                    )),
                 );
             }
             from
         }
-        None => match survey.previous() {
+        None => match seen.previous() {
             Some(prev) => prev.to_owned(),
             None => {
                 return refuse(
@@ -703,8 +703,8 @@ fn decide(
         },
     };
     // The branch too: a pick may be a commit that is only on the upstream so far.
-    survey.fetch_objects(repo, &[base_name.as_str()])?;
-    if let Some((here, upstream)) = survey.diverging_tag(repo, &base_name) {
+    seen.fetch_objects(repo, &[base_name.as_str()])?;
+    if let Some((here, upstream)) = seen.diverging_tag(repo, &base_name) {
         let describe = |id| {
             let subject = git::subject(repo, id).unwrap_or_default();
             format!("{} ({subject})", git::short(repo, id))
@@ -715,10 +715,10 @@ fn decide(
              hint: to make yours the same: git fetch --force {up} tag {base_name}",
             describe(here),
             describe(upstream),
-            up = survey.upstream,
+            up = seen.upstream,
         )?;
     }
-    let Some(base) = survey.tag_commit(repo, &base_name)? else {
+    let Some(base) = seen.tag_commit(repo, &base_name)? else {
         return refuse(Refusal::new(format!(
             "tag {base_name} does not point to a commit"
         )));
@@ -733,12 +733,12 @@ fn decide(
                     repo,
                     spec,
                     "--cherry-pick",
-                    (!survey.offline).then_some(survey.upstream.as_str()),
+                    (!seen.offline).then_some(seen.upstream.as_str()),
                 )?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    refuse_unpublished(repo, survey, security, (&base_name, base), &picks)?;
+    refuse_unpublished(repo, seen, security, (&base_name, base), &picks)?;
     let (target, picked) = git::pick::cherry_pick(scratch, base, &picks, committer)?;
     Ok(Intent {
         name,
@@ -749,10 +749,10 @@ fn decide(
     })
 }
 
-fn tag_message(repo: &gix::Repository, survey: &Survey, intent: &Intent) -> String {
+fn tag_message(repo: &gix::Repository, seen: &UpstreamTags, intent: &Intent) -> String {
     let mut message = format!(
         "Push of {} ({})\n",
-        survey.push_date.format("%A %Y-%m-%d"),
+        seen.push_date.format("%A %Y-%m-%d"),
         intent.name
     );
     if let Some(base) = &intent.base {
@@ -786,7 +786,7 @@ fn stopped_run(
     repo: &gix::Repository,
     runner: &mut Runner,
     console: &mut Console<'_>,
-    survey: &Survey,
+    seen: &UpstreamTags,
     args: &Args,
 ) -> Result<Stopped> {
     let Some(record) = tag_record::load(repo)? else {
@@ -795,13 +795,13 @@ fn stopped_run(
     let path = tag_record::path(repo);
     let (object, commit) = record.ids()?;
     let tag = &record.tag;
-    if survey.offline || record.upstream != survey.upstream {
+    if seen.offline || record.upstream != seen.upstream {
         return refuse(
             Refusal::new(format!(
                 "an earlier run of tag stopped while pushing {tag} to {}, and whether {} has it cannot be seen {}; nothing was changed",
                 record.upstream,
                 record.upstream,
-                if survey.offline { "offline" } else { "from another upstream" },
+                if seen.offline { "offline" } else { "from another upstream" },
             ))
             .hint(format!(
                 "run it again online with pushduty.upstream = {}: it finishes that tag, or forgets it if the push did not go through",
@@ -811,22 +811,22 @@ fn stopped_run(
         );
     }
     let full = format!("refs/tags/{tag}");
-    if survey.remote.find(&full).map(|r| r.target) != Some(object) {
+    if seen.remote.find(&full).map(|r| r.target) != Some(object) {
         writeln!(
             console.err,
             "An earlier run recorded pushing {tag}, but {} does not have that tag object: the push did not go through, so it is forgotten.",
-            survey.upstream
+            seen.upstream
         )?;
         return Ok(Stopped::Stale(path));
     }
     // The tag object was written before the push; fetched again in case it was pruned since.
-    survey.fetch_objects(repo, &[tag.as_str()])?;
+    seen.fetch_objects(repo, &[tag.as_str()])?;
     let subject = git::subject(repo, commit)?;
     writeln!(
         console.err,
         "An earlier run pushed tag {tag} ({} {subject}) to {} and stopped before creating it here: finishing that run.",
         git::short(repo, commit),
-        survey.upstream
+        seen.upstream
     )?;
     let mut plan = Plan::default();
     match ref_target(repo, &full)? {
@@ -839,7 +839,7 @@ fn stopped_run(
         Some(_) => writeln!(
             console.err,
             "warning: your local tag {tag} points to another object than {}'s; it is left as it is\nhint: to make yours the same: git fetch --force {} tag {tag}",
-            survey.upstream, survey.upstream
+            seen.upstream, seen.upstream
         )?,
     }
     plan.push(Effect::RemoveFile {
@@ -851,11 +851,11 @@ fn stopped_run(
         writeln!(
             console.err,
             "Tagged {tag} and pushed it to {} (finished the earlier run); run the command again for another tag.",
-            survey.upstream
+            seen.upstream
         )?;
     }
     // What the finished tag ships, counted as an uninterrupted run counts it.
-    let Some(calendar) = crate::tags::CalendarTag::parse(tag) else {
+    let Some(calendar) = seen.lineage.parse(tag) else {
         return refuse(
             Refusal::new(format!(
                 "the record of an earlier run names {tag:?}, which is not a calendar tag"
@@ -866,12 +866,12 @@ fn stopped_run(
             )),
         );
     };
-    let previous = survey.lineage.previous(&calendar).map(str::to_owned);
+    let previous = seen.lineage.previous(&calendar).map(str::to_owned);
     let shipment = count_shipment(
         repo,
         repo,
         console,
-        survey,
+        seen,
         &calendar,
         ships::To {
             name: tag,
@@ -913,26 +913,26 @@ fn stopped_run(
 /// fetched, as `git fetch` would: the pre-push guard judges the tag's push from it, and a stale one
 /// (a colleague's release merge not fetched here) would call the upstream's own tip embargoed.
 /// None offline (the tracking ref is the source then) or when it is already there.
-fn tracking_ref(repo: &gix::Repository, survey: &Survey) -> Result<Option<Effect>> {
-    if survey.offline {
+fn tracking_ref(repo: &gix::Repository, seen: &UpstreamTags) -> Result<Option<Effect>> {
+    if seen.offline {
         return Ok(None);
     }
-    let Some(listed) = survey.remote.find(&format!("refs/heads/{}", survey.branch)) else {
+    let Some(listed) = seen.remote.find(&format!("refs/heads/{}", seen.branch)) else {
         return Ok(None);
     };
     // Fetched by `decide`; a tip whose objects are not here is not pointed at.
     if !repo.has_object(listed.target) {
         return Ok(None);
     }
-    let name = format!("refs/remotes/{}/{}", survey.upstream, survey.branch);
+    let name = format!("refs/remotes/{}/{}", seen.upstream, seen.branch);
     if ref_target(repo, &name)? == Some(listed.target) {
         return Ok(None);
     }
     Ok(Some(Effect::SetTrackingRefs {
         what: format!(
             "update the remote-tracking ref {}/{} to {}, as listed and fetched",
-            survey.upstream,
-            survey.branch,
+            seen.upstream,
+            seen.branch,
             git::short(repo, listed.target)
         ),
         refs: vec![(name, listed.target)],
@@ -948,17 +948,17 @@ fn tracking_ref(repo: &gix::Repository, survey: &Survey) -> Result<Option<Effect
 /// whatever they say, and if they cannot be read that is a refusal too.
 fn refuse_unpublished(
     repo: &gix::Repository,
-    survey: &Survey,
+    seen: &UpstreamTags,
     security: &str,
     (base_name, base): (&str, ObjectId),
     picks: &[(String, ObjectId)],
 ) -> Result<()> {
-    let public = upstream_tips(repo, survey)?;
-    let upstream = &survey.upstream;
+    let public = upstream_tips(repo, seen)?;
+    let upstream = &seen.upstream;
     let mut mirror: Option<Vec<(String, ObjectId)>> = None;
     let mut mirror_ref = |id: ObjectId| -> Result<Option<String>> {
         if mirror.is_none() {
-            mirror = Some(mirror_tips(repo, security, &survey.upstream)?);
+            mirror = Some(mirror_tips(repo, security, &seen.upstream)?);
         }
         for (name, tip) in mirror.iter().flatten() {
             if git::is_ancestor(repo, id, *tip)? {
@@ -1025,7 +1025,7 @@ fn refuse_unpublished(
                     .strip_prefix(&format!("{security}/"))
                     .unwrap_or(&on)
                     .to_owned();
-                let first = if branch == survey.branch {
+                let first = if branch == seen.branch {
                     format!(
                         "the mirror's {branch} is ahead of {upstream}'s: see git push-duty check"
                     )
@@ -1038,10 +1038,10 @@ fn refuse_unpublished(
                 .hint(first)
                 .hint(format!(
                     "then pick the merged commit from {upstream}/{}: git push-duty tag --cherry-pick <commit>",
-                    survey.branch
+                    seen.branch
                 ))
             }
-            None if survey.offline => Refusal::new(format!(
+            None if seen.offline => Refusal::new(format!(
                 "{described} is not on {upstream} as last fetched (offline): a tag ships only commits the upstream already has; nothing was changed"
             ))
             .hint(format!("run it without --offline, or fetch first: git fetch {upstream}")),
@@ -1064,10 +1064,10 @@ fn refuse_unpublished(
 /// those whose commits are here), and nothing else, since `refs/remotes/<upstream>/*` can say
 /// yes wrongly (a `pushurl` to a staging copy sets them on push; a rewound branch leaves them
 /// ahead). Offline: those tracking refs, as last fetched, as that is all there is.
-fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId>> {
+fn upstream_tips(repo: &gix::Repository, seen: &UpstreamTags) -> Result<Vec<ObjectId>> {
     let mut tips: Vec<ObjectId> = Vec::new();
-    if survey.offline {
-        let prefix = format!("refs/remotes/{}/", survey.upstream);
+    if seen.offline {
+        let prefix = format!("refs/remotes/{}/", seen.upstream);
         let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
             anyhow::Error::new(Refusal::new(format!(
                 "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
@@ -1075,13 +1075,8 @@ fn upstream_tips(repo: &gix::Repository, survey: &Survey) -> Result<Vec<ObjectId
         })?;
         tips.extend(tracking.into_iter().map(|(_, id)| id));
     } else {
-        let heads = git::remote::list(
-            repo,
-            &survey.upstream,
-            config::UPSTREAM,
-            &["refs/heads/*:refs/heads/*".to_owned()],
-        )?;
-        for listed in survey.remote.refs.iter().chain(&heads.refs) {
+        // The run's one listing holds every branch and tag of the upstream.
+        for listed in &seen.remote.refs {
             let header = repo
                 .try_find_header(listed.peeled)
                 .with_context(|| format!("cannot read {}", listed.name))?;
@@ -1153,7 +1148,7 @@ impl Mark for TagStep {}
 fn after_failure(
     repo: &gix::Repository,
     runner: &mut Runner,
-    survey: &Survey,
+    seen: &UpstreamTags,
     record: Option<&TagRecord>,
     stop: Stop<TagStep>,
 ) -> anyhow::Error {
@@ -1166,7 +1161,7 @@ fn after_failure(
     };
     let on_upstream = Refusal::new(format!(
         "tag {} is on {}, but the run stopped before it was finished here",
-        record.tag, survey.upstream
+        record.tag, seen.upstream
     ))
     .hint("run the same command again: it creates the local tag, not another revision");
     let took = match failed.mark {
@@ -1175,7 +1170,7 @@ fn after_failure(
             let full = format!("refs/tags/{}", record.tag);
             git::remote::list(
                 repo,
-                &survey.upstream,
+                &seen.upstream,
                 config::UPSTREAM,
                 &[format!("{full}:{full}")],
             )
@@ -1205,13 +1200,13 @@ fn after_failure(
             }
             Refusal::new(format!(
                 "{} did not take tag {}: nothing was pushed, and the record of the push was removed",
-                survey.upstream, record.tag
+                seen.upstream, record.tag
             ))
             .hint("run the command again: it names the tag afresh")
         }
         Err(_) => Refusal::new(format!(
             "the push of tag {} failed, and {} cannot be listed to see whether it took it",
-            record.tag, survey.upstream
+            record.tag, seen.upstream
         ))
         .hint("run the same command again once it can be reached: it finishes the tag if the upstream has it, and starts afresh if not"),
     };

@@ -7,6 +7,7 @@ use crate::chat;
 use crate::config::week::Week;
 use crate::config::{NOTES_URL, TOPIC_FORMAT};
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::Refusal;
 use crate::plan::{Effect, Mode, Outcome, Plan, Runner};
 use crate::week::topic::{self, TopicError, TopicPush};
@@ -40,12 +41,13 @@ pub struct Args {
     pub yes: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
     let week = Week::load(repo)?;
     let rotation = week.rotation()?;
     let notes = week.notes()?;
     let chats = week.chat()?;
-    let date = super::notes::push_date(&rotation, args.date.as_deref(), args.next)?;
+    let date = super::notes::push_date(&rotation, ctx.today()?, args.date.as_deref(), args.next)?;
     let hero = rotation
         .hero_on(date)
         .map_err(|e| Refusal::configuration(e.to_string()))?

@@ -8,35 +8,41 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use gix::ObjectId;
 
+use crate::cli::Command;
 use crate::config::week::Week;
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Refusal, refuse};
+use crate::hints::CommandEdge;
 use crate::plan::{Effect, Mode, Runner};
 use crate::tagging::record as tag_record;
-use crate::tagging::upstream_tags::{Reach, Survey};
+use crate::tagging::upstream_tags::{Reach, UpstreamTags};
 use crate::train::{self, Member};
 
 use super::{next_tag, tag};
 
 /// `next-tag --all`: the next tag's name in each repository of the train.
 pub fn next_tag_all(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     console: &mut Console<'_>,
     args: &next_tag::Args,
 ) -> Result<()> {
-    let week = Week::load(repo)?;
-    let date = train::push_date(&week, args.date.as_deref())?;
-    let members = train::members(repo, &week)?;
+    let week = Week::load(ctx.repo)?;
+    let date = ctx.push_date(args.date)?.date;
+    let members = train::members(ctx.repo, &week)?;
     let each = next_tag::Args {
         all: false,
-        date: Some(date.to_string()),
+        date: Some(date),
         ..args.clone()
     };
     let mut failed = Vec::new();
     let mut json = Vec::new();
     for member in &members {
-        let said = train::capture(member, |r, c| next_tag::run(r, c, &each));
-        if let Some(error) = said.error_text() {
+        let said = train::capture(member, |m, c| {
+            next_tag::run(&ctx.for_repository(&m.repo)?, c, &each)
+        });
+        let edge = CommandEdge::of(&Command::NextTag(each.clone()));
+        if let Some(error) = said.error_text(&edge) {
             write!(
                 console.err,
                 "{}:\n{}",
@@ -97,18 +103,20 @@ enum Ended {
 
 /// `tag --all`: one plan for the whole train, one question, then each repository tagged in
 /// turn, and a report of exactly what was done.
-pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Args) -> Result<()> {
+pub fn tag_all(ctx: &Context<'_>, console: &mut Console<'_>, args: &tag::Args) -> Result<()> {
+    let repo = ctx.repo;
     let week = Week::load(repo)?;
-    let date = train::push_date(&week, args.date.as_deref())?;
+    let date = ctx.push_date(args.date)?.date;
     let members = train::members(repo, &week)?;
     let each = tag::Args {
         all: false,
-        date: Some(date.to_string()),
+        date: Some(date),
         dry_run: true,
         yes: true,
         json: false,
         ..args.clone()
     };
+    let tag_edge = CommandEdge::of(&Command::Tag(each.clone()));
     let reach = if args.offline {
         Reach::Offline
     } else {
@@ -118,11 +126,11 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
     let mut found = Vec::with_capacity(members.len());
     for member in &members {
         writeln!(console.err, "== {} ==", train::heading(member))?;
-        let what = match member.within(|m| look(m, date, reach)) {
+        let what = match member.within(|m| look(ctx, m, date, reach)) {
             Ok(what) => what,
             Err(e) => {
                 let mut text = Vec::new();
-                crate::error::report(&e, &crate::error::NoEdge, &mut text);
+                crate::error::report(&e, &tag_edge, &mut text);
                 write!(
                     console.err,
                     "{}",
@@ -149,8 +157,10 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
             found.push(what);
             continue;
         }
-        let said = train::capture(member, |r, c| tag::run(r, c, &each));
-        if let Some(error) = said.error_text() {
+        let said = train::capture(member, |m, c| {
+            tag::run(&ctx.for_repository(&m.repo)?, c, &each)
+        });
+        if let Some(error) = said.error_text(&tag_edge) {
             write!(console.err, "{}", train::indent(&said.err))?;
             write!(console.err, "{}", train::indent(&error))?;
             return cannot_plan(member);
@@ -252,7 +262,7 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
             Found::ToTag { name, tip } => (name, tip),
         };
         // What is tagged must be what was shown: a tip that moved since is not tagged unseen.
-        let now = member.within(|m| look(m, date, reach));
+        let now = member.within(|m| look(ctx, m, date, reach));
         let moved = match &now {
             Ok(Found::ToTag { name: n, tip: t }) => n != name || t != tip,
             Ok(Found::Tagged { .. }) => true,
@@ -268,8 +278,10 @@ pub fn tag_all(repo: &gix::Repository, console: &mut Console<'_>, args: &tag::Ar
             )));
             continue;
         }
-        let said = train::capture(member, |r, c| tag::run(r, c, &each));
-        ended.push(match said.error_text() {
+        let said = train::capture(member, |m, c| {
+            tag::run(&ctx.for_repository(&m.repo)?, c, &each)
+        });
+        ended.push(match said.error_text(&tag_edge) {
             Some(error) => Ended::Failed(error.trim_end().to_owned()),
             None => Ended::Done(said.out.trim_end().to_owned()),
         });
@@ -316,9 +328,15 @@ fn cannot_plan(member: &Member) -> Result<()> {
 
 /// The current state of one member: tagged for `date` at its tip already, or the next name and
 /// the tip it would tag. A run of tag that stopped midway is never "tagged": tag finishes it.
-fn look(member: &Member, date: chrono::NaiveDate, reach: Reach) -> Result<Found> {
+fn look(
+    ctx: &Context<'_>,
+    member: &Member,
+    date: chrono::NaiveDate,
+    reach: Reach,
+) -> Result<Found> {
     let repo = &member.repo;
-    let survey = Survey::take(repo, &member.settings, Some(date), reach)?;
+    // A context of its own each time: a look is a new listing of the upstream.
+    let survey = UpstreamTags::see(&ctx.for_repository(repo)?, Some(date), reach)?;
     if tag_record::load(repo)?.is_none()
         && let (Some(latest), Some(tip)) = (survey.latest_for_push_date(), survey.branch_tip)
         && survey.tag_commit(repo, latest)? == Some(tip)
@@ -329,7 +347,7 @@ fn look(member: &Member, date: chrono::NaiveDate, reach: Reach) -> Result<Found>
         });
     }
     Ok(Found::ToTag {
-        name: survey.next.to_string(),
+        name: survey.lineage.name(&survey.next),
         tip: survey.branch_tip,
     })
 }

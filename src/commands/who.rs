@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::config::{self, week::Week};
 use crate::console::Console;
+use crate::context::Context;
 use crate::week::ics;
 use crate::week::rotation::{Push, Rotation};
 
@@ -35,12 +36,13 @@ pub struct Args {
     pub ics: bool,
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let repo = ctx.repo;
     let week = Week::load(repo)?;
     let rotation = week.rotation()?;
     let from = match &args.date {
         Some(text) => config::date_flag(text)?,
-        None => config::today()?,
+        None => ctx.today()?,
     };
     let pushes = upcoming(&rotation, from, usize::from(args.weeks))?;
     if args.json {
@@ -54,7 +56,7 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
             events: ics::push_events(&pushes, &identity, |date| notes.url(date)),
         };
         // The stamp is the day the feed is made, so the same day gives the same feed.
-        let stamp = from_date(config::today()?);
+        let stamp = from_date(ctx.today()?);
         write!(console.out, "{}", ics::render(&calendar, stamp))?;
     } else {
         for (i, push) in pushes.iter().enumerate() {

@@ -26,6 +26,9 @@ pub const CADENCE_DEFAULT: u32 = 1;
 pub const ANCHOR: &str = "pushduty.anchor";
 /// Push dates with no push (multi-valued).
 pub const SKIP: &str = "pushduty.skip";
+/// How calendar tags are named: `{date}` (the push date, `YYYY.MM.DD`) with fixed text around it.
+pub const TAG_FORMAT: &str = "pushduty.tagFormat";
+pub const TAG_FORMAT_DEFAULT: &str = crate::tags::format::DATE;
 /// The private security mirror's remote.
 pub const SECURITY: &str = "pushduty.security";
 pub const SECURITY_DEFAULT: &str = "security";
@@ -87,6 +90,10 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         SKIP,
         "a push date with no push, YYYY-MM-DD (multi-valued: holidays, freezes)",
+    ),
+    (
+        TAG_FORMAT,
+        "how calendar tags are named: {date} (the push date, YYYY.MM.DD) with fixed text around it, such as v{date} or release-{date}; a later revision of a push date adds -N at the end, and tags named otherwise are not counted (default: {date})",
     ),
     (
         SECURITY,
@@ -211,6 +218,7 @@ mod tests {
             ),
             (CADENCE, CADENCE_DEFAULT.to_string()),
             (SECURITY, SECURITY_DEFAULT.to_owned()),
+            (TAG_FORMAT, TAG_FORMAT_DEFAULT.to_owned()),
         ];
         for (key, default) in defaults {
             let (_, about) = KEYS.iter().find(|(k, _)| *k == key).expect(key);

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 
 use crate::calendar::{self, Schedule};
 use crate::error::{Refusal, refuse};
+use crate::tags::TagFormat;
 
 pub use crate::git::config_parameters::{self as params, parse_config_parameters};
 pub use edit::set_section;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub schedule: Schedule,
     pub security: String,
     pub security_urls: Vec<String>,
+    /// How calendar tags are named (`pushduty.tagFormat`).
+    pub tag_format: TagFormat,
 }
 
 /// How the release branch was decided, for messages that say why it is what it is.
@@ -132,12 +135,28 @@ impl Settings {
                 security_urls.push(s.value);
             }
         }
+        let tag_format = match sources.get(TAG_FORMAT) {
+            None => TagFormat::default(),
+            Some(s) => TagFormat::new(&s.value).map_err(|why| {
+                anyhow::Error::new(
+                    Refusal::new(format!(
+                        "{TAG_FORMAT} = {:?} (set in {}) is not a tag format: {why}",
+                        s.value, s.origin
+                    ))
+                    .hint(format!(
+                        "a format is {TAG_FORMAT_DEFAULT} with fixed text around it, such as v{TAG_FORMAT_DEFAULT} or release-{TAG_FORMAT_DEFAULT}: correct it in {}, or remove it to use the default ({TAG_FORMAT_DEFAULT})",
+                        s.origin
+                    )),
+                )
+            })?,
+        };
         Ok(Settings {
             upstream,
             branch,
             schedule,
             security,
             security_urls,
+            tag_format,
         })
     }
 
@@ -461,5 +480,25 @@ mod tests {
             .map(|_| ("pushduty.skip", "2026-12-24", ".pushduty"))
             .collect();
         assert_eq!(settings(&entries).expect("valid").schedule.skip.len(), 1);
+    }
+
+    #[test]
+    fn the_tag_format_is_validated_naming_the_key() {
+        assert!(settings(&[]).expect("defaults").tag_format.is_default());
+        let s = settings(&[("pushduty.tagFormat", "v{date}", "/r/.pushduty")]).expect("valid");
+        assert_eq!(s.tag_format.to_string(), "v{date}");
+        let err = settings(&[("pushduty.tagformat", "v{data}", "/r/.pushduty")]).unwrap_err();
+        assert_eq!(
+            message(err),
+            "pushduty.tagFormat = \"v{data}\" (set in /r/.pushduty) is not a tag format: it has no {date}, where the push date goes"
+        );
+        let err = settings(&[("pushduty.tagFormat", "v {date}", "/g/config")]).unwrap_err();
+        let refusal = err.downcast_ref::<Refusal>().expect("a refusal");
+        assert_eq!(
+            refusal.hints(),
+            [
+                "a format is {date} with fixed text around it, such as v{date} or release-{date}: correct it in /g/config, or remove it to use the default ({date})"
+            ]
+        );
     }
 }

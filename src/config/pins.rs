@@ -299,6 +299,8 @@ pub fn load_guard(repo: &gix::Repository) -> Result<(Settings, String)> {
         schedule: configured.schedule,
         security: pins.security.clone(),
         security_urls: pins.all_mirror_urls(),
+        // Not pinned: the hook judges a tag by what it carries, whatever its name.
+        tag_format: configured.tag_format,
     };
     Ok((settings, pins.branch))
 }

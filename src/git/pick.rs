@@ -130,7 +130,10 @@ pub fn cherry_pick(
 /// on its own paragraph unless the message already ends in trailers.
 pub fn picked_message(original: &str, id: ObjectId) -> String {
     let body = original.trim_end();
-    let last_paragraph = body.rsplit("\n\n").next().unwrap_or_default();
+    let last_paragraph = body
+        .rsplit("\n\n")
+        .next()
+        .expect("rsplit yields at least one piece");
     let ends_in_trailers = body.contains("\n\n")
         && last_paragraph.lines().all(|line| {
             line.starts_with("(cherry picked from commit ")

@@ -142,6 +142,38 @@ pub fn fetch_objects(
     }
 }
 
+/// Fetches the objects of `listed`, refs as an earlier listing of the remote named `name` showed
+/// them, writing no ref; refuses, fetching nothing, if the remote lacks one of them now or it
+/// points elsewhere than listed (it moved meanwhile): what was decided from the listing must be
+/// what the objects are.
+pub fn fetch_as_listed(
+    repo: &gix::Repository,
+    name: &str,
+    setting: &str,
+    listed: &[&RemoteRef],
+) -> Result<()> {
+    let names: Vec<String> = listed.iter().map(|r| r.name.clone()).collect();
+    let fetched = fetch(repo, name, setting, &names)?;
+    for want in listed {
+        match fetched.find(&want.name) {
+            Some(now) if now.target == want.target => {}
+            Some(now) => {
+                return refuse(
+                    Refusal::new(format!(
+                        "{name}'s {} moved while this run read it: it was listed at {} and is now at {}; nothing was changed",
+                        want.name,
+                        want.target.to_hex_with_len(7),
+                        now.target.to_hex_with_len(7)
+                    ))
+                    .hint("run the command again: it starts from what the upstream has then"),
+                );
+            }
+            None => refuse(Refusal::new(format!("{name} has no {}", want.name)))?,
+        }
+    }
+    Ok(())
+}
+
 /// Lists `refs` (exact full names) on the remote named `name` and, if it has every one of them,
 /// fetches their objects in the same connection. Writes no ref at all, so a dry run or a refusal
 /// after it leaves the repository's refs as they were. Returns the refs the remote has; if one
@@ -317,10 +349,44 @@ fn with_specs<'repo>(
 ) -> Result<gix::Remote<'repo>> {
     remote
         .replace_refspecs(specs.iter().map(String::as_str), Direction::Fetch)
-        .map_err(|e| anyhow::anyhow!("invalid refspec in {specs:?}: {e}"))?;
+        .with_context(|| format!("invalid refspec in {specs:?}"))?;
     // Only what was asked for: no implied tag following.
     Ok(remote.with_fetch_tags(gix::remote::fetch::Tags::None))
 }
+
+/// A remote could not be reached (listing or fetching). Typed, without hints: the git layer does
+/// not know what the user typed, so the command adds them where it reports the error
+/// (`crate::hints`): only a command that has `--offline` suggests it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// The remote's name, or the URL when it was reached by URL.
+    pub remote: String,
+    /// True when `remote` is the name of a configured remote (not a URL).
+    pub named: bool,
+    pub url: String,
+    /// What failed, down to the cause people act on ("Connection refused", "not found").
+    pub detail: String,
+}
+
+impl Unreachable {
+    /// The hint that fits every command: where to check the URL of a named remote.
+    pub fn url_hint(&self) -> Option<String> {
+        self.named
+            .then(|| format!("check the URL with: git remote get-url {}", self.remote))
+    }
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot reach remote {} ({}): {}",
+            self.remote, self.url, self.detail
+        )
+    }
+}
+
+impl std::error::Error for Unreachable {}
 
 fn unreachable(
     remote: &gix::Remote<'_>,
@@ -339,11 +405,12 @@ fn unreachable(
         }
         source = cause.source();
     }
-    anyhow::Error::new(
-        Refusal::new(format!("cannot reach remote {name} ({url}): {detail}"))
-            .hint(format!("check the URL with: git remote get-url {name}"))
-            .hint("to work from what is already fetched, pass --offline where the command has it"),
-    )
+    anyhow::Error::new(Unreachable {
+        remote: name.to_owned(),
+        named: remote.name().is_some(),
+        url,
+        detail,
+    })
 }
 
 fn convert(refs: &[gix::protocol::handshake::Ref]) -> RemoteRefs {

@@ -66,7 +66,7 @@ pub fn local_tag_names(repo: &gix::Repository) -> Result<Vec<String>> {
     let platform = repo.references().context("cannot read references")?;
     let mut names = Vec::new();
     for reference in platform.tags().context("cannot list tags")? {
-        let reference = reference.map_err(|e| anyhow::anyhow!("cannot read a tag: {e}"))?;
+        let reference = reference.context("cannot read a tag")?;
         names.push(reference.name().shorten().to_string());
     }
     Ok(names)
@@ -228,7 +228,7 @@ pub fn is_ancestor(
     // Unrelated histories have no merge base: then it is not an ancestor.
     let base = repo
         .merge_base(ancestor, descendant)
-        .map_err(|e| anyhow::anyhow!("cannot compare {ancestor} with {descendant}: {e}"))?;
+        .with_context(|| format!("cannot compare {ancestor} with {descendant}"))?;
     Ok(base.is_some_and(|b| b.detach() == ancestor))
 }
 
@@ -264,7 +264,7 @@ pub fn commits_between_all(
         .with_context(|| format!("cannot walk history from {from}"))?;
     let mut ids = Vec::new();
     for info in walk {
-        let info = info.map_err(|e| anyhow::anyhow!("cannot walk history from {from}: {e}"))?;
+        let info = info.with_context(|| format!("cannot walk history from {from}"))?;
         ids.push(info.id);
     }
     Ok(ids)

@@ -296,7 +296,7 @@ pub fn fast_forward(
     let edit = gix::refs::transaction::RefEdit::update(
         branch
             .try_into()
-            .map_err(|e| anyhow::anyhow!("{branch} is not a branch name: {e}"))?,
+            .with_context(|| format!("{branch} is not a branch name"))?,
         to,
         PreviousValue::MustExistAndMatch(from.into()),
         "push-duty: fast-forward",
@@ -460,7 +460,7 @@ fn index_lock_path(repo: &gix::Repository) -> std::path::PathBuf {
 }
 
 fn relative(path: &gix::bstr::BStr) -> Result<std::borrow::Cow<'_, Path>> {
-    gix::path::from_bstr(path).map_err(|e| anyhow::anyhow!("cannot use the path {path}: {e}"))
+    gix::path::from_bstr(path).with_context(|| format!("cannot use the path {path}"))
 }
 
 fn remove_file_and_empty_parents(top: &Path, relative: &Path) -> Result<()> {

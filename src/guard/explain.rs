@@ -232,7 +232,13 @@ fn list(text: &mut String, commits: &[CommitInfo]) {
     }
 }
 
-/// Quotes a word for a shell command line when it needs it.
+/// Quotes a word for a shell command line when it needs it, so a hint can be pasted as it is.
+/// Ref names and remotes are mostly plain, and `HEAD~1` or `main^` read better unquoted (neither
+/// `~` nor `^` is special inside a word), so those stay as they are. A word without a single quote
+/// goes whole into single quotes, where every POSIX shell takes it literally and a reader sees one
+/// piece (`'fix-xss^{tree}:refs/tags/t'`). A word with one is quoted by `shlex`, which knows the
+/// shell's corners (`"it's"`). A NUL byte cannot be in a ref or a remote git hands the hook, nor
+/// be given to a shell; it is shown escaped rather than dropped.
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
@@ -240,8 +246,15 @@ fn shell_word(word: &str) -> String {
             .all(|c| c.is_ascii_alphanumeric() || "-_./:@+=,%^~".contains(c));
     if plain {
         word.to_owned()
+    } else if word.contains('\'') {
+        match shlex::try_quote(word) {
+            Ok(quoted) => quoted.into_owned(),
+            Err(_) => format!("'{}'", word.escape_default()),
+        }
+    } else if word.contains('\0') {
+        format!("'{}'", word.escape_default())
     } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
+        format!("'{word}'")
     }
 }
 
@@ -394,7 +407,26 @@ mod tests {
     fn shell_words_are_quoted_when_needed() {
         assert_eq!(shell_word("HEAD~1"), "HEAD~1");
         assert_eq!(shell_word("main@{1 minute ago}"), "'main@{1 minute ago}'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("it's"), "\"it's\"");
+        for word in [
+            "it's",
+            "main@{1 minute ago}",
+            "a b",
+            "$HOME",
+            "`x`",
+            "é",
+            "!x",
+            "^x",
+            "",
+        ] {
+            let quoted = shell_word(word);
+            assert_eq!(
+                shlex::split(&quoted),
+                Some(vec![word.to_owned()]),
+                "{word:?} -> {quoted}"
+            );
+        }
+        assert_eq!(shell_word("a\0b"), "'a\\u{0}b'");
         assert_eq!(shell_word(""), "''");
     }
 }

@@ -54,7 +54,7 @@ impl Record {
     /// The commit that goes to both remotes.
     pub fn commit(&self) -> Result<ObjectId> {
         ObjectId::from_hex(self.commit.as_bytes())
-            .map_err(|e| anyhow::anyhow!("the recorded commit {:?} is not an id: {e}", self.commit))
+            .with_context(|| format!("the recorded commit {:?} is not an id", self.commit))
     }
 
     /// The same run, moved on to `step`.

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use gix::ObjectId;
 
 use crate::config;
@@ -47,7 +47,7 @@ impl TagRecord {
     pub fn ids(&self) -> Result<(ObjectId, ObjectId)> {
         let id = |text: &str| {
             ObjectId::from_hex(text.as_bytes())
-                .map_err(|e| anyhow::anyhow!("the recorded id {text:?} is not an id: {e}"))
+                .with_context(|| format!("the recorded id {text:?} is not an id"))
         };
         Ok((id(&self.object)?, id(&self.commit)?))
     }

@@ -21,19 +21,22 @@ pub struct CountedFrom {
     pub previous_revision: Option<String>,
     /// The last push by every tag known, when it is not the one counted from (only here).
     pub passed_over: Option<String>,
+    /// At a change of `pushduty.tagFormat`, the note naming the last push of the old format.
+    other_format_note: Option<String>,
 }
 
 impl CountedFrom {
     /// For `tag`, from `lineage` (every calendar tag known); `pushed` says whether the upstream
     /// has a tag.
     pub fn of(lineage: &Lineage, tag: &CalendarTag, pushed: impl Fn(&str) -> bool) -> Self {
-        let mut on_upstream = Lineage::from_names(lineage.names().filter(|name| pushed(name)));
+        let mut on_upstream = lineage.only(&pushed);
         if on_upstream.latest().is_none() {
             on_upstream = lineage.clone();
         }
         let last_push = on_upstream.last_push(tag).map(str::to_owned);
         let any = lineage.last_push(tag);
         CountedFrom {
+            other_format_note: lineage.other_format_note(tag),
             passed_over: any
                 .filter(|name| last_push.as_deref() != Some(*name))
                 .map(str::to_owned),
@@ -42,9 +45,12 @@ impl CountedFrom {
         }
     }
 
-    /// The note for a passed-over last push, naming the upstream.
+    /// The note for a passed-over last push, naming the upstream, or for a last push named in
+    /// another format.
     pub fn note(&self, upstream: &str) -> Option<String> {
-        let passed = self.passed_over.as_deref()?;
+        let Some(passed) = self.passed_over.as_deref() else {
+            return self.other_format_note.clone();
+        };
         Some(match &self.last_push {
             Some(last) => format!(
                 "note: {passed} is only here, not on {upstream}: production never ran it; counting from {last}"

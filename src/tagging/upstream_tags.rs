@@ -1,117 +1,92 @@
-//! The look around before tagging: the push date, every calendar tag the upstream and this clone
-//! know, the upstream branch's tip, and from those the next tag's name and its predecessor.
-//! Shared by `next-tag` (which only lists the remote) and `tag` (which then fetches the objects
-//! it needs, writing no ref).
+//! The upstream's calendar tags and branch as seen now: every calendar tag the upstream lists
+//! (the truth) and this clone has, the upstream branch's tip as listed, and from those, for a
+//! push date, the next tag's name and its predecessor. Shared by `next-tag` (which only lists),
+//! `tag` (which then fetches the objects it needs, writing no ref) and, for the tags alone
+//! ([`CalendarTags`]), `compare`. Everything comes from the run's [`Context`]: its one listing of
+//! the upstream, its today, its release branch.
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use gix::ObjectId;
 
-use crate::config::{self, Settings};
+use crate::config;
+use crate::context::{Context, DateSource};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote::RemoteRefs};
 use crate::tags::{CalendarTag, Lineage};
 
-/// How the survey reaches the upstream.
+/// How the upstream is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// List the upstream's refs; change nothing locally.
+    /// List the upstream's refs (the run's one listing); change nothing locally.
     List,
     /// Use local tags and `refs/remotes/<upstream>/<branch>` only.
     Offline,
 }
 
-/// Where the push date came from, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DateSource {
-    /// `--date`.
-    Flag,
-    /// The calendar, from today.
-    Calendar,
-}
-
 /// Everything the tag commands decide from.
 #[derive(Debug, Clone)]
-pub struct Survey {
+pub struct UpstreamTags {
     pub upstream: String,
     /// The upstream's URLs a compare link can be made from, best first.
     pub link_urls: Vec<String>,
     /// Where a push to the upstream goes: its `pushurl`, or the fetch URL after `pushInsteadOf`.
     pub upstream_push_url: Option<String>,
     pub branch: String,
-    pub today: NaiveDate,
     pub push_date: NaiveDate,
     pub date_source: DateSource,
     pub offline: bool,
     /// Remote and local calendar tags together.
     pub lineage: Lineage,
-    /// What the upstream advertised (empty offline).
+    /// What the upstream listed (empty offline).
     pub remote: RemoteRefs,
-    /// The upstream branch's tip: as advertised, or the tracking ref offline.
+    /// The upstream branch's tip: as listed, or the tracking ref offline.
     pub branch_tip: Option<ObjectId>,
     pub next: CalendarTag,
 }
 
-impl Survey {
-    /// Looks at the upstream (as `reach` allows) and the local tags.
-    pub fn take(
-        repo: &gix::Repository,
-        settings: &Settings,
-        date: Option<NaiveDate>,
-        reach: Reach,
-    ) -> Result<Self> {
-        let today = config::today()?;
-        let (push_date, date_source) = match date {
-            Some(d) => (d, DateSource::Flag),
-            None => (
-                settings
-                    .schedule
-                    .next_push_date(today)
-                    .map_err(|e| anyhow::Error::new(crate::error::Refusal::new(e.to_string())))?,
-                DateSource::Calendar,
-            ),
-        };
-        let upstream = settings.upstream.clone();
-        let remote = git::remote::find(repo, &upstream, config::UPSTREAM)?;
-        let link_urls = git::remote::link_urls(repo, &upstream);
-        let upstream_push_url = git::remote::url(&remote, gix::remote::Direction::Push);
-        let branch = settings.branch(repo)?;
-        let specs = vec![
-            format!("refs/heads/{branch}:refs/remotes/{upstream}/{branch}"),
-            "refs/tags/*:refs/tags/*".to_owned(),
-        ];
+impl UpstreamTags {
+    /// The upstream as the run's context sees it (as `reach` allows), with the local tags, for
+    /// the push date `date` (`--date`) or the calendar's.
+    pub fn see(ctx: &Context<'_>, date: Option<NaiveDate>, reach: Reach) -> Result<Self> {
+        let repo = ctx.repo;
+        let push = ctx.push_date(date)?;
+        let upstream = ctx.upstream()?.clone();
+        let branch = ctx.branch.clone();
         let remote_refs = match reach {
-            Reach::List => git::remote::list(repo, &upstream, config::UPSTREAM, &specs)?,
+            Reach::List => ctx.listing()?.clone(),
             Reach::Offline => RemoteRefs::default(),
         };
         let branch_tip = match reach {
-            Reach::Offline => git::ref_commit(repo, &format!("refs/remotes/{upstream}/{branch}"))?,
+            Reach::Offline => {
+                git::ref_commit(repo, &format!("refs/remotes/{}/{branch}", upstream.name))?
+            }
             Reach::List => remote_refs
                 .find(&format!("refs/heads/{branch}"))
                 .map(|r| r.peeled),
         };
         let mut names = git::local_tag_names(repo)?;
         names.extend(remote_refs.tag_names());
-        let lineage = Lineage::from_names(&names);
-        let Some(next) = lineage.next_for(push_date) else {
-            let latest = lineage.latest_for(push_date).unwrap_or_default();
+        let lineage = Lineage::new(&ctx.settings.tag_format, &names);
+        let Some(next) = lineage.next_for(push.date) else {
+            let latest = lineage
+                .latest_for(push.date)
+                .expect("no next revision means the highest one exists");
             return refuse(
                 Refusal::new(format!(
                     "{latest} has the highest revision number there is: no later revision of {} can be named",
-                    CalendarTag::base(push_date)
+                    lineage.name(&CalendarTag::base(push.date))
                 ))
                 .hint("name another push date: --date YYYY-MM-DD"),
             );
         };
-        Ok(Survey {
-            upstream,
-            link_urls,
-            upstream_push_url,
+        Ok(UpstreamTags {
+            upstream: upstream.name,
+            link_urls: upstream.link_urls,
+            upstream_push_url: upstream.push_url,
             branch,
-            today,
-            push_date,
-            date_source,
+            push_date: push.date,
+            date_source: push.source,
             offline: reach == Reach::Offline,
             lineage,
             remote: remote_refs,
@@ -126,11 +101,12 @@ impl Survey {
         if self.offline {
             return Ok(());
         }
-        let refs: Vec<String> = std::iter::once(format!("refs/heads/{}", self.branch))
-            .chain(tags.iter().map(|t| format!("refs/tags/{t}")))
-            .filter(|r| self.remote.find(r).is_some())
-            .collect();
-        git::remote::fetch_objects(repo, &self.upstream, config::UPSTREAM, &refs)
+        let listed: Vec<&git::remote::RemoteRef> =
+            std::iter::once(format!("refs/heads/{}", self.branch))
+                .chain(tags.iter().map(|t| format!("refs/tags/{t}")))
+                .filter_map(|r| self.remote.find(&r))
+                .collect();
+        git::remote::fetch_as_listed(repo, &self.upstream, config::UPSTREAM, &listed)
     }
 
     /// The calendar tag before the next one.
@@ -237,27 +213,27 @@ fn fetch_tags(
     if offline {
         return Ok(());
     }
-    let mut missing = Vec::new();
+    let mut missing: Vec<&git::remote::RemoteRef> = Vec::new();
     for tag in tags {
         let full = format!("refs/tags/{tag}");
         if let Some(r) = remote.find(&full)
             && !repo.has_object(r.peeled)
-            && !missing.contains(&full)
+            && !missing.iter().any(|m| m.name == full)
         {
-            missing.push(full);
+            missing.push(r);
         }
     }
     if missing.is_empty() {
         return Ok(());
     }
-    git::remote::fetch_objects(repo, upstream, config::UPSTREAM, &missing)
+    git::remote::fetch_as_listed(repo, upstream, config::UPSTREAM, &missing)
 }
 
 /// The calendar tags the upstream and this clone know, for a command that looks at tags only
 /// (`compare`): the upstream's are listed and are the truth; a local tag counts where the
 /// upstream has none of its name.
 #[derive(Debug, Clone)]
-pub struct Tags {
+pub struct CalendarTags {
     pub upstream: String,
     pub offline: bool,
     /// The upstream's tags as listed (empty offline).
@@ -265,24 +241,22 @@ pub struct Tags {
     pub lineage: Lineage,
 }
 
-impl Tags {
-    /// Lists the upstream's tags (unless offline) and reads the local ones; changes nothing.
-    pub fn take(repo: &gix::Repository, upstream: &str, reach: Reach) -> Result<Self> {
+impl CalendarTags {
+    /// The upstream's tags from the run's listing (unless offline) and the local ones; changes
+    /// nothing.
+    pub fn see(ctx: &Context<'_>, reach: Reach) -> Result<Self> {
+        let repo = ctx.repo;
+        let upstream = ctx.settings.upstream.as_str();
         let remote = match reach {
-            Reach::List => git::remote::list(
-                repo,
-                upstream,
-                config::UPSTREAM,
-                &["refs/tags/*:refs/tags/*".to_owned()],
-            )?,
+            Reach::List => ctx.listing()?.clone(),
             Reach::Offline => RemoteRefs::default(),
         };
         let mut names = git::local_tag_names(repo)?;
         names.extend(remote.tag_names());
-        Ok(Tags {
+        Ok(CalendarTags {
             upstream: upstream.to_owned(),
             offline: reach == Reach::Offline,
-            lineage: Lineage::from_names(&names),
+            lineage: Lineage::new(&ctx.settings.tag_format, &names),
             remote,
         })
     }

@@ -558,7 +558,10 @@ fn git(path: Option<&str>, args: &[&str]) -> String {
     words.join(" ")
 }
 
-/// One word for a POSIX shell: as it is when it is plain, else in single quotes.
+/// One word for a POSIX shell, so the next command can be pasted as it is: as it is when it is
+/// plain, else whole in single quotes (one piece to the eye), and a word holding a single quote
+/// quoted by `shlex`, which knows the shell's corners. A NUL cannot be given to a shell (nor be in
+/// a path or step name read from git config); it is shown escaped rather than dropped.
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
@@ -566,8 +569,15 @@ fn shell_word(word: &str) -> String {
             .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b));
     if plain {
         word.to_owned()
+    } else if word.contains('\0') {
+        format!("'{}'", word.escape_default())
+    } else if word.contains('\'') {
+        shlex::try_quote(word).map_or_else(
+            |_| format!("'{}'", word.escape_default()),
+            std::borrow::Cow::into_owned,
+        )
     } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
+        format!("'{word}'")
     }
 }
 
@@ -970,8 +980,18 @@ mod tests {
         }];
         assert_eq!(
             next(&state),
-            r"git -C '../my repo'\''s' push-duty step 'l10n; rm -rf ~'"
+            r#"git -C "../my repo's" push-duty step 'l10n; rm -rf ~'"#
         );
+        for word in [
+            "../my repo's",
+            "l10n; rm -rf ~",
+            "$HOME",
+            "`x`",
+            "a b",
+            "it's \"so\"",
+        ] {
+            assert_eq!(shlex::split(&shell_word(word)), Some(vec![word.to_owned()]));
+        }
         state.steps[0].name = "-n".into();
         state.steps[0].path = None;
         assert_eq!(next(&state), "git push-duty step -- -n");

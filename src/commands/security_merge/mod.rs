@@ -20,11 +20,13 @@ use anyhow::Result;
 use gix::ObjectId;
 
 use crate::console::Console;
+use crate::context::Context;
 use crate::git::{self, worktree::CheckedOut};
 use crate::plan::{Effect, Mark, Mode, Plan};
 use crate::security::record::{Record, Step};
 use crate::security::remotes::{Remotes, short_hex};
 
+/// Merge security fixes from the private mirror and publish them, upstream first.
 ///
 /// Fetches <upstream>/<branch> and, from the security mirror (pushduty.security, default
 /// security), its <branch> and each BRANCH. Refuses if the mirror's <branch> has commits the
@@ -53,7 +55,7 @@ use crate::security::remotes::{Remotes, short_hex};
 pub struct Args {
     /// A branch on the security mirror to merge (fix-xss or security/fix-xss); several are
     /// merged in the order given.
-    #[arg(value_name = "BRANCH")]
+    #[arg(value_name = "BRANCH", value_parser = crate::cli::value::branch())]
     pub branches: Vec<String>,
     /// Bring the upstream and the mirror to the same commit, the upstream first; what the
     /// command does with no BRANCH. When the mirror's <branch> is ahead (someone pushed to it
@@ -93,18 +95,20 @@ impl Args {
     }
 }
 
-pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
+pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    // A recorded run names its remotes and branch: they are not read from settings that may
+    // have changed since.
     if args.abort {
-        return abort::run(repo, console, args);
+        return abort::run(ctx.repo, console, args);
     }
     if args.resume {
-        return resume::run(repo, console, args);
+        return resume::run(ctx.repo, console, args);
     }
     // No branch named: the mirror's own branch is merged, to bring both to the same commit.
     if args.sync || args.branches.is_empty() {
-        return sync::run(repo, console, args);
+        return sync::run(ctx, console, args);
     }
-    start::run(repo, console, args)
+    start::run(ctx, console, args)
 }
 
 /// The steps of a security merge, so that recovery from a failure is a match on the step.

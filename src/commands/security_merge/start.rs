@@ -8,9 +8,9 @@ use gix::ObjectId;
 
 use super::report::{BranchOutcome, Commit, FileLine, Report};
 use super::{Args, MergeStep, finish, local_branch, sync};
-use crate::commands::diff::render;
-use crate::config::Settings;
 use crate::console::Console;
+use crate::context::Context;
+use crate::diff_view::render;
 use crate::error::{Refusal, refuse};
 use crate::git::{self, merge::Merge};
 use crate::pager;
@@ -19,10 +19,9 @@ use crate::security::record::{self as security_state, Record, Step};
 use crate::security::remotes::{self, Remotes, short_hex, tracking_current, tracking_refs};
 
 /// `security-merge BRANCH...`: merges the named fix branches.
-pub(super) fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let settings = Settings::load(repo)?;
-    let fixes = branch_names(&args.branches, &settings.security)?;
-    merge(repo, console, args, &settings, Merging::Fixes(fixes))
+pub(super) fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    let fixes = branch_names(&args.branches, &ctx.settings.security)?;
+    merge(ctx, console, args, Merging::Fixes(fixes))
 }
 
 /// What a run merges onto the upstream's branch.
@@ -36,13 +35,13 @@ pub(super) enum Merging {
 /// Merges what `merging` names onto the upstream's fresh tip, shows it, and publishes it, the
 /// upstream first.
 pub(super) fn merge(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     console: &mut Console<'_>,
     args: &Args,
-    settings: &Settings,
     merging: Merging,
 ) -> Result<()> {
-    let branch = settings.branch(repo)?;
+    let repo = ctx.repo;
+    let branch = ctx.branch.clone();
     let (sync, fixes) = match merging {
         Merging::Fixes(fixes) => (false, fixes),
         Merging::Mirror => (true, vec![branch.clone()]),
@@ -53,7 +52,7 @@ pub(super) fn merge(
         Some(record) => Some(stale_record(repo, console, &record)?),
         None => None,
     };
-    let remotes = Remotes::from_settings(repo, settings, &branch)?;
+    let remotes = Remotes::from_settings(repo, &ctx.settings, &branch)?;
     remotes.refuse_push_elsewhere(repo)?;
     let base = remotes.fetch_upstream(repo)?;
     let (mirror, fix_tips) = remotes.fetch_security(repo, &fixes)?;

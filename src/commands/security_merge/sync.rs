@@ -8,15 +8,14 @@ use gix::ObjectId;
 
 use super::Args;
 use super::start::{self, Merging};
-use crate::config::Settings;
 use crate::console::Console;
+use crate::context::Context;
 use crate::error::Refusal;
 use crate::git;
 use crate::security::remotes::Remotes;
 
-pub(super) fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
-    let settings = Settings::load(repo)?;
-    start::merge(repo, console, args, &settings, Merging::Mirror)
+pub(super) fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    start::merge(ctx, console, args, Merging::Mirror)
 }
 
 /// Both remotes are at `base`, and this clone is too.

@@ -1,21 +1,28 @@
-//! Calendar tag names (`2026.12.03`, `2026.12.03-1`) and their lineage: which name comes next,
-//! which tag came before. Pure: it takes tag names and dates, never a repository.
+//! Calendar tags (`2026.12.03`, then `2026.12.03-1` for a later revision of that push date) and
+//! their lineage: which name comes next, which tag came before. Pure: it takes tag names and
+//! dates, never a repository. How the names are spelled is the team's [`TagFormat`]
+//! (`pushduty.tagFormat`, default `{date}`): a [`CalendarTag`] is the push date and the revision
+//! only, and the format names it and reads it back.
+
+pub mod format;
 
 use std::fmt;
 
 use chrono::NaiveDate;
+
+pub use format::{FormatError, TagFormat};
 
 /// A parsed calendar tag: the push date and the revision suffix (`None` for the first tag of a date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CalendarTag {
     /// The push date the tag is named after.
     pub date: NaiveDate,
-    /// `None` for `YYYY.MM.DD`, `Some(n)` for `YYYY.MM.DD-n`. Ordering puts `None` first.
+    /// `None` for the date's first tag, `Some(n)` for its `-n`. Ordering puts `None` first.
     pub revision: Option<u64>,
 }
 
 impl CalendarTag {
-    /// The first tag for a push date: `YYYY.MM.DD`.
+    /// The first tag for a push date.
     pub fn base(date: NaiveDate) -> Self {
         CalendarTag {
             date,
@@ -23,32 +30,11 @@ impl CalendarTag {
         }
     }
 
-    /// Parses `YYYY.MM.DD` or `YYYY.MM.DD-N`; anything else (`v1.2`, `2026.12.03-hotfix`) is not a
-    /// calendar tag and gives `None`.
+    /// Parses a name in the default format, `YYYY.MM.DD` or `YYYY.MM.DD-N`; anything else
+    /// (`v1.2`, `2026.12.03-hotfix`) is not a calendar tag and gives `None`. A team's format
+    /// parses with [`TagFormat::parse`] (or [`Lineage::parse`]).
     pub fn parse(name: &str) -> Option<Self> {
-        let (date_part, revision) = match name.split_once('-') {
-            Some((date, suffix)) => {
-                if suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                (date, Some(suffix.parse::<u64>().ok()?))
-            }
-            None => (name, None),
-        };
-        let bytes = date_part.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes.iter().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    *b == b'.'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if !shape_ok {
-            return None;
-        }
-        let date = NaiveDate::parse_from_str(date_part, "%Y.%m.%d").ok()?;
-        Some(CalendarTag { date, revision })
+        TagFormat::default().parse(name)
     }
 
     /// The revision number used for counting: the plain date tag counts as 0.
@@ -57,47 +43,130 @@ impl CalendarTag {
     }
 }
 
+/// The name in the default format, `{date}`; a team's format names a tag with
+/// [`TagFormat::name`] (or [`Lineage::name`]).
 impl fmt::Display for CalendarTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.date.format("%Y.%m.%d"))?;
-        if let Some(n) = self.revision {
-            write!(f, "-{n}")?;
-        }
-        Ok(())
+        f.write_str(&TagFormat::default().name(self))
     }
 }
 
-/// All calendar tags known (remote merged with local), by name, with their order.
+/// All calendar tags known (remote merged with local) in one format, by name, with their order.
 #[derive(Debug, Clone, Default)]
 pub struct Lineage {
+    format: TagFormat,
     /// (parsed, name as it exists) sorted by date then revision. The name is kept because
     /// `2026.12.03-01` parses like `-1` but is a different ref.
     tags: Vec<(CalendarTag, String)>,
+    /// Tags with a push date in their name that are not in the format (the default's
+    /// `2026.11.26` under `v{date}`): not counted, only named when that helps.
+    other_format: Vec<(NaiveDate, String)>,
 }
 
 impl Lineage {
-    /// Builds the lineage from tag names (short names, without `refs/tags/`); non-calendar names
-    /// and duplicates are dropped.
+    /// Builds the lineage of `format`'s tags from tag names (short names, without `refs/tags/`);
+    /// other names and duplicates are dropped.
+    pub fn new<I, S>(format: &TagFormat, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut tags = Vec::new();
+        let mut other_format = Vec::new();
+        for name in names {
+            let name = name.as_ref();
+            match format.parse(name) {
+                Some(tag) => tags.push((tag, name.to_owned())),
+                None => {
+                    if let Some(date) = format::has_a_date(name) {
+                        other_format.push((date, name.to_owned()));
+                    }
+                }
+            }
+        }
+        tags.sort();
+        tags.dedup();
+        other_format.sort();
+        other_format.dedup();
+        Lineage {
+            format: format.clone(),
+            tags,
+            other_format,
+        }
+    }
+
+    /// [`Lineage::new`] in the default format.
     pub fn from_names<I, S>(names: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut tags: Vec<(CalendarTag, String)> = names
-            .into_iter()
-            .filter_map(|n| {
-                let name = n.as_ref();
-                CalendarTag::parse(name).map(|tag| (tag, name.to_owned()))
-            })
-            .collect();
-        tags.sort();
-        tags.dedup();
-        Lineage { tags }
+        Self::new(&TagFormat::default(), names)
+    }
+
+    /// The lineage of those of its tags `keep` says yes to, in the same format.
+    pub fn only(&self, keep: impl Fn(&str) -> bool) -> Self {
+        Lineage {
+            format: self.format.clone(),
+            tags: self
+                .tags
+                .iter()
+                .filter(|(_, name)| keep(name))
+                .cloned()
+                .collect(),
+            other_format: self
+                .other_format
+                .iter()
+                .filter(|(_, name)| keep(name))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The format its tags are named in.
+    pub fn format(&self) -> &TagFormat {
+        &self.format
+    }
+
+    /// The name of `tag` in the lineage's format.
+    pub fn name(&self, tag: &CalendarTag) -> String {
+        self.format.name(tag)
+    }
+
+    /// `name` as a calendar tag of the lineage's format, if it is one.
+    pub fn parse(&self, name: &str) -> Option<CalendarTag> {
+        self.format.parse(name)
     }
 
     /// True if a tag with exactly this name is known.
     pub fn contains(&self, name: &str) -> bool {
         self.tags.iter().any(|(_, n)| n == name)
+    }
+
+    /// The latest tag dated before `date` that names a push date in another format than the
+    /// lineage's: at a change of `pushduty.tagFormat`, the last push may be named so.
+    pub fn other_format_before(&self, date: NaiveDate) -> Option<&str> {
+        self.other_format
+            .iter()
+            .rev()
+            .find(|(d, _)| *d < date)
+            .map(|(_, name)| name.as_str())
+    }
+
+    /// At a change of `pushduty.tagFormat`, the note for `tag` when no earlier tag is named in
+    /// the format but one named in another is (the old format's last push): it is named, so the
+    /// reader can compare by hand, and never counted from.
+    pub fn other_format_note(&self, tag: &CalendarTag) -> Option<String> {
+        if self.last_push(tag).is_some() || self.previous_revision(tag).is_some() {
+            return None;
+        }
+        let other = self.other_format_before(tag.date)?;
+        let name = self.name(tag);
+        Some(format!(
+            "note: {other} is not named in {} ({}), so nothing is counted from it; once {name} exists, git log --oneline {other}..{name} lists what it ships",
+            crate::config::TAG_FORMAT,
+            self.format
+        ))
     }
 
     /// The name the next tag for `push_date` gets: `BASE` if neither `BASE` nor any `BASE-N` exists,
@@ -343,5 +412,88 @@ mod tests {
         assert_eq!(next.to_string(), "2026.12.03");
         assert_eq!(lineage.previous(&next), None);
         assert_eq!(lineage.latest_for(date(2026, 12, 3)), None);
+    }
+
+    #[test]
+    fn a_lineage_counts_only_the_tags_of_its_format() {
+        let v = TagFormat::new("v{date}").expect("a format");
+        let lineage = Lineage::new(
+            &v,
+            [
+                "2026.11.19",
+                "2026.11.26",
+                "2026.11.26-1",
+                "v2026.12.03",
+                "v1.2.3",
+                "backup-2026.11.30",
+            ],
+        );
+        assert_eq!(lineage.names().collect::<Vec<_>>(), ["v2026.12.03"]);
+        let next = next(&lineage, date(2026, 12, 3));
+        assert_eq!(lineage.name(&next), "v2026.12.03-1");
+        assert_eq!(lineage.previous(&next), Some("v2026.12.03"));
+        let base = CalendarTag::base(date(2026, 12, 3));
+        assert_eq!(
+            lineage.last_push(&base),
+            None,
+            "another format is not counted"
+        );
+        assert_eq!(
+            lineage.other_format_before(base.date),
+            Some("backup-2026.11.30"),
+            "but named"
+        );
+        assert_eq!(
+            lineage.other_format_before(date(2026, 11, 27)),
+            Some("2026.11.26-1")
+        );
+        assert_eq!(lineage.other_format_before(date(2026, 11, 19)), None);
+        assert_eq!(
+            lineage.parse("v2026.12.03-4").map(|t| t.revision),
+            Some(Some(4))
+        );
+        assert_eq!(lineage.parse("2026.12.03-4"), None);
+        // Its next name never exists, whatever other formats hold.
+        let default = Lineage::from_names(["v2026.12.03", "2026.12.03"]);
+        assert_eq!(default.name(&next_of(&default)), "2026.12.03-1");
+        assert!(default.format().is_default());
+    }
+
+    fn next_of(lineage: &Lineage) -> CalendarTag {
+        next(lineage, date(2026, 12, 3))
+    }
+
+    #[test]
+    fn only_keeps_the_format() {
+        let v = TagFormat::new("v{date}").expect("a format");
+        let lineage = Lineage::new(&v, ["v2026.11.26", "v2026.12.03", "2026.11.19"]);
+        let kept = lineage.only(|name| name != "v2026.12.03");
+        assert_eq!(kept.format(), &v);
+        assert_eq!(kept.latest(), Some("v2026.11.26"));
+        assert_eq!(
+            kept.other_format_before(date(2026, 12, 1)),
+            Some("2026.11.19")
+        );
+        assert!(lineage.only(|_| false).latest().is_none());
+    }
+
+    #[test]
+    fn a_last_push_named_in_another_format_is_noted_not_counted() {
+        let v = TagFormat::new("v{date}").expect("a format");
+        let lineage = Lineage::new(&v, ["2026.11.19", "2026.11.26", "v1.0"]);
+        let first = v.parse("v2026.12.03").expect("a tag");
+        assert_eq!(lineage.last_push(&first), None);
+        assert_eq!(
+            lineage.other_format_note(&first).as_deref(),
+            Some(
+                "note: 2026.11.26 is not named in pushduty.tagFormat (v{date}), so nothing is counted from it; once v2026.12.03 exists, git log --oneline 2026.11.26..v2026.12.03 lists what it ships"
+            )
+        );
+        // Once the format has a tag, the old ones are not mentioned again.
+        let lineage = Lineage::new(&v, ["2026.11.26", "v2026.12.03"]);
+        for name in ["v2026.12.03-1", "v2026.12.10"] {
+            let later = v.parse(name).expect("a tag");
+            assert_eq!(lineage.other_format_note(&later), None, "{name}");
+        }
     }
 }
