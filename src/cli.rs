@@ -40,6 +40,7 @@ pub enum Command {
     Who(commands::who::Args),
     Notes(commands::notes::Args),
     Topic(commands::topic::Args),
+    CiWorkflow(commands::ci_workflow::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]
     Hook(commands::run_hook::Args),

@@ -48,6 +48,7 @@ pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
             console.out.write_all(&man::render())?;
             Ok(())
         }
+        Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Hooks(args) if commands::hooks::needs_no_repository(args) => {
             commands::hooks::run_template(console, args)
         }
@@ -80,6 +81,7 @@ pub fn run_with_repo(
         Command::Who(args) => commands::who::run(&context()?, console, args),
         Command::Notes(args) => commands::notes::run(&context()?, console, args),
         Command::Topic(args) => commands::topic::run(&context()?, console, args),
+        Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Completions(_) | Command::Man => unreachable_without_repo(),
     }
 }

@@ -21,6 +21,10 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../man/sections/pre-push-guard.roff"),
     ),
     (
+        "SERVER GUARD",
+        include_str!("../man/sections/server-guard.roff"),
+    ),
+    (
         "EXIT STATUS",
         include_str!("../man/sections/exit-status.roff"),
     ),

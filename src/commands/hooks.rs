@@ -16,6 +16,11 @@ use crate::plan::{self, Effect, Mode, Outcome, Plan};
 /// The hook refuses a push that would put the security mirror's main ahead of the upstream's
 /// main (or delete it), and a push anywhere else that would publish an embargoed security fix.
 /// It prints nothing when a push is fine. git push --no-verify skips it in an emergency.
+///
+/// With --server, in the mirror's bare repository on a server that runs hooks, they install,
+/// remove or inspect the server guard instead: a pre-receive hook that refuses, whatever the
+/// client did, any update of the mirror's release branch (or of a symbolic ref to it) to a
+/// commit the upstream's release branch does not have right then, and its deletion.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -46,13 +51,23 @@ pub enum Action {
     /// installed. When the settings or the remotes change, git push-duty check and hooks status
     /// say so, and running install again pins them anew. Without a mirror remote, its name is
     /// pinned: a mirror added later under that name is guarded at once.
+    ///
+    /// With --server (only in a bare repository): records --upstream and --branch in this
+    /// repository's config ([pushduty "server"]) and writes the pre-receive shim, keeping a
+    /// pre-receive hook already there as pre-receive.local, run first. The upstream must be
+    /// reachable and have the branch. On each push the hook lists only that branch on the
+    /// upstream and fetches it into push-duty/upstream.git inside this repository (git's
+    /// quarantine forbids ref updates here during pre-receive); an upstream it cannot reach, or
+    /// settings missing, set twice or unknown, refuse the push.
     Install(InstallArgs),
     /// Remove the hook this tool wrote, put back the hook it had kept as pre-push.local, and
-    /// forget the pins.
+    /// forget the pins (with --server: the pre-receive hook, pre-receive.local and
+    /// [pushduty "server"]).
     Uninstall(UninstallArgs),
     /// Say where the pre-push hook is, whether it is ours, executable and current, whether
     /// git actually runs it, what it guards (the pins), and where the settings or the remotes
-    /// no longer match the pins.
+    /// no longer match the pins. In a bare repository: the same for the server guard's
+    /// pre-receive hook and what it protects ([pushduty "server"]).
     Status,
 }
 
@@ -67,6 +82,18 @@ pub struct InstallArgs {
     /// Show what would be done and change nothing.
     #[arg(long, short = 'n')]
     pub dry_run: bool,
+    /// Install the server guard instead: a pre-receive hook in this bare repository (the
+    /// security mirror on a server that runs hooks), which refuses any update of its release
+    /// branch to a commit the upstream's release branch does not have, and its deletion.
+    #[arg(long, conflicts_with = "template")]
+    pub server: bool,
+    /// With --server: the public upstream's URL, fetched as written (recorded in this
+    /// repository's config as pushduty.server.upstream; kept from the last install if omitted).
+    #[arg(long, requires = "server", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// With --server: the release branch (default: the one recorded, else main).
+    #[arg(long, requires = "server", value_name = "BRANCH")]
+    pub branch: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -74,6 +101,10 @@ pub struct UninstallArgs {
     /// Remove it from the hooks of init.templateDir instead.
     #[arg(long)]
     pub template: bool,
+    /// Remove the server guard (the pre-receive hook and [pushduty "server"]) from this bare
+    /// repository instead.
+    #[arg(long, conflicts_with = "template")]
+    pub server: bool,
     /// Show what would be done and change nothing.
     #[arg(long, short = 'n')]
     pub dry_run: bool,
@@ -109,6 +140,9 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         return run_template(console, args);
     }
     match &args.action {
+        Action::Install(a) if a.server => super::hooks_server::install(repo, console, a),
+        Action::Uninstall(a) if a.server => super::hooks_server::uninstall(repo, console, a),
+        Action::Status if repo.is_bare() => super::hooks_server::status(repo, console),
         Action::Install(a) => install(repo, console, a),
         Action::Uninstall(a) => {
             let mut dirs = Vec::new();
@@ -294,7 +328,7 @@ fn uninstall_from(
 }
 
 /// Carries out a plan that changes only local files; true if it was done.
-fn carry_out(console: &mut Console<'_>, plan: Plan, dry_run: bool) -> Result<bool> {
+pub(super) fn carry_out(console: &mut Console<'_>, plan: Plan, dry_run: bool) -> Result<bool> {
     let outcome = plan::carry_out_files(console, plan, Mode { dry_run, yes: true })?;
     Ok(outcome == Outcome::Done)
 }

@@ -28,11 +28,15 @@ pub enum Hook {
         /// The URL git pushes to.
         url: String,
     },
+    /// Check a push a server is about to accept (the security mirror's pre-receive hook);
+    /// git's `OLD NEW REF` lines come on standard input.
+    PreReceive,
 }
 
 pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Result<()> {
     match &args.hook {
         Hook::PrePush { remote, url } => pre_push(repo, console, remote, url),
+        Hook::PreReceive => crate::commands::pre_receive::run(repo, console),
     }
 }
 

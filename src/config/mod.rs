@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod keys;
 pub mod pins;
+pub mod server;
 pub mod sources;
 pub mod week;
 

@@ -10,6 +10,7 @@ pub mod pick;
 pub mod push;
 pub mod remote;
 pub mod repo;
+pub mod side_repo;
 pub mod worktree;
 
 pub use repo::*;

@@ -31,6 +31,7 @@ pub mod facts;
 pub mod input;
 pub mod mirror_refs;
 pub mod repo_facts;
+pub mod server;
 pub mod url;
 
 #[cfg(test)]

@@ -16,4 +16,4 @@ pub use dirs::{HooksPath, default_dir, hooks_path, template_dir, this_binary};
 pub use health::{Health, Pinned, Problem};
 pub use installed::{Installed, inspect, is_executable};
 pub use plan::{plan_install, plan_uninstall};
-pub use shim::{PRE_PUSH, Shim, recorded_binary};
+pub use shim::{PRE_PUSH, PRE_RECEIVE, Shim, recorded_binary};

@@ -27,6 +27,14 @@ pub const PRE_PUSH: Shim = Shim {
     uninstall: "git push-duty hooks uninstall",
 };
 
+/// The server guard: the security mirror's bare repository runs it before accepting any push.
+pub const PRE_RECEIVE: Shim = Shim {
+    hook: "pre-receive",
+    template: include_str!("../../hooks/pre-receive"),
+    install: "git push-duty hooks install --server",
+    uninstall: "git push-duty hooks uninstall --server",
+};
+
 /// The template's line naming the binary; install records the absolute path in it.
 const BINARY_LINE: &str = "push_duty='git-push-duty'";
 const BINARY_PREFIX: &str = "push_duty=";

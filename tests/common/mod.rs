@@ -7,6 +7,8 @@
 //!   pushes) and what "nothing changed" compares ([`TestRepo::snapshot`]);
 //! - [`mirror`]: the security mirror and the installed pre-push hook, made one way
 //!   ([`TestRepo::add_mirror`], [`TestRepo::install_hook`], [`TestRepo::guarded`]);
+//! - [`server`]: the security mirror with the server guard (`hooks install --server`) installed,
+//!   pushes to it past the client (`--no-verify`), and what the server said (`remote:` lines);
 //! - [`run`]: running git and the binary (plain, on a terminal, with standard input, with more
 //!   environment, as `git push` firing the hook);
 //! - [`assert`]: [`Run`] and the one assertion dialect on it (`.ok()`, `.expect(1)`,
@@ -22,6 +24,7 @@ pub mod http;
 pub mod mirror;
 pub mod repo;
 pub mod run;
+pub mod server;
 pub mod snap;
 pub mod week;
 
