@@ -15,6 +15,8 @@ pub mod context;
 pub mod diff_view;
 pub mod error;
 pub mod forge;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod guard;
 pub mod hints;

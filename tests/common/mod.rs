@@ -20,6 +20,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod assert;
+pub mod copy;
 pub mod http;
 pub mod mirror;
 pub mod repo;
