@@ -253,3 +253,30 @@ fn notes_and_topic_follow_the_rotation_the_document_and_the_topic_record() {
         .stdout_has("  [?] notes for the next push (2026-12-10) not checked (")
         .stdout_has("  [?] chat topic not checked (");
 }
+
+/// Every repository of the train (`pushduty.repo`) has its line, each listed from its own top
+/// directory (the siblings' upstreams are relative URLs, `../NAME-upstream.git`).
+#[test]
+fn each_repository_of_the_train_has_its_tag_line() {
+    let repo = TestRepo::new();
+    tag_this_push(&repo);
+    let frontend = repo.sibling("addons-frontend");
+    repo.team_file("[pushduty]\n\trepo = ../addons-frontend\n");
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [x] upstream: tagged 2026.12.03\n")
+        .stdout_has("  [ ] addons-frontend-upstream: not tagged for 2026-12-03\n");
+    repo.git_in(&frontend, &["tag", "-a", "-m", "push", "2026.12.03"]);
+    repo.git_in(
+        &frontend,
+        &["push", "-q", "upstream", "refs/tags/2026.12.03"],
+    );
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [x] addons-frontend-upstream: tagged 2026.12.03\n");
+    // A listed clone that is not there is an error naming the key, not a shorter train.
+    repo.team_file("[pushduty]\n\trepo = ../addons-frontend\n\trepo = ../nowhere\n");
+    let run = repo.run(&["status"]);
+    assert_ne!(run.status, 0, "{}", run.streams());
+    run.stderr_has("pushduty.repo = \"../nowhere\"");
+}
