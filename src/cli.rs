@@ -52,6 +52,9 @@ pub enum Command {
     Step(commands::step::Args),
     Sandbox(commands::sandbox::Args),
     Status(commands::status::Args),
+    Who(commands::who::Args),
+    Notes(commands::notes::Args),
+    Topic(commands::topic::Args),
     CiWorkflow(commands::ci_workflow::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]

@@ -22,6 +22,7 @@ impl CommandEdge {
             Command::Compare(a) if !a.offline => Some("git push-duty compare --offline"),
             Command::Check(a) if !a.offline => Some("git push-duty check --offline"),
             Command::Status(a) if !a.offline => Some("git push-duty status --offline"),
+            Command::Notes(a) if !a.offline => Some("git push-duty notes --offline"),
             _ => None,
         };
         CommandEdge {

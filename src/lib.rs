@@ -6,6 +6,7 @@
 //! every side effect.
 
 pub mod calendar;
+pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod git;
 pub mod guard;
 pub mod hints;
 pub mod hook_install;
+pub mod http;
 pub mod man;
 pub mod pager;
 pub mod plan;
@@ -30,6 +32,7 @@ pub mod steps;
 pub mod suggest;
 pub mod tagging;
 pub mod tags;
+pub mod train;
 pub mod week;
 
 // Old paths of modules that moved, kept while other branches still use them.
@@ -84,6 +87,9 @@ pub fn run_with_repo(
         Command::Deployed(args) => commands::deployed::run(&context()?, console, args),
         Command::Status(args) => commands::status::run(&context()?, console, args),
         Command::Step(args) => commands::step::run(&context()?, console, args),
+        Command::Who(args) => commands::who::run(&context()?, console, args),
+        Command::Notes(args) => commands::notes::run(&context()?, console, args),
+        Command::Topic(args) => commands::topic::run(&context()?, console, args),
         Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Completions(_) | Command::Man | Command::Sandbox(_) => unreachable_without_repo(),
     }

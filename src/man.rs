@@ -11,6 +11,7 @@ use crate::config;
 /// Hand-written sections, in page order after the commands: (heading, roff body).
 const SECTIONS: &[(&str, &str)] = &[
     ("PUSH DUTY", include_str!("../man/sections/push-duty.roff")),
+    ("THE WEEK", include_str!("../man/sections/the-week.roff")),
     (
         "SECURITY FIXES",
         include_str!("../man/sections/security-merge.roff"),

@@ -474,6 +474,9 @@ pub fn commands(s: &Sandbox) -> Vec<String> {
     }
     lines.push("git push-duty deployed --wait".to_owned());
     lines.push("git push-duty step extract-l10n".to_owned());
+    if s.train {
+        lines.push(format!("git -C ../{FRONTEND} push-duty step extract-l10n"));
+    }
     // QA finds a bug: a cherry-pick revision ships only the fix.
     lines.push(path("land-fix.sh"));
     lines.push(
@@ -483,7 +486,10 @@ pub fn commands(s: &Sandbox) -> Vec<String> {
     lines.push("git push-duty deployed --wait".to_owned());
     if s.week {
         lines.push("git push-duty notes --next --write".to_owned());
-        lines.push("git push-duty topic --next".to_owned());
+        // No chat in the sandbox for `topic --set`: the hero sets the line it prints by hand.
+        lines.push(
+            "git push-duty topic --next   (set the chat topic to the line it prints)".to_owned(),
+        );
     }
     lines
 }

@@ -25,7 +25,9 @@ fn a_fresh_clone_starts_with_the_hook_and_alone_is_status() {
     run.stdout_is(
         "Push on Thursday 2026-12-03\n  \
          [ ] pre-push hook not installed: pushes from this clone are not guarded\n  \
-         [ ] upstream: not tagged for 2026-12-03\n\
+         [ ] upstream: not tagged for 2026-12-03\n  \
+         [-] notes for the next push (2026-12-10): not set up (no rotation: pushduty.hero and pushduty.anchor are not set in .pushduty or git config)\n  \
+         [-] chat topic: not set up (no rotation: pushduty.hero and pushduty.anchor are not set in .pushduty or git config)\n\
          Next: git push-duty hooks install\n",
     );
     repo.run(&[]).ok().stdout_is(&run.stdout);
@@ -192,4 +194,89 @@ fn a_hook_whose_pins_no_longer_match_is_installed_again() {
         .ok()
         .stdout_has("  [ ] pre-push hook out of date: ")
         .stdout_has("Next: git push-duty hooks install\n");
+}
+
+/// The notes and the topic items follow issue 10's settings and files: the rotation names the
+/// hero, the document on disk is "written" (and only then), the topic is done only when
+/// `topic --set` recorded the next push, and what cannot be read is unknown, never done.
+#[test]
+fn notes_and_topic_follow_the_rotation_the_document_and_the_topic_record() {
+    use common::week::ROTATION;
+    let repo = TestRepo::new();
+    tag_this_push(&repo);
+    repo.team_file(ROTATION);
+    let run = repo.run(&["status"]).ok();
+    run.stdout_has("Push on Thursday 2026-12-03, push hero eviljeff\n")
+        .stdout_has("  [ ] notes for the next push (2026-12-10) not written\n")
+        .stdout_has("  [-] chat topic: set it by hand to what git push-duty topic --next prints (pushduty.notesUrl is not set: the topic has no notes link) (no chat is configured for topic --set, so this clone cannot see it)\n");
+
+    repo.team_file(&format!(
+        "{ROTATION}\tnotesUrl = https://github.com/mozilla/addons/blob/main/releases\n"
+    ));
+    repo.run(&["notes", "--next", "--write"]).ok();
+    assert!(repo.work.join("releases/2026/12/10.md").is_file());
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [x] notes for the next push (2026-12-10) written\n")
+        .stdout_has(
+            "  [-] chat topic: set it by hand to what git push-duty topic --next prints (no chat",
+        );
+
+    // With a chat configured, the topic is done only once topic --set recorded the next push.
+    repo.git(&["config", "pushduty.matrix.homeserver", "http://127.0.0.1:9"]);
+    repo.git(&["config", "pushduty.matrix.room", "#amo:mozilla.org"]);
+    let before = repo.snapshot();
+    let json = repo.run(&["status", "--json"]).ok();
+    json.stdout_has(r#""command": "git push-duty topic --next --set""#);
+    assert_eq!(repo.snapshot(), before);
+    let record = repo.work.join(".git/push-duty/topic.json");
+    std::fs::create_dir_all(record.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&record, r#"{"date":"2026-12-03","topic":"this push"}"#).expect("write");
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [ ] chat topic: set it to the next push's hero and notes\n");
+    std::fs::write(&record, r#"{"date":"2026-12-10","topic":"next push"}"#).expect("write");
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [x] chat topic names the next push\n");
+    std::fs::write(&record, "not json").expect("write");
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [?] chat topic not checked (")
+        .stdout_has("is not a topic record");
+
+    // A rotation that does not read is unknown for both, never done and never skipped.
+    std::fs::remove_file(&record).expect("rm");
+    repo.team_file(&format!("{ROTATION}\tswap = 2026-12-09 mat\n"));
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [?] notes for the next push (2026-12-10) not checked (")
+        .stdout_has("  [?] chat topic not checked (");
+}
+
+/// Every repository of the train (`pushduty.repo`) has its line, each listed from its own top
+/// directory (the siblings' upstreams are relative URLs, `../NAME-upstream.git`).
+#[test]
+fn each_repository_of_the_train_has_its_tag_line() {
+    let repo = TestRepo::new();
+    tag_this_push(&repo);
+    let frontend = repo.sibling("addons-frontend");
+    repo.team_file("[pushduty]\n\trepo = ../addons-frontend\n");
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [x] upstream: tagged 2026.12.03\n")
+        .stdout_has("  [ ] addons-frontend-upstream: not tagged for 2026-12-03\n");
+    repo.git_in(&frontend, &["tag", "-a", "-m", "push", "2026.12.03"]);
+    repo.git_in(
+        &frontend,
+        &["push", "-q", "upstream", "refs/tags/2026.12.03"],
+    );
+    repo.run(&["status"])
+        .ok()
+        .stdout_has("  [x] addons-frontend-upstream: tagged 2026.12.03\n");
+    // A listed clone that is not there is an error naming the key, not a shorter train.
+    repo.team_file("[pushduty]\n\trepo = ../addons-frontend\n\trepo = ../nowhere\n");
+    let run = repo.run(&["status"]);
+    assert_ne!(run.status, 0, "{}", run.streams());
+    run.stderr_has("pushduty.repo = \"../nowhere\"");
 }

@@ -72,12 +72,14 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
         services.push(Service {
             member: i,
             url: url.to_owned(),
-            target: deploy::target(
-                &ctx.for_repository(&member.repo)?,
-                member,
-                push_date,
-                args.tag.as_deref(),
-            )?,
+            target: member.within(|m| {
+                deploy::target(
+                    &ctx.for_repository(&m.repo)?,
+                    m,
+                    push_date,
+                    args.tag.as_deref(),
+                )
+            })?,
             state: None,
         });
     }

@@ -30,6 +30,10 @@ pub struct Args {
     /// previous_revision, compare_revision, offline.
     #[arg(long)]
     pub json: bool,
+    /// The next tag of every repository of the train (this one, then each pushduty.repo), for
+    /// the same push date; with --json, a list of the objects, each with repository and path.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -59,6 +63,9 @@ struct Report<'a> {
 }
 
 pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    if args.all {
+        return super::train_tag::next_tag_all(ctx, console, args);
+    }
     let repo = ctx.repo;
     let reach = if args.offline {
         Reach::Offline

@@ -4,8 +4,10 @@
 use anyhow::Result;
 use gix::ObjectId;
 
+use crate::chat;
 use crate::commands::hooks::this_binary;
-use crate::config::{SECURITY, Sources, UPSTREAM};
+use crate::config::week::Week;
+use crate::config::{ANCHOR, HERO, SECURITY, Sources, TEAM_FILE, UPSTREAM};
 use crate::console::Console;
 use crate::context::Context;
 use crate::deploy::{self, Fetcher, Member, State, Target};
@@ -16,8 +18,8 @@ use crate::steps;
 use crate::tagging::upstream_tags::{CalendarTags, Reach};
 use crate::tags::CalendarTag;
 use crate::week::checklist::{
-    self, After, Deploy, Environment, Hook, Item, ItemState, Mirror, MirrorMain, NextStep,
-    RepoState, Service, Stage, StepRun, TeamStep, WeekState,
+    self, After, ChatTopic, Deploy, Environment, Hook, Item, ItemState, Mirror, MirrorMain,
+    NextStep, NotesDoc, RepoState, Service, Stage, StepRun, TeamStep, WeekState,
 };
 
 /// Show the push week on one screen, and the single next step as a command to copy.
@@ -27,10 +29,12 @@ use crate::week::checklist::{
 /// the security mirror is in sync, whether reviewed fix branches wait on it, and whether a
 /// security-merge run is unfinished; whether this clone's pre-push hook is installed and live;
 /// each environment's deploy (pushduty.<env>.url); the team's steps (pushduty.step) and whether
-/// each ran for this push. Then the next step, in the order of the week: mend the hook or an
-/// unfinished run, security-merge the waiting fixes, tag, deployed --wait, the team's steps,
-/// and the next push's notes and topic where this version has them. What could not be checked
-/// is never counted as done.
+/// each ran for this push; the next push's notes document (under pushduty.notesDir) and
+/// whether topic --next --set recorded the next push's topic. Then the next step, in the order
+/// of the week: mend the hook or an unfinished run, security-merge the waiting fixes, tag,
+/// deployed --wait, the team's steps, notes --next --write, topic --next --set. What could not
+/// be checked is never counted as done ([?]); what the team's setup leaves out (no rotation, no
+/// chat for topic --set) is said plainly ([-]) and never counted as done either.
 ///
 /// The upstream and the mirror are fetched (their release branch's tracking refs follow, as
 /// git fetch would) and the version URLs asked, unless --offline, which reads what was last
@@ -41,7 +45,7 @@ pub struct Args {
     #[arg(long)]
     pub offline: bool,
     /// Print a JSON object: push_date, next_push_date, hero, offline, items (stage, label,
-    /// state, command, reason) and next (next: run or done, command, why, unknown).
+    /// state: done, todo, unknown or skipped; command, reason) and next (next: run or done, command, why, unknown).
     #[arg(long)]
     pub json: bool,
 }
@@ -66,9 +70,10 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     let mut targets: Vec<Option<Target>> = Vec::new();
     let mut team_steps = Vec::new();
     for member in &members {
-        let member_ctx = ctx.for_repository(&member.repo)?;
-        let (state, target) =
-            repo_state(&member_ctx, member, push_date, args.offline, &mut runner)?;
+        let (state, target) = member.within(|m| {
+            let member_ctx = ctx.for_repository(&m.repo)?;
+            repo_state(&member_ctx, m, push_date, args.offline, &mut runner)
+        })?;
         repos.push(state);
         targets.push(target);
         let sources = Sources::load(&member.repo)?;
@@ -86,15 +91,18 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
         }
     }
     let environments = environments(&members, &targets, args.offline)?;
+    let week = week_parts(repo, ctx.today()?, push_date, next_push_date)?;
+    let next_push_date = week.next_push_date;
     let state = WeekState {
         push_date,
-        hero: None,
+        hero: week.hero,
         next_push_date,
         hook: hook(repo)?,
         repos,
         environments,
-        next_notes_written: false,
-        topic_set: false,
+        notes: week.notes,
+        topic: week.topic,
+        notes_link: week.notes_link,
         steps: team_steps,
     };
     let items: Vec<Item> = checklist::checklist(&state)
@@ -115,9 +123,14 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
         writeln!(console.out)?;
         return Ok(());
     }
+    let hero = state
+        .hero
+        .as_deref()
+        .map(|h| format!(", push hero {h}"))
+        .unwrap_or_default();
     writeln!(
         console.out,
-        "Push on {} {push_date}{}",
+        "Push on {} {push_date}{hero}{}",
         push_date.format("%A"),
         if args.offline {
             " (offline: as last fetched)"
@@ -130,6 +143,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
             ItemState::Done => ("[x]", String::new()),
             ItemState::Todo { .. } => ("[ ]", String::new()),
             ItemState::Unknown { reason, .. } => ("[?]", format!(" ({reason})")),
+            ItemState::Skipped { reason } => ("[-]", format!(" ({reason})")),
         };
         writeln!(console.out, "  {mark} {}{extra}", item.label)?;
     }
@@ -138,6 +152,94 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
         NextStep::Done => writeln!(console.out, "Next: {next}")?,
     }
     Ok(())
+}
+
+/// What the week's settings (`config::week`) say about the push: its hero, and the next push's
+/// notes document and chat topic.
+struct WeekParts {
+    hero: Option<String>,
+    next_push_date: Option<chrono::NaiveDate>,
+    notes: NotesDoc,
+    topic: ChatTopic,
+    notes_link: bool,
+}
+
+/// The rotation, the notes document and the topic record. A team without a rotation is told so
+/// (the notes and the topic name the hero); a setting that does not read, or a record or a
+/// directory that cannot be read, is unknown, never done.
+fn week_parts(
+    repo: &gix::Repository,
+    today: chrono::NaiveDate,
+    push_date: chrono::NaiveDate,
+    schedule_next: Option<chrono::NaiveDate>,
+) -> Result<WeekParts> {
+    let week = Week::load(repo)?;
+    let mut parts = WeekParts {
+        hero: None,
+        next_push_date: schedule_next,
+        notes: NotesDoc::NotWritten,
+        topic: ChatTopic::NotSet,
+        notes_link: false,
+    };
+    if week.sources.all(HERO).is_empty() {
+        let reason =
+            format!("no rotation: {HERO} and {ANCHOR} are not set in {TEAM_FILE} or git config");
+        parts.notes = NotesDoc::NotSetUp {
+            reason: reason.clone(),
+        };
+        parts.topic = ChatTopic::NotSetUp { reason };
+        return Ok(parts);
+    }
+    let (current, next) = match week.pushes_around(today) {
+        Ok(pushes) => pushes,
+        Err(e) => {
+            let reason = format!("{e:#}");
+            parts.notes = NotesDoc::Unknown {
+                reason: reason.clone(),
+            };
+            parts.topic = ChatTopic::Unknown { reason };
+            return Ok(parts);
+        }
+    };
+    if current.date == push_date {
+        parts.hero = current.hero;
+    }
+    parts.next_push_date = Some(next.date);
+    let settings = match week.notes() {
+        Ok(settings) => settings,
+        Err(e) => {
+            let reason = format!("{e:#}");
+            parts.notes = NotesDoc::Unknown {
+                reason: reason.clone(),
+            };
+            parts.topic = ChatTopic::Unknown { reason };
+            return Ok(parts);
+        }
+    };
+    parts.notes_link = settings.base_url.is_some();
+    // As `notes --write` decides: anything at the path (even a dangling link) is the document.
+    let path = settings.path(next.date);
+    parts.notes = match path.symlink_metadata() {
+        Ok(_) => NotesDoc::Written,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NotesDoc::NotWritten,
+        Err(e) => NotesDoc::Unknown {
+            reason: format!("cannot read {}: {e}", path.display()),
+        },
+    };
+    parts.topic = match week.chat() {
+        Err(e) => ChatTopic::Unknown {
+            reason: format!("{e:#}"),
+        },
+        Ok(chats) if chats.matrix.is_none() && chats.slack.is_none() => ChatTopic::ByHand,
+        Ok(_) => match chat::last_set(repo) {
+            Err(e) => ChatTopic::Unknown {
+                reason: format!("{e:#}"),
+            },
+            Ok(Some((date, _))) if date == next.date => ChatTopic::Set,
+            Ok(_) => ChatTopic::NotSet,
+        },
+    };
+    Ok(parts)
 }
 
 /// The notes and the topic are steps of the week only where this version has their commands.

@@ -85,6 +85,12 @@ pub struct Args {
     /// Print the result as a JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Tag every repository of the train (this one, then each pushduty.repo) for the same push
+    /// date: one plan for all, one question, then what was done in each. A repository whose tag
+    /// for this push already points to its branch tip is skipped, so running it again after a
+    /// failure finishes the rest.
+    #[arg(long, conflicts_with_all = ["cherry_pick", "allow_same_commit", "json"])]
+    pub all: bool,
 }
 
 /// What the tag will be, before anything is done.
@@ -130,6 +136,9 @@ struct PickReport {
 }
 
 pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<()> {
+    if args.all {
+        return super::train_tag::tag_all(ctx, console, args);
+    }
     let repo = ctx.repo;
     let reach = if args.offline {
         Reach::Offline

@@ -46,6 +46,41 @@ pub const ENV_URL_KEY: &str = "pushduty.<environment>.url";
 /// The environment variable that overrides "today" for every command (tests, rehearsals).
 pub const TODAY_ENV: &str = "PUSH_DUTY_TODAY";
 
+// The week around the tag: the rotation, the train, the notes document and the chat topic.
+/// The push heroes in rotation order (multi-valued); `pushduty.anchor` is the first one's push.
+pub const HERO: &str = "pushduty.hero";
+/// `DATE NAME`: that push goes to NAME, the rotation otherwise unchanged (multi-valued).
+pub const SWAP: &str = "pushduty.swap";
+/// A sibling clone tagged with this one, by path from the top of this repository (multi-valued).
+pub const REPO: &str = "pushduty.repo";
+/// The web address of the notes directory; a push's document is `URL/YYYY/MM/DD.md`.
+pub const NOTES_URL: &str = "pushduty.notesUrl";
+/// What comes before the date in the notes document's title.
+pub const NOTES_TITLE: &str = "pushduty.notesTitle";
+pub const NOTES_TITLE_DEFAULT: &str = "Release";
+/// Where `notes --write` writes `YYYY/MM/DD.md`, from the top of this repository.
+pub const NOTES_DIR: &str = "pushduty.notesDir";
+pub const NOTES_DIR_DEFAULT: &str = "releases";
+/// A markdown file with placeholders used instead of the built-in notes document.
+pub const NOTES_TEMPLATE: &str = "pushduty.notesTemplate";
+/// `NAME URL`: a monitoring link for the notes' "After we're done" (multi-valued).
+pub const LINK: &str = "pushduty.link";
+/// The chat topic's wording, with placeholders.
+pub const TOPIC_FORMAT: &str = "pushduty.topicFormat";
+/// The Matrix homeserver whose client-server API `topic --set` uses.
+pub const MATRIX_HOMESERVER: &str = "pushduty.matrix.homeserver";
+/// The Matrix room (`!id:server` or `#alias:server`) whose topic `topic --set` sets.
+pub const MATRIX_ROOM: &str = "pushduty.matrix.room";
+/// The Slack channel ID whose topic `topic --set` sets.
+pub const SLACK_CHANNEL: &str = "pushduty.slack.channel";
+/// The base URL of Slack's Web API.
+pub const SLACK_API: &str = "pushduty.slack.api";
+pub const SLACK_API_DEFAULT: &str = crate::week::topic::SLACK_API;
+/// The access token for Matrix: from the environment only, never from a file.
+pub const MATRIX_TOKEN_ENV: &str = "PUSH_DUTY_MATRIX_TOKEN";
+/// The token for Slack (a bot or user token with `channels:write`): from the environment only.
+pub const SLACK_TOKEN_ENV: &str = "PUSH_DUTY_SLACK_TOKEN";
+
 /// Every key this version knows: what is read, what `check` and the man page list, and what an
 /// unknown key is compared with. A key is added here and nowhere else.
 pub const KEYS: &[(&str, &str)] = &[
@@ -83,6 +118,58 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         ENV_URL_KEY,
         "in a section [pushduty \"stage\"]: the environment's Dockerflow version URL for this repository (https://.../__version__, or file:///path for a simulated stage); the first environment is the one deployed checks by default",
+    ),
+    (
+        HERO,
+        "a push hero, in rotation order (multi-valued, usually in the team file); pushduty.anchor is the first one's push",
+    ),
+    (
+        SWAP,
+        "DATE NAME: the push on DATE goes to NAME, every other turn unchanged (multi-valued)",
+    ),
+    (
+        REPO,
+        "another repository of the train, by path from the top of this one (multi-valued): next-tag --all and tag --all tag it too",
+    ),
+    (
+        NOTES_URL,
+        "the notes directory's web address; a push's document is URL/YYYY/MM/DD.md (for topic, notes and who --ics)",
+    ),
+    (
+        NOTES_TITLE,
+        "what comes before the date in the notes' title (default: Release)",
+    ),
+    (
+        NOTES_DIR,
+        "where notes --write writes YYYY/MM/DD.md, from the top of this repository (default: releases)",
+    ),
+    (
+        NOTES_TEMPLATE,
+        "a markdown file with placeholders used instead of the built-in notes document, from the top of this repository",
+    ),
+    (
+        LINK,
+        "NAME URL: a monitoring link for the notes' \"After we're done\" (multi-valued)",
+    ),
+    (
+        TOPIC_FORMAT,
+        "the chat topic's wording, with {date} {weekday} {hero} {notes} (default: Next push {weekday} {date}: push hero {hero}, notes {notes})",
+    ),
+    (
+        MATRIX_HOMESERVER,
+        "the Matrix homeserver's URL, for topic --set (token: PUSH_DUTY_MATRIX_TOKEN)",
+    ),
+    (
+        MATRIX_ROOM,
+        "the Matrix room whose topic topic --set sets: !id:server or #alias:server",
+    ),
+    (
+        SLACK_CHANNEL,
+        "the Slack channel ID whose topic topic --set sets, like C0123ABCD (token: PUSH_DUTY_SLACK_TOKEN)",
+    ),
+    (
+        SLACK_API,
+        "the base URL of Slack's Web API (default: https://slack.com/api)",
     ),
 ];
 

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod pins;
 pub mod server;
 pub mod sources;
+pub mod week;
 
 use std::path::PathBuf;
 

@@ -101,9 +101,9 @@ impl Sources {
             entries: entries
                 .iter()
                 .map(|(k, v, o)| Entry {
-                    name: short_key(k).to_ascii_lowercase(),
+                    name: split_key(k).1,
                     spelled: (*k).to_owned(),
-                    subsection: None,
+                    subsection: split_key(k).0.map(str::to_owned),
                     value: (*v).to_owned(),
                     origin: Origin((*o).to_owned()),
                     layer: Layer::GitConfig,
@@ -119,11 +119,12 @@ impl Sources {
     }
 
     /// Every value of a multi-valued key, team file first.
+    /// A key with a subsection (`pushduty.matrix.room`) is looked up in its `[pushduty "matrix"]`.
     pub fn all(&self, key: &str) -> Vec<Setting> {
-        let wanted = short_key(key).to_ascii_lowercase();
+        let (subsection, wanted) = split_key(key);
         self.entries
             .iter()
-            .filter(|e| e.subsection.is_none() && e.name == wanted)
+            .filter(|e| e.subsection.as_deref() == subsection && e.name == wanted)
             .map(|e| Setting {
                 value: e.value.clone(),
                 origin: e.origin.clone(),
@@ -195,14 +196,30 @@ impl Sources {
                     }
                     pin
                 }
-                // `[pushduty "stage"] url = ...`: an environment's version URL.
-                Some(_) => entry.name == super::keys::ENV_URL,
+                // `[pushduty "stage"] url = ...`: an environment's version URL;
+                // `[pushduty "matrix"] room`: a key of KEYS with that subsection.
+                Some(sub) => {
+                    entry.name == super::keys::ENV_URL
+                        || KEYS
+                            .iter()
+                            .any(|(k, _)| split_key(k) == (Some(sub), entry.name.clone()))
+                }
             };
             if !known {
                 return Err(unknown_key(entry));
             }
         }
         Ok(())
+    }
+}
+
+/// `pushduty.matrix.room` as `(Some("matrix"), "room")`, `pushduty.hero` as `(None, "hero")`;
+/// the value name lower-cased (git's rule), the subsection as written (also git's).
+fn split_key(key: &str) -> (Option<&str>, String) {
+    let short = short_key(key);
+    match short.rsplit_once('.') {
+        Some((sub, name)) => (Some(sub), name.to_ascii_lowercase()),
+        None => (None, short.to_ascii_lowercase()),
     }
 }
 

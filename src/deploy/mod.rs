@@ -11,11 +11,13 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use gix::ObjectId;
 
+use crate::config::week::Week;
 use crate::config::{Origin, Settings, Sources};
 use crate::context::Context;
 use crate::error::{Refusal, refuse};
 use crate::git;
 use crate::tagging::upstream_tags::{CalendarTags, Reach};
+use crate::train;
 use crate::week::dockerflow::{self, Deployment, Expected};
 
 pub use fetch::{FetchError, Fetcher};
@@ -26,6 +28,8 @@ pub struct Member {
     pub name: String,
     /// The path from this repository (`../addons-frontend`), `None` for this one.
     pub path: Option<String>,
+    /// Its top directory, absolute: listing and fetching run from there ([`Member::within`]).
+    pub top: PathBuf,
     pub repo: gix::Repository,
     pub settings: Settings,
     /// Its environments and their version URLs, in the order set.
@@ -33,19 +37,31 @@ pub struct Member {
 }
 
 impl Member {
-    /// Reads a repository's settings and environments.
-    pub fn open(repo: gix::Repository, path: Option<String>) -> Result<Self> {
-        let sources = Sources::load(&repo)?;
-        let settings = Settings::from_sources(&sources)?;
+    /// One repository of the train, with its environments read from its own settings.
+    pub fn of(member: train::Member) -> Result<Self> {
+        let sources = Sources::load(&member.repo)?;
         let environments = sources.environments();
-        let name = repository_name(&repo, &settings.upstream);
+        let name = repository_name(&member.repo, &member.settings.upstream);
         Ok(Member {
             name,
-            path,
-            repo,
-            settings,
+            path: member.configured,
+            top: member.top,
+            repo: member.repo,
+            settings: member.settings,
             environments,
         })
+    }
+
+    /// Runs `work` from this member's top directory, where its relative remote URLs resolve
+    /// (as [`train::Member::within`]), then returns to where the process was.
+    pub fn within<T>(&self, work: impl FnOnce(&Member) -> Result<T>) -> Result<T> {
+        let back = std::env::current_dir().context("cannot read the current directory")?;
+        std::env::set_current_dir(&self.top)
+            .with_context(|| format!("cannot change to {}", self.top.display()))?;
+        let result = work(self);
+        std::env::set_current_dir(&back)
+            .with_context(|| format!("cannot change back to {}", back.display()))?;
+        result
     }
 
     /// This repository's version URL for `env`, and where it is set.
@@ -57,13 +73,14 @@ impl Member {
     }
 }
 
-/// The repositories of the train, this one first. Until the train (`pushduty.repo`, issue 10)
-/// is wired, it is this repository alone; the rest of `deployed` and `status` already works per
-/// member. Wiring it: map each of `train::members` to a [`Member`] (`path` from its configured
-/// path, `environments` from its own `Sources`), and run each member's listing and fetching from
-/// its own top directory (`train::Member::within`), where its relative remote URLs resolve.
+/// The repositories of the train (`pushduty.repo`), this one first, each with its own settings
+/// and environments. Callers list and fetch each from its top directory ([`Member::within`]).
 pub fn members(repo: &gix::Repository) -> Result<Vec<Member>> {
-    Ok(vec![Member::open(repo.clone(), None)?])
+    let week = Week::load(repo)?;
+    train::members(repo, &week)?
+        .into_iter()
+        .map(Member::of)
+        .collect()
 }
 
 /// The name of a repository for people: the last part of its upstream's URL without `.git`,

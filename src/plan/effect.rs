@@ -47,6 +47,20 @@ pub enum Effect {
         contents: String,
         what: String,
     },
+    /// Create a new file (a release notes document) and the directories above it; fails, leaving
+    /// what is there, if the file exists by then. Never replaces a file.
+    CreateFile {
+        path: PathBuf,
+        contents: String,
+        what: String,
+    },
+    /// Set a chat's topic (a Matrix room's `m.room.topic`, a Slack channel's) over its web API,
+    /// with the token from the environment.
+    SetTopic {
+        chat: crate::chat::Chat,
+        topic: String,
+        what: String,
+    },
     /// Remove a file this tool wrote in the git directory.
     RemoveFile { path: PathBuf, what: String },
     /// Point remote-tracking refs (`refs/remotes/...`) at what the remotes were seen to have, as
@@ -115,6 +129,8 @@ impl Effect {
             | Effect::CreateRef { what, .. }
             | Effect::UpdateRef { what, .. }
             | Effect::WriteFile { what, .. }
+            | Effect::CreateFile { what, .. }
+            | Effect::SetTopic { what, .. }
             | Effect::RemoveFile { what, .. }
             | Effect::SetTrackingRefs { what, .. }
             | Effect::FastForwardCheckout { what, .. }
@@ -126,9 +142,9 @@ impl Effect {
         }
     }
 
-    /// True for a push: the one effect that needs the user's yes.
+    /// True for a push, and for a chat's topic: what needs the user's yes.
     pub fn changes_a_remote(&self) -> bool {
-        matches!(self, Effect::Push { .. })
+        matches!(self, Effect::Push { .. } | Effect::SetTopic { .. })
     }
 
     /// Writing objects changes no ref and nothing the user sees, nor does a lock; every other
@@ -226,6 +242,10 @@ pub fn apply(repo: &gix::Repository, effect: Effect) -> Result<Option<Held>> {
 pub fn apply_file(effect: Effect) -> Result<Option<Held>> {
     match effect {
         Effect::WriteFile { path, contents, .. } => write_atomically(&path, &contents, None)?,
+        Effect::CreateFile { path, contents, .. } => create_new(&path, &contents)?,
+        Effect::SetTopic { chat, topic, .. } => {
+            crate::chat::set_topic(&chat, &topic)?;
+        }
         Effect::RemoveFile { path, .. } => match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -266,6 +286,39 @@ pub fn apply_file(effect: Effect) -> Result<Option<Held>> {
         other => return Err(anyhow::anyhow!("{} needs a repository", other.describe())),
     }
     Ok(None)
+}
+
+/// Creates `path` with `contents`: `O_EXCL`, so a file that appeared since the plan was made is
+/// left as it is and the step fails.
+fn create_new(path: &Path, contents: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return refuse(Refusal::new(format!(
+                "{} appeared meanwhile; it was left as it is",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+    };
+    if let Err(e) = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        // A half-written document is not left behind to be taken for a whole one; the file
+        // was created by this step, so removing it removes nobody else's.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
 }
 
 /// Takes the OS lock on `path` (created if missing, in a directory created if missing), or

@@ -25,10 +25,12 @@ pub struct WeekState {
     /// The environments with version URLs, in the team's order; the first is the one
     /// `git push-duty deployed` checks without `--env`.
     pub environments: Vec<Environment>,
-    /// The next push's notes document exists.
-    pub next_notes_written: bool,
-    /// The chat topic is known to name the next push (a recorded `topic --next --set`).
-    pub topic_set: bool,
+    /// The next push's notes document.
+    pub notes: NotesDoc,
+    /// The chat topic.
+    pub topic: ChatTopic,
+    /// `pushduty.notesUrl` is set, so the topic links the notes.
+    pub notes_link: bool,
     /// The team's own steps (`pushduty.step`), in the order configured.
     pub steps: Vec<TeamStep>,
 }
@@ -46,6 +48,40 @@ pub enum Hook {
     /// `hooks install` is suggested for every state but `Live`: it mends or says what is in
     /// the way.
     NotRun { reason: String },
+}
+
+/// The next push's notes document (`notes --next --write`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotesDoc {
+    Written,
+    NotWritten,
+    /// The team has not set up what `notes` needs (the rotation): `reason` says what to set.
+    NotSetUp {
+        reason: String,
+    },
+    /// Could not be found out (a setting that does not read, a directory that cannot be read).
+    Unknown {
+        reason: String,
+    },
+}
+
+/// The chat topic, as far as this clone can know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatTopic {
+    /// `topic --next --set` recorded setting it to the next push.
+    Set,
+    /// A chat is configured and no set topic for the next push is recorded.
+    NotSet,
+    /// No chat is configured for `topic --set`: the hero sets it by hand, which this clone
+    /// cannot see, so it is neither done nor the next step.
+    ByHand,
+    /// The team has not set up what `topic` needs (the rotation).
+    NotSetUp {
+        reason: String,
+    },
+    Unknown {
+        reason: String,
+    },
 }
 
 /// One repository of the train.
@@ -209,6 +245,11 @@ pub enum ItemState {
         reason: String,
         command: String,
     },
+    /// Not a step this team's setup has (or one done by hand, out of sight): never counted as
+    /// done, never the next step; `reason` says why and what would set it up.
+    Skipped {
+        reason: String,
+    },
 }
 
 /// The single next step.
@@ -264,28 +305,9 @@ pub fn checklist(state: &WeekState) -> Vec<Item> {
         .next_push_date
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
-    items.push(Item {
-        stage: Stage::Notes,
-        label: if state.next_notes_written {
-            format!("notes for the next push{next} written")
-        } else {
-            format!("notes for the next push{next} not written")
-        },
-        state: done_or(
-            state.next_notes_written,
-            "git push-duty notes --next --write",
-        ),
-    });
+    items.push(notes_item(&state.notes, &next));
     steps_after(state, After::Notes, &mut items);
-    items.push(Item {
-        stage: Stage::Topic,
-        label: if state.topic_set {
-            "chat topic names the next push".to_owned()
-        } else {
-            "chat topic: set it to the next push's hero and notes".to_owned()
-        },
-        state: done_or(state.topic_set, "git push-duty topic --next"),
-    });
+    items.push(topic_item(&state.topic, state.notes_link));
     steps_after(state, After::Topic, &mut items);
     items
 }
@@ -294,7 +316,7 @@ pub fn checklist(state: &WeekState) -> Vec<Item> {
 pub fn next_step(items: &[Item]) -> NextStep {
     for item in items {
         match &item.state {
-            ItemState::Done => {}
+            ItemState::Done | ItemState::Skipped { .. } => {}
             ItemState::Todo { command } => {
                 return NextStep::Run {
                     command: command.clone(),
@@ -314,13 +336,81 @@ pub fn next_step(items: &[Item]) -> NextStep {
     NextStep::Done
 }
 
-fn done_or(done: bool, command: &str) -> ItemState {
-    if done {
-        ItemState::Done
+fn notes_item(notes: &NotesDoc, next: &str) -> Item {
+    let command = "git push-duty notes --next --write";
+    let (label, state) = match notes {
+        NotesDoc::Written => (
+            format!("notes for the next push{next} written"),
+            ItemState::Done,
+        ),
+        NotesDoc::NotWritten => (
+            format!("notes for the next push{next} not written"),
+            ItemState::Todo {
+                command: command.into(),
+            },
+        ),
+        NotesDoc::NotSetUp { reason } => (
+            format!("notes for the next push{next}: not set up"),
+            ItemState::Skipped {
+                reason: reason.clone(),
+            },
+        ),
+        NotesDoc::Unknown { reason } => (
+            format!("notes for the next push{next} not checked"),
+            ItemState::Unknown {
+                reason: reason.clone(),
+                command: "git push-duty notes --next".into(),
+            },
+        ),
+    };
+    Item {
+        stage: Stage::Notes,
+        label,
+        state,
+    }
+}
+
+fn topic_item(topic: &ChatTopic, notes_link: bool) -> Item {
+    let link = if notes_link {
+        ""
     } else {
-        ItemState::Todo {
-            command: command.to_owned(),
-        }
+        " (pushduty.notesUrl is not set: the topic has no notes link)"
+    };
+    let (label, state) = match topic {
+        ChatTopic::Set => (
+            format!("chat topic names the next push{link}"),
+            ItemState::Done,
+        ),
+        ChatTopic::NotSet => (
+            format!("chat topic: set it to the next push's hero and notes{link}"),
+            ItemState::Todo {
+                command: "git push-duty topic --next --set".into(),
+            },
+        ),
+        ChatTopic::ByHand => (
+            format!("chat topic: set it by hand to what git push-duty topic --next prints{link}"),
+            ItemState::Skipped {
+                reason: "no chat is configured for topic --set, so this clone cannot see it".into(),
+            },
+        ),
+        ChatTopic::NotSetUp { reason } => (
+            "chat topic: not set up".to_owned(),
+            ItemState::Skipped {
+                reason: reason.clone(),
+            },
+        ),
+        ChatTopic::Unknown { reason } => (
+            "chat topic not checked".to_owned(),
+            ItemState::Unknown {
+                reason: reason.clone(),
+                command: "git push-duty topic --next".into(),
+            },
+        ),
+    };
+    Item {
+        stage: Stage::Topic,
+        label,
+        state,
     }
 }
 
@@ -645,8 +735,9 @@ mod tests {
                     services: vec![service("addons-server", still_on())],
                 },
             ],
-            next_notes_written: false,
-            topic_set: false,
+            notes: NotesDoc::NotWritten,
+            topic: ChatTopic::NotSet,
+            notes_link: true,
             steps: vec![
                 TeamStep {
                     name: "extract-l10n".into(),
@@ -699,7 +790,7 @@ mod tests {
             .into_iter()
             .map(|i| {
                 let command = match i.state {
-                    ItemState::Done => None,
+                    ItemState::Done | ItemState::Skipped { .. } => None,
                     ItemState::Todo { command } | ItemState::Unknown { command, .. } => {
                         Some(command)
                     }
@@ -749,7 +840,7 @@ mod tests {
                 (
                     Stage::Topic,
                     "chat topic: set it to the next push's hero and notes".into(),
-                    s("git push-duty topic --next")
+                    s("git push-duty topic --next --set")
                 ),
             ]
         );
@@ -858,12 +949,52 @@ mod tests {
             step.last_run = StepRun::Succeeded;
         }
         assert_eq!(next(&state), "git push-duty notes --next --write");
-        state.next_notes_written = true;
-        assert_eq!(next(&state), "git push-duty topic --next");
-        state.topic_set = true;
+        state.notes = NotesDoc::Written;
+        assert_eq!(next(&state), "git push-duty topic --next --set");
+        state.topic = ChatTopic::Set;
         assert_eq!(next_step(&checklist(&state)), NextStep::Done);
         assert_eq!(next(&state), "nothing: the week is done");
         assert!(checklist(&state).iter().all(|i| i.state == ItemState::Done));
+    }
+
+    #[test]
+    fn what_the_setup_leaves_out_is_skipped_and_what_cannot_be_read_stops_the_list() {
+        let mut state = tuesday();
+        tagged(&mut state);
+        for env in &mut state.environments {
+            for s in &mut env.services {
+                s.deploy = Deploy::Deployed;
+            }
+        }
+        for step in &mut state.steps {
+            step.last_run = StepRun::Succeeded;
+        }
+        state.notes = NotesDoc::NotSetUp {
+            reason: "no rotation".into(),
+        };
+        state.topic = ChatTopic::ByHand;
+        let items = checklist(&state);
+        assert_eq!(next_step(&items), NextStep::Done);
+        let skipped: Vec<&Item> = items
+            .iter()
+            .filter(|i| matches!(i.state, ItemState::Skipped { .. }))
+            .collect();
+        assert_eq!(skipped.len(), 2, "{items:?}");
+        assert!(skipped.iter().all(|i| i.state != ItemState::Done));
+        state.topic = ChatTopic::Unknown {
+            reason: "the topic record does not read".into(),
+        };
+        assert_eq!(next(&state), "git push-duty topic --next");
+        state.notes = NotesDoc::Unknown {
+            reason: "cannot read releases".into(),
+        };
+        assert_eq!(next(&state), "git push-duty notes --next");
+        state.notes_link = false;
+        state.notes = NotesDoc::Written;
+        state.topic = ChatTopic::NotSet;
+        let items = checklist(&state);
+        assert!(items.iter().any(|i| i.label
+            == "chat topic: set it to the next push's hero and notes (pushduty.notesUrl is not set: the topic has no notes link)"));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod run;
 pub mod server;
 pub mod snap;
 pub mod stage;
+pub mod week;
 
 pub use assert::{Run, Text};
 pub use repo::{Snapshot, TestRepo};
