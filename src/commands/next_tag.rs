@@ -5,7 +5,7 @@ use anyhow::Result;
 use crate::console::Console;
 use crate::context::{Context, DateSource};
 use crate::git;
-use crate::tagging::upstream_tags::{Reach, UpstreamTags};
+use crate::tagging::upstream_tags::{Reach, Scope, UpstreamTags};
 
 /// Print the name the next calendar tag gets.
 ///
@@ -65,7 +65,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     } else {
         Reach::List
     };
-    let seen = UpstreamTags::see(ctx, args.date, reach)?;
+    let seen = UpstreamTags::see(ctx, args.date, reach, Scope::PushDate)?;
     let tag = seen.lineage.name(&seen.next);
     if args.offline {
         writeln!(
