@@ -30,9 +30,10 @@ pub enum Scope {
     /// Every tag, here and on the upstream.
     All,
     /// Those of the push date's year and the year before (the previous push's), here and on the
-    /// upstream, read by their names' prefixes; every tag after all when those hold no earlier
-    /// tag to count from (a team that did not push for a year, or whose upstream has none of
-    /// them), so the answers are those [`Scope::All`] gives.
+    /// upstream, read by their names' prefixes (offline, the push date's year alone first);
+    /// every tag after all when those hold no earlier tag to count from (a team that did not
+    /// push for a year, or whose upstream has none of them), so the answers are those
+    /// [`Scope::All`] gives.
     PushDate,
 }
 
@@ -71,30 +72,34 @@ impl UpstreamTags {
         let upstream = ctx.upstream()?.clone();
         let branch = ctx.branch.clone();
         let format = &ctx.settings.tag_format;
-        let window = match scope {
-            Scope::PushDate => window(format, push.date),
-            Scope::All => None,
+        // Offline, reading this year's tags first costs nothing more when they hold no earlier
+        // push; online, the upstream is asked once, for both years.
+        let windows = match (scope, window(format, push.date)) {
+            (Scope::PushDate, Some([last_year, this_year])) => match reach {
+                Reach::Offline => vec![vec![this_year.clone()], vec![last_year, this_year]],
+                Reach::List => vec![vec![last_year, this_year]],
+            },
+            _ => Vec::new(),
         };
-        let seen = match window {
-            Some(prefixes) => {
-                let remote_refs = match reach {
-                    Reach::List => ctx.tag_listing(&prefixes)?.clone(),
-                    Reach::Offline => RemoteRefs::default(),
-                };
-                let mut names = git::local_tag_names_with(repo, &prefixes)?;
-                names.extend(remote_refs.tag_names());
-                let lineage = Lineage::new(format, &names);
-                let offline = reach == Reach::Offline;
-                let counted_from = lineage
-                    .only(|name| {
-                        offline || remote_refs.find(&format!("refs/tags/{name}")).is_some()
-                    })
-                    .last_push(&CalendarTag::base(push.date))
-                    .is_some();
-                counted_from.then_some((remote_refs, lineage))
+        let mut seen = None;
+        for prefixes in windows {
+            let remote_refs = match reach {
+                Reach::List => ctx.tag_listing(&prefixes)?.clone(),
+                Reach::Offline => RemoteRefs::default(),
+            };
+            let mut names = git::local_tag_names_with(repo, &prefixes)?;
+            names.extend(remote_refs.tag_names());
+            let lineage = Lineage::new(format, &names);
+            let offline = reach == Reach::Offline;
+            let counted_from = lineage
+                .only(|name| offline || remote_refs.find(&format!("refs/tags/{name}")).is_some())
+                .last_push(&CalendarTag::base(push.date))
+                .is_some();
+            if counted_from {
+                seen = Some((remote_refs, lineage));
+                break;
             }
-            None => None,
-        };
+        }
         let (remote_refs, lineage) = match seen {
             Some(seen) => seen,
             None => {
@@ -209,13 +214,10 @@ impl UpstreamTags {
 
 /// The prefixes of the names of `format`'s tags of `push_date`'s year and the year before, the
 /// previous year first; `None` where a year is not four digits (read every tag then).
-fn window(format: &crate::tags::TagFormat, push_date: NaiveDate) -> Option<Vec<String>> {
+fn window(format: &crate::tags::TagFormat, push_date: NaiveDate) -> Option<[String; 2]> {
     use chrono::Datelike;
     let year = push_date.year();
-    Some(vec![
-        format.year_prefix(year - 1)?,
-        format.year_prefix(year)?,
-    ])
+    Some([format.year_prefix(year - 1)?, format.year_prefix(year)?])
 }
 
 /// The commit a tag points to: as `remote` (the upstream's listing) has it, else the local tag.
