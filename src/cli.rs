@@ -23,11 +23,22 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// None: `git push-duty` alone, which is `status`.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
-#[derive(Debug, Subcommand)]
+impl Cli {
+    /// The command to run: the one given, else `status` (`git push-duty` alone).
+    pub fn run_command(&self) -> std::borrow::Cow<'_, Command> {
+        match &self.command {
+            Some(command) => std::borrow::Cow::Borrowed(command),
+            None => std::borrow::Cow::Owned(Command::Status(Default::default())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     NextTag(commands::next_tag::Args),
     Tag(commands::tag::Args),
@@ -37,6 +48,10 @@ pub enum Command {
     Diff(commands::diff::Args),
     Hooks(commands::hooks::Args),
     Check(commands::check::Args),
+    Deployed(commands::deployed::Args),
+    Step(commands::step::Args),
+    Sandbox(commands::sandbox::Args),
+    Status(commands::status::Args),
     CiWorkflow(commands::ci_workflow::Args),
     /// Run a git hook (the installed hook calls this).
     #[command(hide = true)]

@@ -21,6 +21,7 @@ impl CommandEdge {
             Command::Tag(a) if !a.offline => Some("git push-duty tag --offline"),
             Command::Compare(a) if !a.offline => Some("git push-duty compare --offline"),
             Command::Check(a) if !a.offline => Some("git push-duty check --offline"),
+            Command::Status(a) if !a.offline => Some("git push-duty status --offline"),
             _ => None,
         };
         CommandEdge {
@@ -56,7 +57,7 @@ mod tests {
             url: "/gone.git".into(),
             detail: "not found".into(),
         };
-        CommandEdge::of(&cli.command).advise(&err)
+        CommandEdge::of(&cli.run_command()).advise(&err)
     }
 
     #[test]

@@ -11,9 +11,12 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod context;
+pub mod deploy;
 pub mod diff_view;
 pub mod error;
 pub mod forge;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod guard;
 pub mod hints;
@@ -21,7 +24,9 @@ pub mod hook_install;
 pub mod man;
 pub mod pager;
 pub mod plan;
+pub mod sandbox;
 pub mod security;
+pub mod steps;
 pub mod suggest;
 pub mod tagging;
 pub mod tags;
@@ -39,12 +44,13 @@ use context::{Context, Invocation};
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, console: &mut Console<'_>) -> Result<()> {
-    match &cli.command {
+    match cli.run_command().as_ref() {
         Command::Completions(args) => commands::completions::run(console, args),
         Command::Man => {
             console.out.write_all(&man::render())?;
             Ok(())
         }
+        Command::Sandbox(args) => commands::sandbox::run(console, args),
         Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
         Command::Hooks(args) if commands::hooks::needs_no_repository(args) => {
             commands::hooks::run_template(console, args)
@@ -75,8 +81,11 @@ pub fn run_with_repo(
         Command::Check(args) => commands::check::run(repo, &invocation, console, args),
         Command::Hook(args) => commands::run_hook::run(repo, console, args),
         Command::Hooks(args) => commands::hooks::run(repo, console, args),
+        Command::Deployed(args) => commands::deployed::run(&context()?, console, args),
+        Command::Status(args) => commands::status::run(&context()?, console, args),
+        Command::Step(args) => commands::step::run(&context()?, console, args),
         Command::CiWorkflow(args) => commands::ci_workflow::run(console, args),
-        Command::Completions(_) | Command::Man => unreachable_without_repo(),
+        Command::Completions(_) | Command::Man | Command::Sandbox(_) => unreachable_without_repo(),
     }
 }
 

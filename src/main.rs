@@ -26,6 +26,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ExitCode::from(error::report(&e, &CommandEdge::of(&cli.command), &mut err)),
+        Err(e) => ExitCode::from(error::report(
+            &e,
+            &CommandEdge::of(&cli.run_command()),
+            &mut err,
+        )),
     }
 }

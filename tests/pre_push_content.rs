@@ -109,3 +109,32 @@ fn a_push_carrying_nothing_from_the_mirror_stays_offline() {
     insta::assert_snapshot!("reason_leak_unchecked", repo.hook_said(&run));
     repo.ls_remote(&fork).lacks(&fix);
 }
+
+/// Found by the model test: an annotated tag of a fix pushed onto the upstream's main passed the
+/// hook (the upstream's release branch is where fixes are published), and the upstream, which
+/// refuses a tag on a branch, kept every object it had received, the fix's among them. Only a
+/// commit is the release merge; the commit itself still passes.
+#[test]
+fn a_tag_object_pushed_onto_the_upstreams_main_is_refused() {
+    let (repo, _, fix) = TestRepo::guarded_with_fix();
+    repo.git(&["tag", "-a", "-m", "the fix", "fix-tag", "fix-xss"]);
+    let before = repo.ls_remote(&repo.upstream);
+    let run = repo
+        .push(&["upstream", "fix-tag:refs/heads/main"])
+        .refused();
+    run.stderr_has("refusing refs/tags/fix-tag -> refs/heads/main on the upstream")
+        .stderr_has("it is an annotated tag, not a commit: a branch holds commits")
+        .stderr_has(
+            "hint: push the commit it tags: git push upstream 'refs/tags/fix-tag^{commit}:refs/heads/main'",
+        );
+    insta::assert_snapshot!("reason_tag_on_branch", repo.hook_said(&run));
+    assert_eq!(repo.ls_remote(&repo.upstream), before);
+    let in_upstream = repo.try_git_in(&repo.upstream, &["cat-file", "-e", &fix]);
+    assert_ne!(
+        in_upstream.status, 0,
+        "the fix reached the upstream's objects"
+    );
+    // The release merge itself, a commit, passes.
+    repo.git(&["merge", "-q", "--no-edit", "fix-xss"]);
+    repo.push(&["-q", "upstream", "main"]).silent();
+}

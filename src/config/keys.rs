@@ -35,6 +35,14 @@ pub const SECURITY_DEFAULT: &str = "security";
 /// Extra URLs that also count as the security mirror (multi-valued).
 pub const SECURITY_URL: &str = "pushduty.securityUrl";
 
+/// A team's own step (multi-valued `NAME COMMAND`), run by `git push-duty step NAME`.
+pub const STEP: &str = "pushduty.step";
+/// The one key of an environment's section, `[pushduty "stage"] url = ...`: the service's
+/// Dockerflow version URL (`https://...`, or `file://...` for a simulated stage).
+pub const ENV_URL: &str = "url";
+/// How the environment key is written where keys are listed.
+pub const ENV_URL_KEY: &str = "pushduty.<environment>.url";
+
 /// The environment variable that overrides "today" for every command (tests, rehearsals).
 pub const TODAY_ENV: &str = "PUSH_DUTY_TODAY";
 
@@ -67,6 +75,14 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         SECURITY_URL,
         "another URL that is the security mirror (multi-valued)",
+    ),
+    (
+        STEP,
+        "one of the team's steps, as NAME COMMAND (multi-valued); git push-duty step NAME runs COMMAND through the shell at the top of the repository",
+    ),
+    (
+        ENV_URL_KEY,
+        "in a section [pushduty \"stage\"]: the environment's Dockerflow version URL for this repository (https://.../__version__, or file:///path for a simulated stage); the first environment is the one deployed checks by default",
     ),
 ];
 

@@ -131,6 +131,29 @@ impl Sources {
             .collect()
     }
 
+    /// The environments (`[pushduty "NAME"] url = ...`), in the order first set, each with
+    /// the URL that wins (the last one set).
+    pub fn environments(&self) -> Vec<(String, Setting)> {
+        let mut found: Vec<(String, Setting)> = Vec::new();
+        for e in &self.entries {
+            let Some(env) = e.subsection.as_deref() else {
+                continue;
+            };
+            if env == pins::SUBSECTION || e.name != super::keys::ENV_URL {
+                continue;
+            }
+            let setting = Setting {
+                value: e.value.clone(),
+                origin: e.origin.clone(),
+            };
+            match found.iter_mut().find(|(name, _)| name == env) {
+                Some((_, s)) => *s = setting,
+                None => found.push((env.to_owned(), setting)),
+            }
+        }
+        found
+    }
+
     /// Every value of `key` set in the team file, in order.
     pub(super) fn team_values(&self, key: &str) -> Vec<String> {
         let wanted = short_key(key).to_ascii_lowercase();
@@ -172,7 +195,8 @@ impl Sources {
                     }
                     pin
                 }
-                Some(_) => false,
+                // `[pushduty "stage"] url = ...`: an environment's version URL.
+                Some(_) => entry.name == super::keys::ENV_URL,
             };
             if !known {
                 return Err(unknown_key(entry));

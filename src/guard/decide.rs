@@ -55,6 +55,9 @@ pub enum Reason {
     },
     /// The mirror has no release branch, so a ref it does not list may be a symbolic ref to it.
     MirrorHasNoBranch,
+    /// An annotated tag pushed onto the upstream's release branch: only a commit is the release
+    /// merge, and the upstream keeps the objects of the tag it refuses.
+    TagOnBranch,
 }
 
 /// One refused ref.
@@ -122,10 +125,17 @@ pub fn decide(
                     },
                 }
             }
-            // The sanctioned path for fixes: the upstream's release branch, at release time.
+            // The sanctioned path for fixes: the upstream's release branch, at release time,
+            // and only a commit (the release merge). An annotated tag peels to a commit, but the
+            // upstream refuses a tag on a branch after receiving, and keeping, its objects: a
+            // tag of a fix would publish the fix without any release.
             Destination::Upstream if line.remote_ref == release_ref => {
                 match (line.is_deletion(), facts.peel(line.local)?) {
-                    (true, _) | (false, Peeled::Commit(_)) => None,
+                    (true, _) => None,
+                    (false, Peeled::Commit(commit)) if commit != line.local => {
+                        Some(Reason::TagOnBranch)
+                    }
+                    (false, Peeled::Commit(_)) => None,
                     (false, Peeled::NotACommit(kind)) => Some(Reason::ContentElsewhere(kind)),
                     (false, Peeled::Missing) => Some(Reason::MissingObject),
                 }
@@ -698,6 +708,33 @@ mod tests {
                 "{destination:?}"
             );
         }
+    }
+
+    #[test]
+    fn only_a_commit_is_the_release_merge_on_the_upstreams_branch() {
+        // A tag of a commit the upstream may have, of a fix, of a tree: none is a commit.
+        let mut facts = table(&[]);
+        facts.tags.insert(oid(7), oid(9));
+        facts.tags.insert(oid(8), oid(1));
+        facts.tags.insert(oid(5), oid(6));
+        facts.trees.insert(oid(6));
+        facts.leaking.insert(oid(9), leak_of(9));
+        let lines = [
+            line("fix-tag", oid(7), "refs/heads/main", oid(1)),
+            line("v1", oid(8), "refs/heads/main", oid(1)),
+            line("tree-tag", oid(5), "refs/heads/main", oid(1)),
+            line("main", oid(9), "refs/heads/main", oid(1)),
+        ];
+        let blocked = decide(&lines, &to(Destination::Upstream), &mut facts).unwrap();
+        assert_eq!(
+            reasons(&blocked),
+            vec![
+                &Reason::TagOnBranch,
+                &Reason::TagOnBranch,
+                &Reason::ContentElsewhere("tree".into()),
+            ]
+        );
+        assert!(facts.leak_questions.is_empty(), "the release is not a leak");
     }
 
     #[test]

@@ -189,6 +189,20 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                         .into(),
                 );
             }
+            Reason::TagOnBranch => {
+                text.push_str(&format!(
+                    "  it is an annotated tag, not a commit: a branch holds commits, and the upstream, which refuses a tag on its {}, would still keep the objects it received, the tagged commit's among them\n",
+                    names.branch
+                ));
+                hint(format!(
+                    "push the commit it tags: git push {} {}",
+                    shell_word(names.remote),
+                    shell_word(&format!(
+                        "{}^{{commit}}:{}",
+                        line.local_ref, line.remote_ref
+                    ))
+                ));
+            }
             Reason::MirrorHasNoBranch => {
                 text.push_str(&format!(
                     "  the mirror has no {} yet, so {} may be a symbolic ref to it that this push would create\n",
@@ -370,6 +384,7 @@ mod tests {
             Reason::ContentElsewhere("blob".into()),
             Reason::MirrorRefsUnknown { detail: "x".into() },
             Reason::MirrorHasNoBranch,
+            Reason::TagOnBranch,
         ];
         for reason in all {
             let blocked = vec![blocked(

@@ -84,6 +84,17 @@ pub enum Effect {
         running: String,
         what: String,
     },
+    /// Run one of the team's steps (`sh -c COMMAND` in `dir`, its output shown as it comes),
+    /// recording in `record` that it started for the push on `push_date` and how it ended. A
+    /// step that fails is recorded, not an error: the command reads the record.
+    RunStep {
+        dir: PathBuf,
+        name: String,
+        command: String,
+        push_date: String,
+        record: PathBuf,
+        what: String,
+    },
     /// Replace one `[section "subsection"]` of a git config file (none of `values`: remove it),
     /// under git's lock, leaving the rest of the file as it was (the guard's pins).
     SetConfigSection {
@@ -110,6 +121,7 @@ impl Effect {
             | Effect::WriteExecutable { what, .. }
             | Effect::RenameFile { what, .. }
             | Effect::Lock { what, .. }
+            | Effect::RunStep { what, .. }
             | Effect::SetConfigSection { what, .. } => what,
         }
     }
@@ -241,6 +253,16 @@ pub fn apply_file(effect: Effect) -> Result<Option<Held>> {
             ..
         } => crate::config::set_section(&path, &section, &subsection, &values)?,
         Effect::Lock { path, running, .. } => return take_lock(&path, &running).map(Some),
+        Effect::RunStep {
+            dir,
+            name,
+            command,
+            push_date,
+            record,
+            ..
+        } => {
+            crate::steps::run_and_record(&dir, &record, &name, &command, &push_date)?;
+        }
         other => return Err(anyhow::anyhow!("{} needs a repository", other.describe())),
     }
     Ok(None)

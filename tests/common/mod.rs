@@ -16,16 +16,19 @@
 //!   when one fails), and [`Text`] for text that is not a run's;
 //! - [`snap`]: what insta snapshots see (temporary paths and the binary's path redacted);
 //! - [`http`]: a smart-HTTP server for remotes reached over HTTP;
+//! - [`stage`]: an HTTP server answering version URLs as the test sets them (`deployed`);
 // Every test binary compiles this whole module and uses a part of it.
 #![allow(dead_code, unused_imports)]
 
 pub mod assert;
+pub mod copy;
 pub mod http;
 pub mod mirror;
 pub mod repo;
 pub mod run;
 pub mod server;
 pub mod snap;
+pub mod stage;
 
 pub use assert::{Run, Text};
 pub use repo::{Snapshot, TestRepo};
