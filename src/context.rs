@@ -66,6 +66,8 @@ pub struct Context<'run> {
     pub branch: String,
     upstream: OnceCell<Upstream>,
     listing: OnceCell<RemoteRefs>,
+    /// A listing of the release branch and the tags of some prefixes only, with the prefixes.
+    tag_listing: OnceCell<(Vec<String>, RemoteRefs)>,
 }
 
 impl<'run> Context<'run> {
@@ -81,6 +83,7 @@ impl<'run> Context<'run> {
             branch,
             upstream: OnceCell::new(),
             listing: OnceCell::new(),
+            tag_listing: OnceCell::new(),
         })
     }
 
@@ -126,6 +129,39 @@ impl<'run> Context<'run> {
         ];
         let listed = git::remote::list(self.repo, name, config::UPSTREAM, &specs)?;
         Ok(self.listing.get_or_init(|| listed))
+    }
+
+    /// The upstream's release branch and those of its tags whose short names start with one of
+    /// `tag_prefixes` (`2026`), as it lists them now: the server is asked for those prefixes
+    /// only (protocol v2 `ref-prefix`), so a long-lived upstream's 100,000 tags are not sent and
+    /// decoded for the few that can matter. Listed once per run; when the whole listing
+    /// ([`Context::listing`]) was made already, or other prefixes were asked for before, that
+    /// whole listing is the answer (it holds all of them). Only what names tags (`next-tag`)
+    /// uses it: the guard's checks never see a narrowed listing.
+    pub fn tag_listing(&self, tag_prefixes: &[String]) -> Result<&RemoteRefs> {
+        if let Some(listing) = self.listing.get() {
+            return Ok(listing);
+        }
+        if let Some((prefixes, listing)) = self.tag_listing.get() {
+            if prefixes.as_slice() == tag_prefixes {
+                return Ok(listing);
+            }
+            return self.listing();
+        }
+        let name = &self.upstream()?.name;
+        let branch = format!("refs/heads/{}", self.branch);
+        let specs: Vec<String> = std::iter::once(format!("{branch}:{branch}"))
+            .chain(
+                tag_prefixes
+                    .iter()
+                    .map(|p| format!("refs/tags/{p}*:refs/tags/{p}*")),
+            )
+            .collect();
+        let listed = git::remote::list(self.repo, name, config::UPSTREAM, &specs)?;
+        let (_, listing) = self
+            .tag_listing
+            .get_or_init(|| (tag_prefixes.to_vec(), listed));
+        Ok(listing)
     }
 
     /// The push date: `--date` as given, else the next push day on or after today.

@@ -5,14 +5,15 @@ use anyhow::Result;
 use crate::console::Console;
 use crate::context::{Context, DateSource};
 use crate::git;
-use crate::tagging::upstream_tags::{Reach, UpstreamTags};
+use crate::tagging::upstream_tags::{Reach, Scope, UpstreamTags};
 
 /// Print the name the next calendar tag gets.
 ///
 /// The name is the push date (the first push day on or after today, on the cadence, not
 /// skipped), as YYYY.MM.DD; if that tag already exists on the upstream or locally, it is
 /// YYYY.MM.DD-N with N one more than the highest revision. The upstream's tags are listed (not
-/// fetched); nothing is changed. pushduty.tagFormat puts fixed text around the date (v{date}
+/// fetched); nothing is changed. Only the tags of the push date's year and the year before are
+/// read, here and on the upstream (every tag when those hold no earlier push). pushduty.tagFormat puts fixed text around the date (v{date}
 /// names v2026.12.03, then v2026.12.03-1); tags named otherwise are not counted.
 ///
 /// When the latest revision exists only here (made with tag --no-push), it says so with the
@@ -72,7 +73,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     } else {
         Reach::List
     };
-    let seen = UpstreamTags::see(ctx, args.date, reach)?;
+    let seen = UpstreamTags::see(ctx, args.date, reach, Scope::PushDate)?;
     let tag = seen.lineage.name(&seen.next);
     if args.offline {
         writeln!(

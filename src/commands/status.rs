@@ -403,7 +403,7 @@ fn read_mirror(
             &[format!("refs/heads/*:refs/remotes/{security}/*")],
         )?;
         let others: Vec<String> = listed
-            .refs
+            .refs()
             .iter()
             .filter(|r| {
                 r.name != format!("refs/heads/{branch}") && r.name.starts_with("refs/heads/")
@@ -412,7 +412,7 @@ fn read_mirror(
             .collect();
         remote::fetch_objects(repo, security, SECURITY, &others)?;
         let branches = listed
-            .refs
+            .refs()
             .iter()
             .filter(|r| others.contains(&r.name))
             .map(|r| {

@@ -14,7 +14,7 @@ use crate::plan::{Effect, Mark, Mode, Outcome, Plan, Runner, Stop};
 use crate::security::record as security_state;
 use crate::tagging::record::{self as tag_record, TagRecord};
 use crate::tagging::ships::{self, Shipment};
-use crate::tagging::upstream_tags::{Reach, UpstreamTags};
+use crate::tagging::upstream_tags::{Reach, Scope, UpstreamTags};
 
 /// Create the next calendar tag and push it to the upstream.
 ///
@@ -152,7 +152,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     });
     // One run at a time: the record of a run that is pushing is this run's own.
     runner.hold(tag_record::lock(repo))?;
-    let seen = UpstreamTags::see(ctx, args.date, reach)?;
+    let seen = UpstreamTags::see(ctx, args.date, reach, Scope::All)?;
     let stale_record = match stopped_run(repo, &mut runner, console, &seen, args)? {
         Stopped::Finished => return Ok(()),
         Stopped::Stale(path) => Some(path),
@@ -1076,7 +1076,7 @@ fn upstream_tips(repo: &gix::Repository, seen: &UpstreamTags) -> Result<Vec<Obje
         tips.extend(tracking.into_iter().map(|(_, id)| id));
     } else {
         // The run's one listing holds every branch and tag of the upstream.
-        for listed in &seen.remote.refs {
+        for listed in seen.remote.refs() {
             let header = repo
                 .try_find_header(listed.peeled)
                 .with_context(|| format!("cannot read {}", listed.name))?;

@@ -72,6 +72,25 @@ pub fn local_tag_names(repo: &gix::Repository) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// The short names of the local tags whose names start with one of `prefixes` (`2026`, a
+/// year of calendar tags): read from where packed-refs keeps them (it is sorted, so gix seeks
+/// to each prefix) and the loose tags under it, instead of every tag.
+pub fn local_tag_names_with(repo: &gix::Repository, prefixes: &[String]) -> Result<Vec<String>> {
+    let platform = repo.references().context("cannot read references")?;
+    let mut names = Vec::new();
+    for prefix in prefixes {
+        let full = format!("refs/tags/{prefix}");
+        let tags = platform
+            .prefixed(full.as_str())
+            .with_context(|| format!("cannot list tags {prefix}*"))?;
+        for reference in tags {
+            let reference = reference.with_context(|| format!("cannot read a tag {prefix}*"))?;
+            names.push(reference.name().shorten().to_string());
+        }
+    }
+    Ok(names)
+}
+
 /// True if `refs/tags/<name>` exists locally.
 pub fn local_tag_exists(repo: &gix::Repository, name: &str) -> Result<bool> {
     Ok(repo

@@ -140,7 +140,7 @@ impl Remotes {
             return Vec::new();
         };
         let names: Vec<&str> = listed
-            .refs
+            .refs()
             .iter()
             .filter_map(|r| r.name.strip_prefix("refs/heads/"))
             .collect();

@@ -24,6 +24,19 @@ pub enum Reach {
     Offline,
 }
 
+/// Which calendar tags are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every tag, here and on the upstream.
+    All,
+    /// Those of the push date's year and the year before (the previous push's), here and on the
+    /// upstream, read by their names' prefixes (offline, the push date's year alone first);
+    /// every tag after all when those hold no earlier tag to count from (a team that did not
+    /// push for a year, or whose upstream has none of them), so the answers are those
+    /// [`Scope::All`] gives.
+    PushDate,
+}
+
 /// Everything the tag commands decide from.
 #[derive(Debug, Clone)]
 pub struct UpstreamTags {
@@ -48,14 +61,57 @@ pub struct UpstreamTags {
 impl UpstreamTags {
     /// The upstream as the run's context sees it (as `reach` allows), with the local tags, for
     /// the push date `date` (`--date`) or the calendar's.
-    pub fn see(ctx: &Context<'_>, date: Option<NaiveDate>, reach: Reach) -> Result<Self> {
+    pub fn see(
+        ctx: &Context<'_>,
+        date: Option<NaiveDate>,
+        reach: Reach,
+        scope: Scope,
+    ) -> Result<Self> {
         let repo = ctx.repo;
         let push = ctx.push_date(date)?;
         let upstream = ctx.upstream()?.clone();
         let branch = ctx.branch.clone();
-        let remote_refs = match reach {
-            Reach::List => ctx.listing()?.clone(),
-            Reach::Offline => RemoteRefs::default(),
+        let format = &ctx.settings.tag_format;
+        // Offline, reading this year's tags first costs nothing more when they hold no earlier
+        // push; online, the upstream is asked once, for both years.
+        let windows = match (scope, window(format, push.date)) {
+            (Scope::PushDate, Some([last_year, this_year])) => match reach {
+                Reach::Offline => vec![vec![this_year.clone()], vec![last_year, this_year]],
+                Reach::List => vec![vec![last_year, this_year]],
+            },
+            _ => Vec::new(),
+        };
+        let mut seen = None;
+        for prefixes in windows {
+            let remote_refs = match reach {
+                Reach::List => ctx.tag_listing(&prefixes)?.clone(),
+                Reach::Offline => RemoteRefs::default(),
+            };
+            let mut names = git::local_tag_names_with(repo, &prefixes)?;
+            names.extend(remote_refs.tag_names());
+            let lineage = Lineage::new(format, &names);
+            let offline = reach == Reach::Offline;
+            let counted_from = lineage
+                .only(|name| offline || remote_refs.find(&format!("refs/tags/{name}")).is_some())
+                .last_push(&CalendarTag::base(push.date))
+                .is_some();
+            if counted_from {
+                seen = Some((remote_refs, lineage));
+                break;
+            }
+        }
+        let (remote_refs, lineage) = match seen {
+            Some(seen) => seen,
+            None => {
+                let remote_refs = match reach {
+                    Reach::List => ctx.listing()?.clone(),
+                    Reach::Offline => RemoteRefs::default(),
+                };
+                let mut names = git::local_tag_names(repo)?;
+                names.extend(remote_refs.tag_names());
+                let lineage = Lineage::new(format, &names);
+                (remote_refs, lineage)
+            }
         };
         let branch_tip = match reach {
             Reach::Offline => {
@@ -65,9 +121,6 @@ impl UpstreamTags {
                 .find(&format!("refs/heads/{branch}"))
                 .map(|r| r.peeled),
         };
-        let mut names = git::local_tag_names(repo)?;
-        names.extend(remote_refs.tag_names());
-        let lineage = Lineage::new(&ctx.settings.tag_format, &names);
         let Some(next) = lineage.next_for(push.date) else {
             let latest = lineage
                 .latest_for(push.date)
@@ -157,6 +210,14 @@ impl UpstreamTags {
     pub fn latest_for_push_date(&self) -> Option<&str> {
         self.lineage.latest_for(self.push_date)
     }
+}
+
+/// The prefixes of the names of `format`'s tags of `push_date`'s year and the year before, the
+/// previous year first; `None` where a year is not four digits (read every tag then).
+fn window(format: &crate::tags::TagFormat, push_date: NaiveDate) -> Option<[String; 2]> {
+    use chrono::Datelike;
+    let year = push_date.year();
+    Some([format.year_prefix(year - 1)?, format.year_prefix(year)?])
 }
 
 /// The commit a tag points to: as `remote` (the upstream's listing) has it, else the local tag.

@@ -3,8 +3,8 @@
 //! revision of a push date adds `-N` at the very end (`v2026.12.03-1`). The default, `{date}`,
 //! names them `2026.12.03` and `2026.12.03-1`.
 //!
-//! A format is matched with one regular expression, `\A<before>(YYYY)\.(MM)\.(DD)<after>(?:-(N))?\z`
-//! with the fixed text escaped, so a name is this format's calendar tag or it is not: a tag
+//! A format reads a name as `\A<before>(YYYY)\.(MM)\.(DD)<after>(?:-(N))?\z` would (by hand, the
+//! fixed text taken literally), so a name is this format's calendar tag or it is not: a tag
 //! named in another format (the default's `2026.11.26` under `v{date}`) is not counted, reused or
 //! compared with. What a format may hold keeps every name it makes a valid tag name that needs no
 //! quoting in a shell and reads the same in a compare link: ASCII letters, digits, `.`, `-`, `_`
@@ -32,7 +32,6 @@ pub struct TagFormat {
     /// The text before and after `{date}`.
     before: String,
     after: String,
-    pattern: Regex,
 }
 
 impl PartialEq for TagFormat {
@@ -121,17 +120,10 @@ impl TagFormat {
                 "it ends with '-', which comes before a revision's number (2026.12.03-1)".into(),
             );
         }
-        let pattern = Regex::new(&format!(
-            r"\A{}(?<year>[0-9]{{4}})\.(?<month>[0-9]{{2}})\.(?<day>[0-9]{{2}}){}(?:-(?<revision>[0-9]+))?\z",
-            regex::escape(before),
-            regex::escape(after)
-        ))
-        .map_err(|e| FormatError(format!("it cannot be matched: {e}")))?;
         let format = TagFormat {
             text: text.to_owned(),
             before: before.to_owned(),
             after: after.to_owned(),
-            pattern,
         };
         // `..`, `//`, `.lock`, a leading `/` or `.`: what git refuses as a tag name.
         for sample in [
@@ -161,18 +153,42 @@ impl TagFormat {
     /// The calendar tag `name` is in this format, if it is one: `None` for another tag, a date
     /// that does not exist, or a revision number beyond the largest there is.
     pub fn parse(&self, name: &str) -> Option<CalendarTag> {
-        let found = self.pattern.captures(name)?;
-        let number = |part: &str| found.name(part).map(|m| m.as_str());
-        let date = NaiveDate::from_ymd_opt(
-            number("year")?.parse().ok()?,
-            number("month")?.parse().ok()?,
-            number("day")?.parse().ok()?,
-        )?;
-        let revision = match number("revision") {
-            Some(n) => Some(n.parse::<u64>().ok()?),
-            None => None,
+        // By hand, as `\A<before>YYYY.MM.DD<after>(?:-N)?\z` reads it: the text around the date
+        // is fixed, so every part has one place. A lineage parses every tag name it is given,
+        // which a regular expression made the larger part of `next-tag`.
+        let rest = name.strip_prefix(self.before.as_str())?;
+        let (date, rest) = (rest.get(..10)?, rest.get(10..)?);
+        let d = date.as_bytes();
+        let number = |from: usize, to: usize| -> Option<u32> {
+            d[from..to].iter().try_fold(0u32, |n, b| {
+                b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+            })
+        };
+        if d[4] != b'.' || d[7] != b'.' {
+            return None;
+        }
+        let year = i32::try_from(number(0, 4)?).ok()?;
+        let date = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?;
+        let rest = rest.strip_prefix(self.after.as_str())?;
+        let revision = match rest.strip_prefix('-') {
+            None if rest.is_empty() => None,
+            None => return None,
+            Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(n.parse::<u64>().ok()?)
+            }
+            Some(_) => return None,
         };
         Some(CalendarTag { date, revision })
+    }
+
+    /// What every name of this format for a push date in `year` starts with (`v2026` for
+    /// `v{date}`; without the dot after the year, as gix reads refs by path-like prefixes that
+    /// cannot end with one): a prefix the local tags and the upstream's are read by, instead of
+    /// all of them. `None` for a year that is not four digits, which no name of the format holds.
+    pub fn year_prefix(&self, year: i32) -> Option<String> {
+        (1000..=9999)
+            .contains(&year)
+            .then(|| format!("{}{year}", self.before))
     }
 
     /// The name of `tag` in this format.
