@@ -13,7 +13,7 @@ use crate::forge::{Forge, WebRepo};
 use crate::git;
 use crate::plan::{Effect, Mode, Plan, Runner};
 use crate::tagging::ships::CountedFrom;
-use crate::tagging::upstream_tags::{Reach, UpstreamTags};
+use crate::tagging::upstream_tags::{Reach, Scope, UpstreamTags};
 use crate::tags::CalendarTag;
 use crate::train::{self, Member};
 use crate::week::notes::{self, Compare, Notes, Pick, RepoNotes};
@@ -185,7 +185,7 @@ pub fn repo_notes(
     reach: Reach,
 ) -> Result<RepoNotes> {
     let repo = &member.repo;
-    let survey = UpstreamTags::see(ctx, Some(date), reach)?;
+    let survey = UpstreamTags::see(ctx, Some(date), reach, Scope::All)?;
     let Some(latest) = survey.latest_for_push_date().map(str::to_owned) else {
         return Ok(RepoNotes {
             name: member.name.clone(),

@@ -16,7 +16,7 @@ use crate::error::{Refusal, refuse};
 use crate::hints::CommandEdge;
 use crate::plan::{Effect, Mode, Runner};
 use crate::tagging::record as tag_record;
-use crate::tagging::upstream_tags::{Reach, UpstreamTags};
+use crate::tagging::upstream_tags::{Reach, Scope, UpstreamTags};
 use crate::train::{self, Member};
 
 use super::{next_tag, tag};
@@ -336,7 +336,7 @@ fn look(
 ) -> Result<Found> {
     let repo = &member.repo;
     // A context of its own each time: a look is a new listing of the upstream.
-    let survey = UpstreamTags::see(&ctx.for_repository(repo)?, Some(date), reach)?;
+    let survey = UpstreamTags::see(&ctx.for_repository(repo)?, Some(date), reach, Scope::All)?;
     if tag_record::load(repo)?.is_none()
         && let (Some(latest), Some(tip)) = (survey.latest_for_push_date(), survey.branch_tip)
         && survey.tag_commit(repo, latest)? == Some(tip)
