@@ -914,7 +914,16 @@ impl World {
                 second,
                 to,
                 via,
-            } => self.random_push(&[first, second], to, via, None),
+            } => {
+                // Two refspecs with one destination are git's own error ("cannot lock ref",
+                // "receives from more than one src"), not a push the hook judges: push one.
+                let specs: &[(Src, Dst)] = if first.1 == second.1 {
+                    &[first]
+                } else {
+                    &[first, second]
+                };
+                self.random_push(specs, to, via, None)
+            }
             Op::ToggleReject(remote) => {
                 let on = !self.rejects(remote);
                 self.set_rejecting(remote, on);
