@@ -136,8 +136,9 @@ impl<'run> Context<'run> {
     /// only (protocol v2 `ref-prefix`), so a long-lived upstream's 100,000 tags are not sent and
     /// decoded for the few that can matter. Listed once per run; when the whole listing
     /// ([`Context::listing`]) was made already, or other prefixes were asked for before, that
-    /// whole listing is the answer (it holds all of them). Only what names tags (`next-tag`)
-    /// uses it: the guard's checks never see a narrowed listing.
+    /// whole listing is the answer (it holds all of them). Only what names tags (`next-tag`,
+    /// `tag`) uses it: the guard's checks never see a narrowed listing, and `tag`'s check that
+    /// its picks are public takes only a yes from it (a no is decided on the whole listing).
     pub fn tag_listing(&self, tag_prefixes: &[String]) -> Result<&RemoteRefs> {
         if let Some(listing) = self.listing.get() {
             return Ok(listing);

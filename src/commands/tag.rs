@@ -152,7 +152,23 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     });
     // One run at a time: the record of a run that is pushing is this run's own.
     runner.hold(tag_record::lock(repo))?;
-    let seen = UpstreamTags::see(ctx, args.date, reach, Scope::All)?;
+    // Only this push date's year and the year before are listed (as `next-tag` does), unless
+    // `--from` or a stopped run's record names a tag outside them. A record that cannot be read
+    // is reported by `stopped_run`; until then it asks for every tag.
+    let from = args
+        .from
+        .as_deref()
+        .map(|from| from.strip_prefix("refs/tags/").unwrap_or(from));
+    let recorded = tag_record::load(repo).map(|record| record.map(|r| r.tag));
+    let named: Vec<&str> = from
+        .into_iter()
+        .chain(recorded.as_ref().ok().and_then(Option::as_deref))
+        .collect();
+    let scope = match recorded {
+        Ok(_) => Scope::PushDateAnd(&named),
+        Err(_) => Scope::All,
+    };
+    let seen = UpstreamTags::see(ctx, args.date, reach, scope)?;
     let stale_record = match stopped_run(repo, &mut runner, console, &seen, args)? {
         Stopped::Finished => return Ok(()),
         Stopped::Stale(path) => Some(path),
@@ -169,7 +185,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     // Everything is built in memory; the plan writes it only when carried out.
     let mut scratch = repo.clone().with_object_memory();
     let intent = decide(
-        repo,
+        ctx,
         &scratch,
         &seen,
         &ctx.settings.security,
@@ -604,7 +620,7 @@ fn differs_from_what_runs(
 
 /// Decides the tag's name and commit, building cherry-picks in `scratch` (object memory).
 fn decide(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     scratch: &gix::Repository,
     seen: &UpstreamTags,
     security: &str,
@@ -612,6 +628,7 @@ fn decide(
     committer: &gix::actor::Signature,
     err: &mut dyn std::io::Write,
 ) -> Result<Intent> {
+    let repo = ctx.repo;
     let name = seen.lineage.name(&seen.next);
     let previous = seen.previous().map(str::to_owned);
     if args.cherry_pick.is_empty() {
@@ -738,7 +755,7 @@ fn decide(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    refuse_unpublished(repo, seen, security, (&base_name, base), &picks)?;
+    refuse_unpublished(ctx, seen, security, (&base_name, base), &picks)?;
     let (target, picked) = git::pick::cherry_pick(scratch, base, &picks, committer)?;
     Ok(Intent {
         name,
@@ -946,14 +963,27 @@ fn tracking_ref(repo: &gix::Repository, seen: &UpstreamTags) -> Result<Option<Ef
 /// `refs/remotes/<upstream>/*`), so a fix already released is no refusal however stale the
 /// tracking refs are, and a tracking ref that says yes wrongly does not publish one. The mirror's refs only name the fix: a pick outside the upstream is refused
 /// whatever they say, and if they cannot be read that is a refusal too.
+///
+/// Most runs are settled at a glance ([`public_at_a_glance`]: the base and the picks are tips the
+/// upstream listed or are on its release branch); only a no from it costs the whole listing of
+/// the upstream and the walk against all of its branches and tags, which then decides.
 fn refuse_unpublished(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     seen: &UpstreamTags,
     security: &str,
     (base_name, base): (&str, ObjectId),
     picks: &[(String, ObjectId)],
 ) -> Result<()> {
-    let public = upstream_tips(repo, seen)?;
+    let repo = ctx.repo;
+    if public_at_a_glance(repo, seen, base, picks) {
+        return Ok(());
+    }
+    // Every branch and tag: `seen` may hold only the release branch and two years' tags.
+    let listing = match seen.offline {
+        true => None,
+        false => Some(ctx.listing()?),
+    };
+    let public = upstream_tips(repo, seen, listing)?;
     let upstream = &seen.upstream;
     let mut mirror: Option<Vec<(String, ObjectId)>> = None;
     let mut mirror_ref = |id: ObjectId| -> Result<Option<String>> {
@@ -1064,19 +1094,15 @@ fn refuse_unpublished(
 /// those whose commits are here), and nothing else, since `refs/remotes/<upstream>/*` can say
 /// yes wrongly (a `pushurl` to a staging copy sets them on push; a rewound branch leaves them
 /// ahead). Offline: those tracking refs, as last fetched, as that is all there is.
-fn upstream_tips(repo: &gix::Repository, seen: &UpstreamTags) -> Result<Vec<ObjectId>> {
+fn upstream_tips(
+    repo: &gix::Repository,
+    seen: &UpstreamTags,
+    listing: Option<&git::remote::RemoteRefs>,
+) -> Result<Vec<ObjectId>> {
     let mut tips: Vec<ObjectId> = Vec::new();
-    if seen.offline {
-        let prefix = format!("refs/remotes/{}/", seen.upstream);
-        let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
-            anyhow::Error::new(Refusal::new(format!(
-                "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
-            )))
-        })?;
-        tips.extend(tracking.into_iter().map(|(_, id)| id));
-    } else {
-        // The run's one listing holds every branch and tag of the upstream.
-        for listed in seen.remote.refs() {
+    if let Some(listing) = listing {
+        // The upstream's whole listing holds every branch and tag it has.
+        for listed in listing.refs() {
             let header = repo
                 .try_find_header(listed.peeled)
                 .with_context(|| format!("cannot read {}", listed.name))?;
@@ -1086,10 +1112,44 @@ fn upstream_tips(repo: &gix::Repository, seen: &UpstreamTags) -> Result<Vec<Obje
                 tips.push(listed.peeled);
             }
         }
+    } else {
+        debug_assert!(seen.offline, "online, the whole listing is walked from");
+        let prefix = format!("refs/remotes/{}/", seen.upstream);
+        let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+            anyhow::Error::new(Refusal::new(format!(
+                "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
+            )))
+        })?;
+        tips.extend(tracking.into_iter().map(|(_, id)| id));
     }
     tips.sort();
     tips.dedup();
     Ok(tips)
+}
+
+/// True when the base and every pick are plainly on the upstream: each is a commit a tip it
+/// listed points to (online), or an ancestor of its release branch's tip (as listed and fetched;
+/// offline, as last fetched). What such a commit reaches is public, so the base's history is
+/// too. Only a yes is taken from it: anything else (a pick on another branch, a base that is a
+/// revision made here, a tip that cannot be read) goes to the whole check.
+fn public_at_a_glance(
+    repo: &gix::Repository,
+    seen: &UpstreamTags,
+    base: ObjectId,
+    picks: &[(String, ObjectId)],
+) -> bool {
+    let listed: std::collections::HashSet<ObjectId> = match seen.offline {
+        true => Default::default(),
+        false => seen.remote.refs().iter().map(|r| r.peeled).collect(),
+    };
+    let tip = seen.branch_tip.filter(|tip| repo.has_object(*tip));
+    std::iter::once(base)
+        .chain(picks.iter().map(|(_, id)| *id))
+        .all(|id| {
+            repo.has_object(id)
+                && (listed.contains(&id)
+                    || tip.is_some_and(|tip| git::is_ancestor(repo, id, tip).unwrap_or(false)))
+        })
 }
 
 /// The security mirror's tracking refs (`security/fix-xss`) with their commits; unreadable is a

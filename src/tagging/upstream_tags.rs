@@ -26,7 +26,7 @@ pub enum Reach {
 
 /// Which calendar tags are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum Scope<'a> {
     /// Every tag, here and on the upstream.
     All,
     /// Those of the push date's year and the year before (the previous push's), here and on the
@@ -35,6 +35,10 @@ pub enum Scope {
     /// push for a year, or whose upstream has none of them), so the answers are those
     /// [`Scope::All`] gives.
     PushDate,
+    /// As [`Scope::PushDate`], for a run that must also find these tags in the upstream's
+    /// listing (`tag --from TAG`, the tag of a stopped run's record): every tag when one of them
+    /// is outside those two years, since the upstream is then asked for those years only.
+    PushDateAnd(&'a [&'a str]),
 }
 
 /// Everything the tag commands decide from.
@@ -65,7 +69,7 @@ impl UpstreamTags {
         ctx: &Context<'_>,
         date: Option<NaiveDate>,
         reach: Reach,
-        scope: Scope,
+        scope: Scope<'_>,
     ) -> Result<Self> {
         let repo = ctx.repo;
         let push = ctx.push_date(date)?;
@@ -74,12 +78,24 @@ impl UpstreamTags {
         let format = &ctx.settings.tag_format;
         // Offline, reading this year's tags first costs nothing more when they hold no earlier
         // push; online, the upstream is asked once, for both years.
+        let also: &[&str] = match scope {
+            Scope::PushDateAnd(names) => names,
+            _ => &[],
+        };
         let windows = match (scope, window(format, push.date)) {
-            (Scope::PushDate, Some([last_year, this_year])) => match reach {
+            (Scope::All, _) | (_, None) => Vec::new(),
+            (_, Some(years))
+                if reach == Reach::List
+                    && !also
+                        .iter()
+                        .all(|name| years.iter().any(|year| name.starts_with(year.as_str()))) =>
+            {
+                Vec::new()
+            }
+            (_, Some([last_year, this_year])) => match reach {
                 Reach::Offline => vec![vec![this_year.clone()], vec![last_year, this_year]],
                 Reach::List => vec![vec![last_year, this_year]],
             },
-            _ => Vec::new(),
         };
         let mut seen = None;
         for prefixes in windows {

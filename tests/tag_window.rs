@@ -1,0 +1,164 @@
+//! `tag` asks the upstream only for its release branch and the tags of the push date's year and
+//! the year before (as `next-tag` does), and must decide exactly as if it had listed everything:
+//! a pick or a base the upstream has only under an older tag or on another branch is still
+//! public (the whole listing is read when the narrow one cannot say yes), `--from` an older tag
+//! only the upstream has is found, and a stopped run whose tag is of an older date is finished,
+//! not forgotten. An embargoed fix is refused either way.
+
+mod common;
+
+use common::{BIN, Run, TestRepo};
+
+/// `tag ARGS` with the protocol's packets traced: the run and the packets sent and received.
+fn traced(repo: &TestRepo, args: &[&str]) -> (Run, String) {
+    let trace = repo.root().join("packets.trace");
+    let _ = std::fs::remove_file(&trace);
+    let trace_text = trace.to_str().expect("a UTF-8 path");
+    let run = repo.run_env(BIN, &repo.work, args, &[("GIT_TRACE_PACKET", trace_text)]);
+    let sent = std::fs::read_to_string(&trace).unwrap_or_default();
+    (run, sent)
+}
+
+/// Last week's tag on the upstream, an old release tag `v1.2.3` and an old calendar tag, and a
+/// fix on the upstream's main since last week.
+fn week() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "an old release", "v1.2.3"]);
+    repo.git(&["tag", "-a", "-m", "three years ago", "2023.06.01"]);
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "--tags"]);
+    let fix = repo.commit("fix.txt", "fixed\n", "Fix the crash");
+    repo.git(&["push", "-q", "upstream", "main"]);
+    (repo, fix)
+}
+
+#[test]
+fn a_pick_on_the_release_branch_is_settled_without_listing_every_tag() {
+    let (repo, fix) = week();
+    let (run, sent) = traced(&repo, &["tag", "--cherry-pick", &fix, "--no-push", "--yes"]);
+    run.ok().stdout_has("tag: 2026.12.03\n");
+    assert!(sent.contains("ref-prefix refs/tags/2026"), "{sent}");
+    assert!(sent.contains("ref-prefix refs/tags/2025"), "{sent}");
+    assert!(!sent.contains("ref-prefix refs/tags/\n"), "{sent}");
+    assert!(!sent.contains("refs/tags/v1.2.3"), "not listed: {sent}");
+    assert!(!sent.contains("refs/tags/2023.06.01"), "not listed: {sent}");
+    assert_eq!(
+        repo.git(&["rev-parse", "2026.12.03^{commit}^"]),
+        repo.git(&["rev-parse", "2026.11.26^{commit}"])
+    );
+}
+
+#[test]
+fn a_pick_the_upstream_has_only_under_an_old_tag_is_public() {
+    let (repo, _) = week();
+    // A commit on a side branch the upstream deleted, kept only by an old tag.
+    repo.git(&["checkout", "-q", "-b", "side", "v1.2.3"]);
+    let old_fix = repo.commit("old.txt", "old fix\n", "An old fix, released as v1.2.4");
+    repo.git(&["tag", "-a", "-m", "old", "v1.2.4"]);
+    repo.git(&["push", "-q", "upstream", "side", "refs/tags/v1.2.4"]);
+    repo.git(&["push", "-q", "upstream", "--delete", "side"]);
+    repo.git(&["checkout", "-q", "main"]);
+    let (run, sent) = traced(
+        &repo,
+        &["tag", "--cherry-pick", &old_fix, "--no-push", "--yes"],
+    );
+    run.ok().stdout_has("tag: 2026.12.03\n");
+    // The narrow listing could not say yes: the whole one was read, and it did.
+    assert!(sent.contains("refs/tags/v1.2.4"), "{sent}");
+    assert_eq!(
+        repo.git(&["show", "2026.12.03:old.txt"]),
+        "old fix",
+        "the old fix ships"
+    );
+}
+
+#[test]
+fn a_pick_the_upstream_has_on_another_branch_is_public() {
+    let (repo, _) = week();
+    repo.git(&["checkout", "-q", "-b", "next", "2026.11.26"]);
+    let pick = repo.commit("next.txt", "next\n", "Reviewed on next");
+    repo.git(&["push", "-q", "upstream", "next"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.run(&["tag", "--cherry-pick", &pick, "--no-push", "--yes"])
+        .ok()
+        .stdout_has("tag: 2026.12.03\n");
+}
+
+#[test]
+fn a_pick_the_upstream_does_not_have_is_refused_and_nothing_changes() {
+    let (repo, _) = week();
+    let local = repo.commit("local.txt", "only here\n", "Never pushed");
+    let before = repo.snapshot();
+    let run = repo
+        .run(&["tag", "--cherry-pick", &local, "--no-push", "--yes"])
+        .expect(1);
+    run.stderr_has("is not on upstream: a tag ships only commits the upstream already has");
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn an_embargoed_fix_is_refused_with_the_narrow_listing_too() {
+    let (repo, _, fix) = TestRepo::guarded_with_fix();
+    repo.git(&[
+        "tag",
+        "-a",
+        "-m",
+        "last week",
+        "2026.11.26",
+        "upstream/main",
+    ]);
+    repo.git(&["push", "-q", "upstream", "refs/tags/2026.11.26"]);
+    let before = repo.snapshot();
+    let run = repo
+        .run(&["tag", "--cherry-pick", &fix, "--no-push", "--yes"])
+        .expect(1);
+    run.stderr_has("is an embargoed security fix");
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn from_an_old_tag_only_the_upstream_has_is_found() {
+    let (repo, fix) = week();
+    repo.git(&["tag", "-d", "2023.06.01"]);
+    let (run, sent) = traced(
+        &repo,
+        &[
+            "tag",
+            "--cherry-pick",
+            &fix,
+            "--from",
+            "2023.06.01",
+            "--no-push",
+            "--yes",
+        ],
+    );
+    run.ok().stdout_has("tag: 2026.12.03\n");
+    assert!(sent.contains("refs/tags/2023.06.01"), "{sent}");
+    assert_eq!(
+        repo.git(&["rev-parse", "2026.12.03^{commit}^"]),
+        repo.git_in(&repo.upstream, &["rev-parse", "2023.06.01^{commit}"])
+    );
+}
+
+#[test]
+fn a_stopped_run_whose_tag_is_of_an_older_date_is_finished_not_forgotten() {
+    let (repo, _) = week();
+    // Pushed 2024.01.04 (outside the two years listed) with --date, stopped before the local tag (a kill after the push).
+    let stopped = repo.run_env(
+        BIN,
+        &repo.work,
+        &["tag", "--date", "2024-01-04", "--yes"],
+        &[("PUSH_DUTY_TEST_FAULT", "exit-after-3")],
+    );
+    stopped.expect(99);
+    assert!(repo.tags_of(&repo.upstream).contains_key("2024.01.04"));
+    assert!(!repo.tags_of(&repo.work).contains_key("2024.01.04"));
+    // Weeks later, this week's run finishes that one first, wherever its year.
+    let rerun = repo.run(&["tag", "--yes"]).ok();
+    rerun.stderr_has("An earlier run pushed tag 2024.01.04");
+    assert_eq!(
+        repo.git(&["rev-parse", "refs/tags/2024.01.04"]),
+        repo.git_in(&repo.upstream, &["rev-parse", "refs/tags/2024.01.04"])
+    );
+    assert!(!repo.work.join(".git/push-duty/tag.json").exists());
+}
