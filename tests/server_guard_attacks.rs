@@ -790,3 +790,53 @@ fn atomic_pushes_push_options_and_a_delete_with_a_create_are_judged_whole() {
     .has("refusing to delete refs/heads/main");
     assert_eq!(repo.branch_of(&mirror, "main"), Some(main));
 }
+
+#[test]
+fn a_push_into_a_git_namespace_is_refused_as_unchecked() {
+    let repo = TestRepo::server_guarded();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit("feature.txt", "feature\n", "A feature");
+    let before = repo.refs_of(&repo.mirror());
+    // The server runs receive-pack in namespace `team` (as gitolite or a forge might).
+    let namespaced = "--receive-pack=env GIT_NAMESPACE=team git-receive-pack";
+    for refspec in ["feature", "HEAD:refs/heads/main"] {
+        let run = repo
+            .push_past_client(&[namespaced, "security", refspec])
+            .refused_by_server();
+        run.remote_said().as_str().has(
+            "could not check this push (the push goes to the git namespace \"team\" (GIT_NAMESPACE), whose refs the guard does not read",
+        );
+        run.remote_said()
+            .as_str()
+            .has("hint: serve the security mirror as a repository of its own, without a namespace");
+        assert_eq!(repo.refs_of(&repo.mirror()), before, "{refspec}");
+    }
+    // A symbolic ref inside the namespace to the namespace's main, which the guard, reading the
+    // repository's own refs, would take for any branch. (Before this refusal such pushes were
+    // refused only by accident: the query of the upstream inherited GIT_NAMESPACE and found no
+    // main there; an upstream served with the same namespace would have been asked instead.)
+    let mirror = repo.mirror();
+    repo.git_in(
+        &mirror,
+        &[
+            "update-ref",
+            "refs/namespaces/team/refs/heads/main",
+            &before["refs/heads/main"],
+        ],
+    );
+    repo.git_in(
+        &mirror,
+        &[
+            "symbolic-ref",
+            "refs/namespaces/team/refs/heads/alias",
+            "refs/namespaces/team/refs/heads/main",
+        ],
+    );
+    let before = repo.refs_of(&mirror);
+    repo.push_past_client(&[namespaced, "security", "feature:refs/heads/alias"])
+        .refused_by_server();
+    assert_eq!(repo.refs_of(&mirror), before);
+    // Without the namespace the same feature branch goes through.
+    repo.push_past_client(&["-q", "security", "feature"]).ok();
+    assert!(repo.branch_of(&repo.mirror(), "feature").is_some());
+}

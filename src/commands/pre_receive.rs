@@ -59,6 +59,22 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
     if updates.is_empty() {
         return Ok(());
     }
+    // Served in a git namespace, the lines name refs inside it (`refs/heads/main` is
+    // `refs/namespaces/NS/refs/heads/main`), while the guard reads the repository's own refs
+    // (its symbolic refs, its main): it cannot tell what the push updates.
+    if let Some(namespace) = std::env::var_os("GIT_NAMESPACE").filter(|ns| !ns.is_empty()) {
+        return refuse(unchecked(
+            format!(
+                "the push goes to the git namespace {:?} (GIT_NAMESPACE), whose refs the guard does not read, so it cannot tell whether it updates the release branch {}",
+                namespace.to_string_lossy(),
+                pins.branch
+            ),
+            &[
+                "serve the security mirror as a repository of its own, without a namespace"
+                    .to_owned(),
+            ],
+        ));
+    }
     let mut facts = MirrorFacts {
         repo,
         pins: &pins,
