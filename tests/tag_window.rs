@@ -369,3 +369,68 @@ fn offline_a_pick_on_another_fetched_upstream_branch_is_public() {
         .ok()
         .stdout_has("tag: 2026.12.03\n");
 }
+
+// What the review of the narrowing found: each failed before its fix in src/.
+
+#[test]
+fn a_colleague_pushing_between_the_two_listings_is_no_refusal() {
+    let (repo, fix) = week();
+    // A reviewed pick on another upstream branch: the narrow listing cannot say yes, so the
+    // whole upstream is listed, a second time and a moment later.
+    repo.git(&["checkout", "-q", "-b", "next", "2026.11.26"]);
+    let next = repo.commit("next.txt", "next\n", "Reviewed on next");
+    repo.git(&["push", "-q", "upstream", "next"]);
+    repo.git(&["checkout", "-q", "main"]);
+    // A colleague's merge on top of main, waiting on the upstream under a ref nobody lists,
+    // lands on main just before the third connection (the whole listing): its objects are not
+    // here, so main at that moment proves nothing about the fix below it.
+    let colleague = repo.root().join("colleague");
+    repo.git_in(&repo.root(), &["clone", "-q", "upstream.git", "colleague"]);
+    let later = repo.commit_in(&colleague, "later.txt", "later\n", "A colleague's merge");
+    repo.git_in(
+        &colleague,
+        &["push", "-q", "origin", "HEAD:refs/pending/main"],
+    );
+    let wrappers = repo.root().join("wrappers");
+    let count = repo.root().join("connections");
+    common::write_script(
+        &wrappers.join("git-upload-pack"),
+        &format!(
+            "#!/bin/sh\nn=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n\
+             if [ \"$n\" = 3 ]; then git --git-dir='{u}' update-ref refs/heads/main {later}; fi\n\
+             exec git upload-pack \"$@\"\n",
+            c = count.display(),
+            u = repo.upstream.display(),
+        ),
+    );
+    let path = format!(
+        "{}:{}",
+        wrappers.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = repo.run_env(
+        BIN,
+        &repo.work,
+        &[
+            "tag",
+            "--cherry-pick",
+            &fix,
+            "--cherry-pick",
+            &next,
+            "--no-push",
+            "--yes",
+        ],
+        &[("PATH", &path)],
+    );
+    // Three connections: the narrow listing, the fetch, the whole listing (the colleague's
+    // push lands just before it).
+    assert_eq!(
+        std::fs::read_to_string(&count).unwrap_or_default().trim(),
+        "3",
+        "{}",
+        run.streams()
+    );
+    run.ok().stdout_has("tag: 2026.12.03\n");
+    assert_eq!(repo.git(&["show", "2026.12.03:fix.txt"]), "fixed");
+    assert_eq!(repo.git(&["show", "2026.12.03:next.txt"]), "next");
+}
