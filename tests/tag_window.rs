@@ -434,3 +434,27 @@ fn a_colleague_pushing_between_the_two_listings_is_no_refusal() {
     assert_eq!(repo.git(&["show", "2026.12.03:fix.txt"]), "fixed");
     assert_eq!(repo.git(&["show", "2026.12.03:next.txt"]), "next");
 }
+
+#[test]
+fn a_stopped_run_of_last_january_counts_from_the_push_of_the_year_before() {
+    // 2025.01.02 is of the year before the push date's (listed), but its last push, 2024.12.26,
+    // is two years back: the record's tag alone in the window counted it from nothing.
+    let repo = TestRepo::new();
+    repo.git(&["tag", "-a", "-m", "the last push of 2024", "2024.12.26"]);
+    repo.commit("a.txt", "a\n", "After Christmas");
+    repo.git(&["tag", "-a", "-m", "last week", "2026.11.26"]);
+    repo.git(&["push", "-q", "upstream", "main", "--tags"]);
+    repo.run_env(
+        BIN,
+        &repo.work,
+        &["tag", "--date", "2025-01-02", "--from-branch", "--yes"],
+        &[("PUSH_DUTY_TEST_FAULT", "exit-after-3")],
+    )
+    .expect(99);
+    assert!(repo.tags_of(&repo.upstream).contains_key("2025.01.02"));
+    let rerun = repo.run(&["tag", "--yes", "--json"]).ok();
+    rerun
+        .stderr_has("An earlier run pushed tag 2025.01.02")
+        .stdout_has("\"previous\": \"2024.12.26\"")
+        .stdout_has("\"last_push\": \"2024.12.26\"");
+}
