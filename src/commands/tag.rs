@@ -1091,9 +1091,9 @@ fn refuse_unpublished(
 }
 
 /// The commits the upstream is known to have. Online: what it lists now (its branches and tags,
-/// those whose commits are here), and nothing else, since `refs/remotes/<upstream>/*` can say
-/// yes wrongly (a `pushurl` to a staging copy sets them on push; a rewound branch leaves them
-/// ahead). Offline: those tracking refs, as last fetched, as that is all there is.
+/// those whose commits are here, and what the run listed first), and nothing else, since
+/// `refs/remotes/<upstream>/*` can say yes wrongly (a `pushurl` to a staging copy sets them on
+/// push; a rewound branch leaves them ahead). Offline: those tracking refs, as last fetched, as that is all there is.
 fn upstream_tips(
     repo: &gix::Repository,
     seen: &UpstreamTags,
@@ -1101,8 +1101,11 @@ fn upstream_tips(
 ) -> Result<Vec<ObjectId>> {
     let mut tips: Vec<ObjectId> = Vec::new();
     if let Some(listing) = listing {
-        // The upstream's whole listing holds every branch and tag it has.
-        for listed in listing.refs() {
+        // The upstream's whole listing holds every branch and tag it has. What the run's first
+        // (narrow) listing showed counts too: it was on the upstream then, so it is public
+        // still, and it is what was fetched; a colleague's push between the two listings moves
+        // the release branch to a tip not fetched here, which proves nothing by itself.
+        for listed in listing.refs().iter().chain(seen.remote.refs()) {
             let header = repo
                 .try_find_header(listed.peeled)
                 .with_context(|| format!("cannot read {}", listed.name))?;

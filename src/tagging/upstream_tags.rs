@@ -37,7 +37,9 @@ pub enum Scope<'a> {
     PushDate,
     /// As [`Scope::PushDate`], for a run that must also find these tags in the upstream's
     /// listing (`tag --from TAG`, the tag of a stopped run's record): every tag when one of them
-    /// is outside those two years, since the upstream is then asked for those years only.
+    /// is outside those two years, since the upstream is then asked for those years only, and
+    /// when one is a calendar tag whose own last push is outside them (what a stopped run's tag
+    /// ships is counted from it).
     PushDateAnd(&'a [&'a str]),
 }
 
@@ -107,10 +109,14 @@ impl UpstreamTags {
             names.extend(remote_refs.tag_names());
             let lineage = Lineage::new(format, &names);
             let offline = reach == Reach::Offline;
-            let counted_from = lineage
-                .only(|name| offline || remote_refs.find(&format!("refs/tags/{name}")).is_some())
-                .last_push(&CalendarTag::base(push.date))
-                .is_some();
+            let pushed = lineage
+                .only(|name| offline || remote_refs.find(&format!("refs/tags/{name}")).is_some());
+            // A named calendar tag (a stopped run's, whose shipment is counted) needs its own
+            // last push in the window too: 2025.01.02 is listed for a push in 2026, but the
+            // push before it, 2024.12.26, is not, and it would be counted from nothing.
+            let counted_from = std::iter::once(CalendarTag::base(push.date))
+                .chain(also.iter().filter_map(|name| lineage.parse(name)))
+                .all(|tag| pushed.last_push(&tag).is_some());
             if counted_from {
                 seen = Some((remote_refs, lineage));
                 break;
