@@ -1203,6 +1203,27 @@ impl World {
         }
     }
 
+    /// True when a commit of the feature branch is in the mirror and not in the upstream: the
+    /// feature was pushed to the mirror (a step may do that), and for the guard whatever the
+    /// mirror holds beyond the upstream is embargoed, so pushing it elsewhere is refused, as it
+    /// must be (seed 103 of the long mode found the model calling that push safe).
+    fn feature_is_on_the_mirror_only(&mut self) -> bool {
+        let work = self.repo.work.clone();
+        let commits = self
+            .repo
+            .try_git_in(&work, &["rev-list", "refs/heads/feature"]);
+        let (mirror, upstream) = (self.bare(Remote::Mirror), self.bare(Remote::Upstream));
+        commits.stdout.lines().any(|id| {
+            let has = |bare: &Path| {
+                self.repo
+                    .try_git_in(bare, &["cat-file", "-e", &format!("{id}^{{commit}}")])
+                    .status
+                    == 0
+            };
+            has(&mirror) && !has(&upstream)
+        })
+    }
+
     /// The source side of a refspec for `src`, making the tag it names if needed; `None` if
     /// there is nothing to push yet.
     fn source(&mut self, src: Src) -> Option<String> {
@@ -1242,7 +1263,9 @@ impl World {
     /// A feature branch without fixes to the fork or the upstream, a fix branch to the mirror.
     fn safe_refspec(&mut self, src: Src, to: Remote, dst: Dst) -> bool {
         match (src, to, dst) {
-            (Src::Feature, Remote::Fork | Remote::Upstream, Dst::Feature) => true,
+            (Src::Feature, Remote::Fork | Remote::Upstream, Dst::Feature) => {
+                !self.feature_is_on_the_mirror_only()
+            }
             (Src::Fix(f), Remote::Mirror, Dst::Review(g) | Dst::FixBranch(g)) => {
                 let work = self.repo.work.clone();
                 f == g
