@@ -16,11 +16,11 @@ use gix::ObjectId;
 
 use crate::calendar;
 use crate::config;
+use crate::guard::url::{self, Filesystem, Kind, Location};
 use crate::guard::{
     self, CommitInfo, Destination, DestinationRef, Facts, Leak, Leaks, Live, Peeled, Reason,
 };
 use crate::tags::{CalendarTag, Lineage};
-use crate::url::{self, Filesystem, Kind, Location};
 
 /// Every target by name, for the corpus replay: `fuzz/corpus/NAME/`.
 pub const TARGETS: &[&str] = &[

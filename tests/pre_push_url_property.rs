@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use proptest::prelude::*;
 use push_duty::git::facts::Disk;
-use push_duty::url::{self, Filesystem, Kind, Location};
+use push_duty::guard::url::{self, Filesystem, Kind, Location};
 
 use common::TestRepo;
 

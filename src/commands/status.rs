@@ -12,7 +12,7 @@ use crate::console::Console;
 use crate::context::Context;
 use crate::deploy::{self, Fetcher, Member, State, Target};
 use crate::git::{self, remote};
-use crate::hooks::{Health, Pinned};
+use crate::hook_install::{Health, Pinned};
 use crate::plan::{Mode, Runner};
 use crate::steps;
 use crate::tagging::upstream_tags::{CalendarTags, Reach};
