@@ -218,7 +218,9 @@ fn as_configuration(mut err: anyhow::Error) -> anyhow::Error {
     err
 }
 
-/// Where this binary is: what the installed hook runs.
+/// Where this binary is: what the installed hook runs. Here, with the run's other facts about
+/// the process, as the one copy: `hooks` writes it into the shim, and `check`, `status` and
+/// `hooks status` compare the shim with it.
 pub fn this_binary() -> Result<std::path::PathBuf> {
     std::env::current_exe().context("cannot tell where git-push-duty is installed")
 }
