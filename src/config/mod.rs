@@ -20,7 +20,6 @@ use crate::calendar::{self, Schedule};
 use crate::error::{Refusal, refuse};
 use crate::tags::TagFormat;
 
-pub use crate::git::config_parameters::{self as params, parse_config_parameters};
 pub use edit::set_section;
 pub use keys::*;
 pub use pins::{Pins, load_guard};
