@@ -304,15 +304,6 @@ pub fn today() -> Result<NaiveDate> {
     }
 }
 
-/// Parses a `--date` flag value, naming the flag in the error.
-pub fn date_flag(text: &str) -> Result<NaiveDate> {
-    calendar::parse_date(text).ok_or_else(|| {
-        anyhow::Error::new(Refusal::usage(format!(
-            "--date {text:?} is not a date as YYYY-MM-DD"
-        )))
-    })
-}
-
 /// The repository's git directory path for files this tool keeps (state, locks).
 pub fn state_dir(repo: &gix::Repository) -> PathBuf {
     repo.common_dir().join("push-duty")
