@@ -128,6 +128,7 @@ impl<'run> Context<'run> {
             "refs/tags/*:refs/tags/*".to_owned(),
         ];
         let listed = git::remote::list(self.repo, name, config::UPSTREAM, &specs)?;
+        crate::plan::fault_point("upstream-listed");
         Ok(self.listing.get_or_init(|| listed))
     }
 
@@ -159,6 +160,7 @@ impl<'run> Context<'run> {
             )
             .collect();
         let listed = git::remote::list(self.repo, name, config::UPSTREAM, &specs)?;
+        crate::plan::fault_point("upstream-listed");
         let (_, listing) = self
             .tag_listing
             .get_or_init(|| (tag_prefixes.to_vec(), listed));
