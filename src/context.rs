@@ -128,6 +128,7 @@ impl<'run> Context<'run> {
             "refs/tags/*:refs/tags/*".to_owned(),
         ];
         let listed = git::remote::list(self.repo, name, config::UPSTREAM, &specs)?;
+        crate::plan::fault_point("upstream-listed");
         Ok(self.listing.get_or_init(|| listed))
     }
 
@@ -159,6 +160,7 @@ impl<'run> Context<'run> {
             )
             .collect();
         let listed = git::remote::list(self.repo, name, config::UPSTREAM, &specs)?;
+        crate::plan::fault_point("upstream-listed");
         let (_, listing) = self
             .tag_listing
             .get_or_init(|| (tag_prefixes.to_vec(), listed));
@@ -218,7 +220,9 @@ fn as_configuration(mut err: anyhow::Error) -> anyhow::Error {
     err
 }
 
-/// Where this binary is: what the installed hook runs.
+/// Where this binary is: what the installed hook runs. Here, with the run's other facts about
+/// the process, as the one copy: `hooks` writes it into the shim, and `check`, `status` and
+/// `hooks status` compare the shim with it.
 pub fn this_binary() -> Result<std::path::PathBuf> {
     std::env::current_exe().context("cannot tell where git-push-duty is installed")
 }

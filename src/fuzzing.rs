@@ -16,11 +16,12 @@ use gix::ObjectId;
 
 use crate::calendar;
 use crate::config;
+use crate::git::config_parameters::parse_config_parameters;
+use crate::guard::url::{self, Filesystem, Kind, Location};
 use crate::guard::{
     self, CommitInfo, Destination, DestinationRef, Facts, Leak, Leaks, Live, Peeled, Reason,
 };
 use crate::tags::{CalendarTag, Lineage};
-use crate::url::{self, Filesystem, Kind, Location};
 
 /// Every target by name, for the corpus replay: `fuzz/corpus/NAME/`.
 pub const TARGETS: &[&str] = &[
@@ -263,7 +264,7 @@ pub fn calendar_tags(data: &[u8]) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// config_values: config::parse_config_parameters, calendar::parse_date, calendar::parse_weekday
+// config_values: git::config_parameters::parse_config_parameters, calendar::parse_date, calendar::parse_weekday
 
 /// Quotes `text` as git's `sq_quote_buf` does: `'...'`, with `'` and `!` written `'\''`, `'\!'`.
 fn sq_quote(text: &str) -> String {
@@ -298,13 +299,13 @@ fn exported(key: &str, value: Option<&str>) -> String {
 pub fn config_values(data: &[u8]) {
     let text = String::from_utf8_lossy(data.get(1..).unwrap_or(&[]));
     if data.first().is_none_or(|b| *b == 0) {
-        match config::parse_config_parameters(&text) {
+        match parse_config_parameters(&text) {
             Ok(pairs) => {
                 let rendered: Vec<String> = pairs
                     .iter()
                     .map(|(k, v)| exported(k, v.as_deref()))
                     .collect();
-                let again = config::parse_config_parameters(&rendered.join(" "))
+                let again = parse_config_parameters(&rendered.join(" "))
                     .unwrap_or_else(|e| panic!("{rendered:?} from {text:?}: {e:#}"));
                 assert_eq!(again, pairs, "{text:?}");
                 for (key, _) in &pairs {
@@ -372,7 +373,7 @@ pub fn config_values(data: &[u8]) {
         }
         let separator = [" ", "  ", "\t", "\n"][usize::from(data[0] % 4)];
         let joined = env.join(separator);
-        let got = config::parse_config_parameters(&joined)
+        let got = parse_config_parameters(&joined)
             .unwrap_or_else(|e| panic!("{joined:?}, as git writes it: {e:#}"));
         assert_eq!(got, expected, "{joined:?}");
     }

@@ -35,10 +35,6 @@ pub mod tags;
 pub mod train;
 pub mod week;
 
-// Old paths of modules that moved, kept while other branches still use them.
-pub use guard::url;
-pub use hook_install as hooks;
-
 use anyhow::Result;
 
 use cli::{Cli, Command};

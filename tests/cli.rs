@@ -204,6 +204,22 @@ fn usage_errors_exit_two_and_help_exits_zero() {
 }
 
 #[test]
+fn a_bad_date_is_the_same_usage_error_for_who_notes_and_topic_as_for_next_tag() {
+    // No rotation here: a date read after the settings would be refused for the empty rotation
+    // first (exit 1); clap checks it before anything runs, and names the flag.
+    let repo = TestRepo::new();
+    let before = repo.snapshot();
+    let next_tag = repo.run(&["next-tag", "--date", "2026-12-32"]).expect(2);
+    next_tag.stderr_is("error: --date \"2026-12-32\" is not a date as YYYY-MM-DD\n");
+    for command in ["who", "notes", "topic"] {
+        let run = repo.run(&[command, "--date", "2026-12-32"]).expect(2);
+        assert_eq!(run.stderr, next_tag.stderr, "{command}");
+        assert!(run.stdout.is_empty(), "{command}: {}", run.stdout);
+    }
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
 fn a_closed_pipe_is_not_an_error() {
     // `git push-duty completions bash | head -c0`: the reader goes away at once.
     let mut child = Command::new(BIN)

@@ -40,7 +40,7 @@ fn what_git_exports_parses_to_what_was_given() {
             "pushduty.securityUrl=/srv/security.git",
         ],
     );
-    let pairs = push_duty::config::parse_config_parameters(&text)
+    let pairs = push_duty::git::config_parameters::parse_config_parameters(&text)
         .unwrap_or_else(|e| panic!("{text}: {e:#}"));
     let want: Vec<(String, Option<String>)> = [
         ("alias.dump", Some("!printenv GIT_CONFIG_PARAMETERS")),

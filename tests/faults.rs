@@ -63,6 +63,56 @@ fn terminate_at(repo: &TestRepo, args: &[&str], at: &str) -> Run {
     }
 }
 
+/// Runs the binary with `PUSH_DUTY_TEST_FAULT=pause-upstream-listed`; once it says it has listed
+/// the upstream and waits, runs `meanwhile` (a colleague's push), then lets it go on.
+fn paused_after_listing(repo: &TestRepo, args: &[&str], meanwhile: impl FnOnce()) -> Run {
+    /// The file that lets the run go on, removed however the test ends.
+    struct Resume(std::path::PathBuf);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let mut child = repo
+        .command(BIN, &repo.work)
+        .env("PUSH_DUTY_TODAY", TUESDAY)
+        .env("PUSH_DUTY_TEST_FAULT", "pause-upstream-listed")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run git-push-duty");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).expect("read stdout");
+        text
+    });
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let mut line = String::new();
+    let resume = loop {
+        line.clear();
+        if stderr.read_line(&mut line).expect("read stderr") == 0 {
+            panic!("the process ended without listing the upstream:\n{seen}");
+        }
+        seen.push_str(&line);
+        if let Some((_, rest)) = line.split_once("test fault point upstream-listed: waiting for ") {
+            let (path, _) = rest.split_once(" to exist").expect("the file to wait for");
+            break Resume(path.into());
+        }
+    };
+    meanwhile();
+    std::fs::write(&resume.0, "").expect("let the run go on");
+    stderr.read_to_string(&mut seen).expect("read stderr");
+    let status = child.wait().expect("wait");
+    Run {
+        status: status.code().unwrap_or(-1),
+        stdout: reader.join().expect("stdout thread"),
+        stderr: seen,
+    }
+}
+
 /// Nothing of the tool's own is left in the git directory but its lock files (OS locks, held by
 /// no one once the process is gone): no record, no index or ref lock, no temporary file.
 #[track_caller]
@@ -222,6 +272,34 @@ fn tag_terminated_before_its_push_pushes_nothing_and_forgets_the_record() {
             .keys()
             .all(|t| t == "2026.11.26")
     );
+    nothing_left_behind(&repo);
+}
+
+#[test]
+fn a_tag_run_refuses_when_the_upstream_moves_between_its_listing_and_its_fetch() {
+    // The run decides from its listing (the tag's name, its commit, what it ships); a colleague
+    // who pushes before it fetches would make it tag a commit that is no longer the tip it
+    // showed. Without the check in git::remote::fetch_as_listed the run tags the listed tip.
+    let repo = tag_week();
+    let listed = repo
+        .branch_of(&repo.upstream, "main")
+        .expect("upstream main");
+    let mut before = None;
+    let mut moved = String::new();
+    let run = paused_after_listing(&repo, &["tag", "--yes"], || {
+        moved = repo.upstream_commit("later.txt", "later\n", "Merged while the run listed");
+        before = Some(repo.snapshot());
+    })
+    .expect(1);
+    run.stderr_has(&format!(
+        "error: upstream's refs/heads/main moved while this run read it: it was listed at {} and is now at {}; nothing was changed",
+        &listed[..7],
+        &moved[..7]
+    ))
+    .stderr_has("hint: run the command again: it starts from what the upstream has then");
+    // Refs (the clone's tags and tracking refs, the bare upstream's), HEAD, index, worktree.
+    assert_eq!(Some(repo.snapshot()), before);
+    assert!(!repo.tags_of(&repo.upstream).contains_key("2026.12.03"));
     nothing_left_behind(&repo);
 }
 

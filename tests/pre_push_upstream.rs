@@ -60,7 +60,8 @@ fn no_upstream_remote_is_refused_with_the_setting_to_fix() {
 }
 
 #[test]
-fn an_unreachable_upstream_is_refused_naming_its_url() {
+fn an_unreachable_upstream_is_refused_with_where_to_check_its_url() {
+    // The upstream's URL names a path where there is no repository.
     let repo = TestRepo::guarded();
     stale_tracking_ref(&repo);
     repo.lose_upstream();
@@ -70,7 +71,9 @@ fn an_unreachable_upstream_is_refused_naming_its_url() {
     run.stderr_has(&format!(
             "the upstream's main could not be listed from {gone} to check the push against it: cannot reach remote upstream ({gone})"
         ))
-        .stderr_has("hint: check the connection and the URL, then try again: git ls-remote upstream refs/heads/main");
+        .stderr_has("hint: check the connection and the URL, then try again: git ls-remote upstream refs/heads/main")
+        // The hint the typed error carries, as a command gives it under the same error.
+        .stderr_has("hint: check the URL with: git remote get-url upstream\nhint: in an emergency");
     insta::assert_snapshot!("reason_upstream_unreachable", repo.hook_said(&run));
     assert_eq!(repo.ls_remote(&repo.mirror()), before);
     // A fix branch needs no upstream.

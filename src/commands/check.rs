@@ -9,7 +9,7 @@ use crate::console::Console;
 use crate::context::{Context, Invocation, this_binary};
 use crate::error::{Refusal, refuse};
 use crate::git::{self, remote};
-use crate::hooks::{Health, Pinned};
+use crate::hook_install::{Health, Pinned};
 use crate::plan::{Mode, Runner};
 use crate::security::record as security_state;
 

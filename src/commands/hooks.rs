@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::config::{Pins, Settings, Sources, pins};
 use crate::console::Console;
+use crate::context::this_binary;
 use crate::error::{Refusal, refuse};
 use crate::hook_install::{self as hooks, Health, PRE_PUSH, Pinned};
 use crate::plan::{self, Effect, Mode, Outcome, Plan};
@@ -155,11 +156,6 @@ pub fn run(repo: &gix::Repository, console: &mut Console<'_>, args: &Args) -> Re
         }
         Action::Status => status(repo, console),
     }
-}
-
-/// Moved to [`hooks::this_binary`], below the commands; kept while `check` still calls it here.
-pub fn this_binary() -> Result<PathBuf> {
-    hooks::this_binary()
 }
 
 fn install(repo: &gix::Repository, console: &mut Console<'_>, args: &InstallArgs) -> Result<()> {

@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::hooks::{InstallArgs, UninstallArgs, carry_out};
 use crate::config::server::{self as server_config, ServerPins};
 use crate::console::Console;
+use crate::context::this_binary;
 use crate::error::{Refusal, refuse};
 use crate::git::side_repo;
 use crate::hook_install::{self as hooks, Health, PRE_RECEIVE};
@@ -98,7 +99,7 @@ pub fn install(
         )));
     }
     let dir = hooks_dir(repo, args.force)?;
-    let binary = hooks::this_binary()?;
+    let binary = this_binary()?;
     let path = server_config::config_file(repo);
     let mut plan = Plan::default();
     // The settings first: a hook without them refuses every push.
@@ -194,7 +195,7 @@ pub fn uninstall(
 
 /// `hooks status` in a bare repository: the server guard's hook and settings.
 pub fn status(repo: &gix::Repository, console: &mut Console<'_>) -> Result<()> {
-    let binary = hooks::this_binary()?;
+    let binary = this_binary()?;
     let health = Health::of_hook(PRE_RECEIVE, repo, &binary)?;
     let hook = &health.hook;
     let yes = |b: bool| if b { "yes" } else { "no" };

@@ -4,8 +4,8 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 
+use crate::config::NOTES_TEMPLATE;
 use crate::config::week::{NotesSettings, Week};
-use crate::config::{self, NOTES_TEMPLATE};
 use crate::console::Console;
 use crate::context::Context;
 use crate::error::{Refusal, refuse};
@@ -35,8 +35,8 @@ use crate::week::rotation::Rotation;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The push date, YYYY-MM-DD (default: the current push, the one next-tag would tag).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::value::date())]
+    pub date: Option<NaiveDate>,
     /// The document for the push after this one, which the push hero creates once a push is
     /// complete.
     #[arg(long)]
@@ -59,7 +59,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     let week = Week::load(repo)?;
     let rotation = week.rotation()?;
     let settings = week.notes()?;
-    let date = push_date(&rotation, ctx.today()?, args.date.as_deref(), args.next)?;
+    let date = push_date(&rotation, ctx.today()?, args.date, args.next)?;
     let path = settings.path(date);
     if args.write && path.symlink_metadata().is_ok() {
         return refuse(
@@ -126,14 +126,13 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
 pub fn push_date(
     rotation: &Rotation,
     today: NaiveDate,
-    date: Option<&str>,
+    date: Option<NaiveDate>,
     next: bool,
 ) -> Result<NaiveDate> {
     let to_refusal =
         |e: crate::week::rotation::RotationError| anyhow::Error::new(Refusal::usage(e.to_string()));
     let date = match date {
-        Some(text) => {
-            let date = config::date_flag(text)?;
+        Some(date) => {
             rotation.hero_on(date).map_err(to_refusal)?;
             date
         }

@@ -123,6 +123,7 @@ fn pre_push(
         security: &settings.security,
         branch: &branch,
         destination,
+        upstream_url_hint: facts.unreachable(),
     };
     let (details, refusal) = guard::explain(&blocked, &names);
     console.err.write_all(details.as_bytes())?;

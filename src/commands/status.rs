@@ -5,14 +5,13 @@ use anyhow::Result;
 use gix::ObjectId;
 
 use crate::chat;
-use crate::commands::hooks::this_binary;
 use crate::config::week::Week;
 use crate::config::{ANCHOR, HERO, SECURITY, Sources, TEAM_FILE, UPSTREAM};
 use crate::console::Console;
-use crate::context::Context;
+use crate::context::{Context, this_binary};
 use crate::deploy::{self, Fetcher, Member, State, Target};
 use crate::git::{self, remote};
-use crate::hooks::{Health, Pinned};
+use crate::hook_install::{Health, Pinned};
 use crate::plan::{Mode, Runner};
 use crate::steps;
 use crate::tagging::upstream_tags::{CalendarTags, Reach};

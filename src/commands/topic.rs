@@ -2,6 +2,7 @@
 //! with `--set` set in the team's Matrix room and Slack channel.
 
 use anyhow::Result;
+use chrono::NaiveDate;
 
 use crate::chat;
 use crate::config::week::Week;
@@ -28,8 +29,8 @@ pub struct Args {
     #[arg(long)]
     pub next: bool,
     /// The push date, YYYY-MM-DD (default: the current push, the one next-tag would tag).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::value::date())]
+    pub date: Option<NaiveDate>,
     /// Set the topic of the configured Matrix room and Slack channel.
     #[arg(long)]
     pub set: bool,
@@ -47,7 +48,7 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     let rotation = week.rotation()?;
     let notes = week.notes()?;
     let chats = week.chat()?;
-    let date = super::notes::push_date(&rotation, ctx.today()?, args.date.as_deref(), args.next)?;
+    let date = super::notes::push_date(&rotation, ctx.today()?, args.date, args.next)?;
     let hero = rotation
         .hero_on(date)
         .map_err(|e| Refusal::configuration(e.to_string()))?

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 
-use crate::config::{self, week::Week};
+use crate::config::week::Week;
 use crate::console::Console;
 use crate::context::Context;
 use crate::week::ics;
@@ -21,8 +21,8 @@ use crate::week::rotation::{Push, Rotation};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Start from the first push date on or after this date (YYYY-MM-DD) instead of today.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::value::date())]
+    pub date: Option<NaiveDate>,
     /// How many pushes after the current one to show (skipped ones are shown but not counted).
     #[arg(long, value_name = "N", default_value_t = 4,
           value_parser = clap::value_parser!(u16).range(0..=520))]
@@ -40,8 +40,8 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
     let repo = ctx.repo;
     let week = Week::load(repo)?;
     let rotation = week.rotation()?;
-    let from = match &args.date {
-        Some(text) => config::date_flag(text)?,
+    let from = match args.date {
+        Some(date) => date,
         None => ctx.today()?,
     };
     let pushes = upcoming(&rotation, from, usize::from(args.weeks))?;

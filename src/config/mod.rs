@@ -20,7 +20,6 @@ use crate::calendar::{self, Schedule};
 use crate::error::{Refusal, refuse};
 use crate::tags::TagFormat;
 
-pub use crate::git::config_parameters::{self as params, parse_config_parameters};
 pub use edit::set_section;
 pub use keys::*;
 pub use pins::{Pins, load_guard};
@@ -303,15 +302,6 @@ pub fn today() -> Result<NaiveDate> {
             "{TODAY_ENV}={raw:?} is not a date as YYYY-MM-DD"
         ))),
     }
-}
-
-/// Parses a `--date` flag value, naming the flag in the error.
-pub fn date_flag(text: &str) -> Result<NaiveDate> {
-    calendar::parse_date(text).ok_or_else(|| {
-        anyhow::Error::new(Refusal::usage(format!(
-            "--date {text:?} is not a date as YYYY-MM-DD"
-        )))
-    })
 }
 
 /// The repository's git directory path for files this tool keeps (state, locks).

@@ -27,7 +27,10 @@ pub fn open_here() -> Result<gix::Repository> {
             let repo: gix::Repository = repo.into();
             // git runs from the top of the worktree (the git dir of a bare repository), so a
             // relative remote URL such as `../upstream.git` names the same repository from any
-            // subdirectory; gix resolves it against the process's directory.
+            // subdirectory; gix resolves it against the process's directory. It is the one side
+            // effect outside `crate::plan`, on purpose: it is process start-up, before any plan
+            // exists, and it changes no repository (only where this process stands), so a dry
+            // run has nothing to leave out and a stopped run nothing to undo.
             let top = repo.workdir().unwrap_or_else(|| repo.git_dir());
             std::env::set_current_dir(top)
                 .with_context(|| format!("cannot change to {}", top.display()))?;

@@ -20,6 +20,9 @@ pub struct Names<'a> {
     pub security: &'a str,
     pub branch: &'a str,
     pub destination: Destination,
+    /// Where to check the upstream's URL, when it could not be reached while deciding (the
+    /// hint of the git layer's typed error, which the decision's words do not carry).
+    pub upstream_url_hint: Option<&'a str>,
 }
 
 /// The last hint of every refusal by the hook.
@@ -216,6 +219,9 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
             }
         }
     }
+    if let Some(url_hint) = names.upstream_url_hint {
+        hint(url_hint.to_owned());
+    }
     hint(BYPASS.into());
     let refs = blocked.len();
     let mut refusal = Refusal::new(format!(
@@ -288,6 +294,7 @@ mod tests {
             security: "security",
             branch: "main",
             destination,
+            upstream_url_hint: None,
         }
     }
 
@@ -399,6 +406,27 @@ mod tests {
                 Some("in an emergency, git push --no-verify skips this check")
             );
         }
+    }
+
+    #[test]
+    fn an_unreachable_upstream_says_where_to_check_its_url_before_the_bypass() {
+        let blocked = vec![blocked(
+            line("main", oid(1), "refs/heads/main", null()),
+            Reason::UpstreamUnreachable {
+                detail: "cannot reach remote upstream (/srv/gone.git): not found".into(),
+            },
+        )];
+        let mut n = names(Destination::Mirror);
+        n.upstream_url_hint = Some("check the URL with: git remote get-url upstream");
+        let (_, refusal) = explain(&blocked, &n);
+        assert_eq!(
+            refusal.hints(),
+            [
+                "check the connection and the URL, then try again: git ls-remote upstream refs/heads/main",
+                "check the URL with: git remote get-url upstream",
+                "in an emergency, git push --no-verify skips this check",
+            ]
+        );
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub struct RepoFacts<'r> {
     /// Commits only the mirror has; `None` inside when there are mirror refs but nothing public
     /// to compare with.
     security_only: Option<Option<MirrorOnly>>,
+    /// The hint of the typed [`remote::Unreachable`] the upstream's listing failed with, if it
+    /// did: the decision only gets the error's words, so the hint that says where to check the
+    /// upstream's URL is kept here for the refusal.
+    unreachable: Option<String>,
 }
 
 impl<'r> RepoFacts<'r> {
@@ -62,7 +66,26 @@ impl<'r> RepoFacts<'r> {
             public: None,
             live_public: Vec::new(),
             security_only: None,
+            unreachable: None,
         }
+    }
+
+    /// Where to check the upstream's URL (`check the URL with: git remote get-url upstream`),
+    /// when it could not be reached while the push was decided.
+    pub fn unreachable(&self) -> Option<&str> {
+        self.unreachable.as_deref()
+    }
+
+    /// The words of a failed listing of the upstream, for the decision; its hint is kept.
+    fn listing_failed(&mut self, err: &anyhow::Error) -> String {
+        if let Some(hint) = err
+            .chain()
+            .find_map(|c| c.downcast_ref::<remote::Unreachable>())
+            .and_then(remote::Unreachable::url_hint)
+        {
+            self.unreachable = Some(hint);
+        }
+        format!("{err:#}")
     }
 
     fn info(&self, id: ObjectId) -> Result<CommitInfo> {
@@ -169,7 +192,7 @@ impl Facts for RepoFacts<'_> {
             return Ok(Live::NoRemote);
         }
         let tip = remote::live_branch(self.repo, &self.upstream, config::UPSTREAM, &self.branch)
-            .map_err(|e| format!("{e:#}"))?;
+            .map_err(|e| self.listing_failed(&e))?;
         // The tracking ref moved: what is public is asked afresh.
         self.public = None;
         self.security_only = None;
@@ -254,7 +277,7 @@ impl Facts for RepoFacts<'_> {
             return Err(format!("there is no remote named {:?}", self.upstream));
         }
         let listed = remote::fetch_public(self.repo, &self.upstream, config::UPSTREAM)
-            .map_err(|e| format!("{e:#}"))?;
+            .map_err(|e| self.listing_failed(&e))?;
         let mut commits = Vec::new();
         for id in listed {
             let header = self

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config;
 use crate::error::{Refusal, refuse};
@@ -71,9 +71,4 @@ pub fn template_dir() -> Result<PathBuf> {
         })
         .map_err(|e| anyhow::anyhow!("init.templateDir cannot be read: {e}"))?;
     Ok(dir.join("hooks"))
-}
-
-/// The binary an installed shim runs: this one.
-pub fn this_binary() -> Result<PathBuf> {
-    std::env::current_exe().context("cannot tell where git-push-duty is installed")
 }

@@ -12,7 +12,7 @@ pub mod installed;
 pub mod plan;
 pub mod shim;
 
-pub use dirs::{HooksPath, default_dir, hooks_path, template_dir, this_binary};
+pub use dirs::{HooksPath, default_dir, hooks_path, template_dir};
 pub use health::{Health, Pinned, Problem};
 pub use installed::{Installed, inspect, is_executable};
 pub use plan::{plan_install, plan_uninstall};

@@ -9,6 +9,7 @@ use gix::ObjectId;
 use crate::config::{self, Settings};
 use crate::error::{Refusal, refuse};
 use crate::git;
+use crate::guard::destination;
 use crate::plan::Effect;
 use crate::security::record::Record;
 
@@ -283,7 +284,7 @@ impl Remotes {
         let base = git::top(repo)?;
         for push in remote.urls(Direction::Push) {
             let push = push.to_bstring().to_string();
-            if !git::facts::same_repository(&push, &fetch, &base)? {
+            if !destination::same_repository(&push, &fetch, &base)? {
                 return refuse(
                     Refusal::new(format!(
                         "git push {upstream} would go to {push}, which is not the repository {upstream} is fetched from ({fetch}); nothing was changed"
