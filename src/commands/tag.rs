@@ -1118,7 +1118,7 @@ fn upstream_tips(
     } else {
         debug_assert!(seen.offline, "online, the whole listing is walked from");
         let prefix = format!("refs/remotes/{}/", seen.upstream);
-        let tracking = git::facts::commit_tips(repo, &prefix).map_err(|e| {
+        let tracking = crate::guard::mirror_refs::commit_tips(repo, &prefix).map_err(|e| {
             anyhow::Error::new(Refusal::new(format!(
                 "cannot read the upstream's tracking refs ({prefix}*): {e:#}; nothing was changed"
             )))
@@ -1163,7 +1163,7 @@ fn mirror_tips(
     upstream: &str,
 ) -> Result<Vec<(String, ObjectId)>> {
     let prefix = format!("refs/remotes/{security}/");
-    let tips = git::facts::mirror_tips(repo, security, upstream).map_err(|e| {
+    let tips = crate::guard::mirror_refs::mirror_tips(repo, security, upstream).map_err(|e| {
         anyhow::Error::new(
             Refusal::new(format!(
                 "cannot read the security mirror's refs ({prefix}*), so whether a pick is an embargoed fix cannot be told: {e:#}; nothing was changed"

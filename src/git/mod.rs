@@ -4,7 +4,6 @@
 
 pub mod config_parameters;
 pub mod diff;
-pub mod facts;
 pub mod merge;
 pub mod pick;
 pub mod push;
