@@ -18,49 +18,90 @@ fn run_with_fault(repo: &TestRepo, args: &[&str], fault: &str) -> Run {
     repo.run_env(BIN, &repo.work, args, &[("PUSH_DUTY_TEST_FAULT", fault)])
 }
 
+/// A run of the binary with a fault point, stopped at it: the process, its stdout being read,
+/// and its stderr read up to the line the fault point printed.
+struct AtFault {
+    child: std::process::Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: BufReader<std::process::ChildStderr>,
+    /// What stderr said so far, the fault point's line last.
+    seen: String,
+}
+
+impl AtFault {
+    /// Runs the binary with `PUSH_DUTY_TEST_FAULT=fault` and reads its stderr until a line
+    /// contains `marker`.
+    fn start(repo: &TestRepo, args: &[&str], fault: &str, marker: &str) -> Self {
+        let mut child = repo
+            .command(BIN, &repo.work)
+            .env("PUSH_DUTY_TODAY", TUESDAY)
+            .env("PUSH_DUTY_TEST_FAULT", fault)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run git-push-duty");
+        let mut out = child.stdout.take().expect("stdout");
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            out.read_to_string(&mut text).expect("read stdout");
+            text
+        });
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut seen = String::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if stderr.read_line(&mut line).expect("read stderr") == 0 {
+                panic!("the process ended without reaching the fault point {fault}:\n{seen}");
+            }
+            seen.push_str(&line);
+            if line.contains(marker) {
+                break;
+            }
+        }
+        AtFault {
+            child,
+            stdout,
+            stderr,
+            seen,
+        }
+    }
+
+    /// The line the fault point printed.
+    fn line(&self) -> &str {
+        self.seen.lines().last().unwrap_or_default()
+    }
+
+    /// Waits for the process to end and returns the whole run.
+    fn finish(mut self) -> Run {
+        self.stderr
+            .read_to_string(&mut self.seen)
+            .expect("read stderr");
+        let status = self.child.wait().expect("wait");
+        Run {
+            status: status.code().unwrap_or(-1),
+            stdout: self.stdout.join().expect("stdout thread"),
+            stderr: self.seen,
+        }
+    }
+}
+
 /// Runs the binary with `PUSH_DUTY_TEST_FAULT=wait-<at>`, and sends it TERM once it says it waits
 /// there: a real signal to the real process at a known point.
 fn terminate_at(repo: &TestRepo, args: &[&str], at: &str) -> Run {
-    let mut child = repo
-        .command(BIN, &repo.work)
-        .env("PUSH_DUTY_TODAY", TUESDAY)
-        .env("PUSH_DUTY_TEST_FAULT", format!("wait-{at}"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run git-push-duty");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).expect("read stdout");
-        text
-    });
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut seen = String::new();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if stderr.read_line(&mut line).expect("read stderr") == 0 {
-            panic!("the process ended without reaching the fault point {at}:\n{seen}");
-        }
-        seen.push_str(&line);
-        if line.contains(&format!("test fault point {at}: waiting")) {
-            break;
-        }
-    }
+    let run = AtFault::start(
+        repo,
+        args,
+        &format!("wait-{at}"),
+        &format!("test fault point {at}: waiting"),
+    );
     let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &run.child.id().to_string()])
         .status()
         .expect("run kill");
     assert!(killed.success());
-    stderr.read_to_string(&mut seen).expect("read stderr");
-    let status = child.wait().expect("wait");
-    Run {
-        status: status.code().unwrap_or(-1),
-        stdout: reader.join().expect("stdout thread"),
-        stderr: seen,
-    }
+    run.finish()
 }
 
 /// Runs the binary with `PUSH_DUTY_TEST_FAULT=pause-upstream-listed`; once it says it has listed
@@ -73,44 +114,17 @@ fn paused_after_listing(repo: &TestRepo, args: &[&str], meanwhile: impl FnOnce()
             let _ = std::fs::remove_file(&self.0);
         }
     }
-    let mut child = repo
-        .command(BIN, &repo.work)
-        .env("PUSH_DUTY_TODAY", TUESDAY)
-        .env("PUSH_DUTY_TEST_FAULT", "pause-upstream-listed")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run git-push-duty");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).expect("read stdout");
-        text
-    });
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut seen = String::new();
-    let mut line = String::new();
-    let resume = loop {
-        line.clear();
-        if stderr.read_line(&mut line).expect("read stderr") == 0 {
-            panic!("the process ended without listing the upstream:\n{seen}");
-        }
-        seen.push_str(&line);
-        if let Some((_, rest)) = line.split_once("test fault point upstream-listed: waiting for ") {
-            let (path, _) = rest.split_once(" to exist").expect("the file to wait for");
-            break Resume(path.into());
-        }
-    };
+    const WAITING: &str = "test fault point upstream-listed: waiting for ";
+    let run = AtFault::start(repo, args, "pause-upstream-listed", WAITING);
+    let (_, rest) = run
+        .line()
+        .split_once(WAITING)
+        .expect("the fault point's line");
+    let (path, _) = rest.split_once(" to exist").expect("the file to wait for");
+    let resume = Resume(path.into());
     meanwhile();
     std::fs::write(&resume.0, "").expect("let the run go on");
-    stderr.read_to_string(&mut seen).expect("read stderr");
-    let status = child.wait().expect("wait");
-    Run {
-        status: status.code().unwrap_or(-1),
-        stdout: reader.join().expect("stdout thread"),
-        stderr: seen,
-    }
+    run.finish()
 }
 
 /// Nothing of the tool's own is left in the git directory but its lock files (OS locks, held by
@@ -541,37 +555,19 @@ fn terminated_before_the_upstream_push_nothing_is_public_and_a_rerun_starts_afre
 fn a_second_tag_run_while_one_is_pushing_is_refused_and_changes_nothing() {
     let repo = tag_week();
     // The first run waits after its record is written; the second comes in meanwhile.
-    let mut first = repo
-        .command(BIN, &repo.work)
-        .env("PUSH_DUTY_TODAY", TUESDAY)
-        .env("PUSH_DUTY_TEST_FAULT", "wait-after-3")
-        .args(["tag", "--yes"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run git-push-duty");
-    let mut stderr = BufReader::new(first.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    while !line.contains("waiting") {
-        line.clear();
-        assert_ne!(
-            stderr.read_line(&mut line).expect("read"),
-            0,
-            "no fault point"
-        );
-    }
+    let first = AtFault::start(&repo, &["tag", "--yes"], "wait-after-3", "waiting");
+    let pid = first.child.id();
     let before = repo.snapshot();
     let second = repo.run(&["tag", "--yes"]).expect(1);
     second.stderr_has(&format!(
-        "error: another git push-duty tag is running in this repository (process {}); nothing was changed",
-        first.id()
+        "error: another git push-duty tag is running in this repository (process {pid}); nothing was changed"
     ));
     assert_eq!(repo.snapshot(), before);
     std::process::Command::new("kill")
-        .args(["-TERM", &first.id().to_string()])
+        .args(["-TERM", &pid.to_string()])
         .status()
         .expect("kill");
-    assert_eq!(first.wait().expect("wait").code(), Some(1));
+    first.finish().expect(1);
     // Once it is gone, a run goes through.
     repo.run(&["tag", "--yes"]).ok();
     nothing_left_behind(&repo);

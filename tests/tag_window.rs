@@ -19,6 +19,22 @@ fn traced(repo: &TestRepo, args: &[&str]) -> (Run, String) {
     (run, sent)
 }
 
+/// `tag --cherry-pick PICK --from FROM --no-push --yes`, traced as [`traced`] does.
+fn picked_onto(repo: &TestRepo, pick: &str, from: &str) -> (Run, String) {
+    traced(
+        repo,
+        &[
+            "tag",
+            "--cherry-pick",
+            pick,
+            "--from",
+            from,
+            "--no-push",
+            "--yes",
+        ],
+    )
+}
+
 /// Last week's tag on the upstream, an old release tag `v1.2.3` and an old calendar tag, and a
 /// fix on the upstream's main since last week.
 fn week() -> (TestRepo, String) {
@@ -120,18 +136,7 @@ fn an_embargoed_fix_is_refused_with_the_narrow_listing_too() {
 fn from_an_old_tag_only_the_upstream_has_is_found() {
     let (repo, fix) = week();
     repo.git(&["tag", "-d", "2023.06.01"]);
-    let (run, sent) = traced(
-        &repo,
-        &[
-            "tag",
-            "--cherry-pick",
-            &fix,
-            "--from",
-            "2023.06.01",
-            "--no-push",
-            "--yes",
-        ],
-    );
+    let (run, sent) = picked_onto(&repo, &fix, "2023.06.01");
     run.ok().stdout_has("tag: 2026.12.03\n");
     assert!(sent.contains("refs/tags/2023.06.01"), "{sent}");
     assert_eq!(
@@ -312,17 +317,8 @@ fn from_a_tag_named_like_a_year_only_the_upstream_has_is_found() {
         ("refs/tags/2026x", "2026.12.03-1"),
         ("2025.99.99", "2026.12.03-2"),
     ] {
-        repo.run(&[
-            "tag",
-            "--cherry-pick",
-            &fix,
-            "--from",
-            name,
-            "--no-push",
-            "--yes",
-        ])
-        .ok()
-        .stdout_has(&format!("tag: {tag}\n"));
+        let (run, _) = picked_onto(&repo, &fix, name);
+        run.ok().stdout_has(&format!("tag: {tag}\n"));
         assert_eq!(
             repo.rev(&format!("{tag}^{{commit}}^")),
             repo.git_in(&repo.upstream, &["rev-parse", "2023.06.01^{commit}"])
@@ -337,18 +333,7 @@ fn from_an_old_tag_in_the_default_format_under_a_team_format_is_found() {
     repo.git(&["tag", "-a", "-m", "last week", "v2026.11.26", "2026.11.26"]);
     repo.git(&["push", "-q", "upstream", "refs/tags/v2026.11.26"]);
     repo.git(&["tag", "-d", "2023.06.01"]);
-    let (run, sent) = traced(
-        &repo,
-        &[
-            "tag",
-            "--cherry-pick",
-            &fix,
-            "--from",
-            "2023.06.01",
-            "--no-push",
-            "--yes",
-        ],
-    );
+    let (run, sent) = picked_onto(&repo, &fix, "2023.06.01");
     run.ok().stdout_has("tag: v2026.12.03\n");
     assert!(sent.contains("refs/tags/2023.06.01"), "{sent}");
     assert_eq!(
