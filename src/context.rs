@@ -1,5 +1,6 @@
 //! One context per run, as jj's `CommandHelper`: what every command reads about the repository
-//! it works in (the settings, the release branch, the upstream remote and one listing of it) and
+//! it works in (the settings, the release branch, the upstream remote and its listings, narrow and
+//! whole, each made at most once) and
 //! about the process (today), each read once and passed down. No module below the commands reads
 //! the clock, the environment or the upstream on its own.
 //!
