@@ -1095,6 +1095,13 @@ impl Table {
     }
 }
 
+/// The table's answer to "would a push fast-forward from `old`": from the id itself, so that
+/// the input decides it (a remote value with an odd first byte is one this clone cannot build
+/// on: not fetched, or diverged).
+fn fast_forwards_from(old: ObjectId) -> bool {
+    old.as_bytes()[0].is_multiple_of(2)
+}
+
 fn info(id: ObjectId) -> CommitInfo {
     CommitInfo {
         id,
@@ -1120,6 +1127,10 @@ impl Facts for Table {
         self.question()?;
         assert_eq!(tip, oid(TIP), "judged against the live tip");
         Ok(self.upstream.contains(&commit))
+    }
+    fn fast_forward(&mut self, old: ObjectId, _new: ObjectId) -> anyhow::Result<bool> {
+        self.question()?;
+        Ok(fast_forwards_from(old))
     }
     fn not_in(&mut self, commit: ObjectId, _tip: ObjectId) -> anyhow::Result<Vec<CommitInfo>> {
         self.question()?;
@@ -1416,6 +1427,7 @@ fn reason_kind(reason: &Reason) -> &'static str {
         Reason::MirrorRefsUnknown { .. } => "mirror-refs-unknown",
         Reason::MirrorHasNoBranch => "mirror-has-no-branch",
         Reason::TagOnBranch => "tag-on-branch",
+        Reason::NotFastForward => "not-fast-forward",
     }
 }
 
@@ -1511,6 +1523,14 @@ fn reference_decision(
             // The release merge: a commit, and nothing else.
             Destination::Upstream if line.remote_ref == release => match &peeled {
                 _ if line.is_deletion() => None,
+                // Only onto what the upstream's main is now, or a new main.
+                Peeled::Commit(c)
+                    if *c == line.local
+                        && !line.remote.is_null()
+                        && !fast_forwards_from(line.remote) =>
+                {
+                    Some("not-fast-forward")
+                }
                 Peeled::Commit(c) if *c == line.local => None,
                 Peeled::Commit(_) => Some("tag-on-branch"),
                 Peeled::NotACommit(_) => Some("content-elsewhere"),

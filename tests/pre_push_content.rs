@@ -138,3 +138,40 @@ fn a_tag_object_pushed_onto_the_upstreams_main_is_refused() {
     repo.git(&["merge", "-q", "--no-edit", "fix-xss"]);
     repo.push(&["-q", "upstream", "main"]).silent();
 }
+
+/// Found by the model test (seed 110 of its long mode): a fix pushed onto the upstream's main
+/// after a colleague's push not fetched here. git refuses that update ("fetch first") after the
+/// hook has passed it, but still sends the fix's objects, and the upstream keeps them. The hook
+/// now refuses an update of the upstream's main that is not a fast-forward from what it has.
+#[test]
+fn a_release_push_onto_an_upstream_main_that_moved_is_refused_before_git_sends_it() {
+    let (repo, _, fix) = TestRepo::guarded_with_fix();
+    repo.upstream_commit("colleague.txt", "theirs\n", "A colleague's merge");
+    let before = repo.ls_remote(&repo.upstream);
+    let run = repo
+        .push(&[
+            "upstream",
+            "refs/heads/main:refs/heads/feature",
+            "fix-xss:main",
+        ])
+        .refused();
+    run.stderr_has("refusing refs/heads/fix-xss -> refs/heads/main on the upstream")
+        .stderr_has("which this push does not build on: git would refuse the update")
+        .stderr_has("hint: build on it: git fetch upstream main, then merge");
+    insta::assert_snapshot!("reason_not_fast_forward", repo.hook_said(&run));
+    assert_eq!(repo.ls_remote(&repo.upstream), before, "nothing pushed");
+    let in_upstream = repo.try_git_in(&repo.upstream, &["cat-file", "-e", &fix]);
+    assert_ne!(
+        in_upstream.status, 0,
+        "the fix reached the upstream's objects"
+    );
+    // Built on the upstream's main as it is now, the release merge goes through.
+    repo.git(&["fetch", "-q", "upstream"]);
+    repo.git(&["switch", "-q", "-c", "release", "upstream/main"]);
+    repo.git(&["merge", "-q", "--no-edit", "fix-xss"]);
+    repo.push(&["-q", "upstream", "release:main"]).silent();
+    assert_eq!(
+        repo.branch_of(&repo.upstream, "main"),
+        Some(repo.rev("release"))
+    );
+}

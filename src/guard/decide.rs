@@ -58,6 +58,10 @@ pub enum Reason {
     /// An annotated tag pushed onto the upstream's release branch: only a commit is the release
     /// merge, and the upstream keeps the objects of the tag it refuses.
     TagOnBranch,
+    /// The upstream's release branch is at a commit the pushed one does not contain (not here,
+    /// or not an ancestor): git refuses the update (or, forced, rewinds the public branch) but
+    /// sends the pushed commits' objects first, and the upstream keeps them.
+    NotFastForward,
 }
 
 /// One refused ref.
@@ -134,6 +138,14 @@ pub fn decide(
                     (true, _) => None,
                     (false, Peeled::Commit(commit)) if commit != line.local => {
                         Some(Reason::TagOnBranch)
+                    }
+                    // Found by the model: a release merge onto a main that moved since it was
+                    // fetched is refused by git, after its objects (the fixes') were sent.
+                    (false, Peeled::Commit(commit))
+                        if !line.remote.is_null()
+                            && !facts.fast_forward(line.remote, commit)? =>
+                    {
+                        Some(Reason::NotFastForward)
                     }
                     (false, Peeled::Commit(_)) => None,
                     (false, Peeled::NotACommit(kind)) => Some(Reason::ContentElsewhere(kind)),
@@ -271,6 +283,8 @@ mod tests {
         missing: HashSet<ObjectId>,
         /// Commits on the upstream's live branch, whose tip is `tip()`.
         upstream: HashSet<ObjectId>,
+        /// Remote values a push would not fast-forward from (not here, or diverged).
+        diverged: HashSet<ObjectId>,
         live: Option<Live>,
         live_fails: bool,
         /// The mirror's refs: name -> symbolic target.
@@ -310,6 +324,9 @@ mod tests {
         fn is_ancestor(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<bool> {
             assert_eq!(tip, oid(TIP));
             Ok(self.upstream.contains(&commit))
+        }
+        fn fast_forward(&mut self, old: ObjectId, _new: ObjectId) -> anyhow::Result<bool> {
+            Ok(!self.diverged.contains(&old))
         }
         fn not_in(&mut self, commit: ObjectId, _tip: ObjectId) -> anyhow::Result<Vec<CommitInfo>> {
             Ok(vec![info(commit)])
@@ -636,6 +653,18 @@ mod tests {
         let release = [line("main", oid(9), "refs/heads/main", oid(1))];
         assert_eq!(
             decide(&release, &to(Destination::Upstream), &mut facts).unwrap(),
+            vec![]
+        );
+        // Onto a main that moved since it was fetched: git would refuse it after sending it.
+        let mut facts = table(&[]);
+        facts.diverged.insert(oid(1));
+        let blocked = decide(&release, &to(Destination::Upstream), &mut facts).unwrap();
+        assert_eq!(blocked.len(), 1);
+        assert_eq!(blocked[0].reason, Reason::NotFastForward);
+        // A new main, or a deletion, has nothing to fast-forward from.
+        let created = [line("main", oid(9), "refs/heads/main", null())];
+        assert_eq!(
+            decide(&created, &to(Destination::Upstream), &mut facts).unwrap(),
             vec![]
         );
         let mut facts = table(&[]);

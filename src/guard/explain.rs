@@ -206,6 +206,18 @@ pub fn explain(blocked: &[Blocked], names: &Names<'_>) -> (String, Refusal) {
                     ))
                 ));
             }
+            Reason::NotFastForward => {
+                text.push_str(&format!(
+                    "  the upstream's {b} is at {} (a push not fetched here?), which this push does not build on: git would refuse the update (or, forced, rewind the public {b}), and the upstream would keep the objects it was sent, the fixes' among them\n",
+                    line.remote.to_hex_with_len(7),
+                    b = names.branch
+                ));
+                hint(format!(
+                    "build on it: git fetch {r} {b}, then merge; for a security fix, git push-duty security-merge <fix-branch> merges onto the upstream's {b} and pushes in order",
+                    r = shell_word(names.remote),
+                    b = names.branch
+                ));
+            }
             Reason::MirrorHasNoBranch => {
                 text.push_str(&format!(
                     "  the mirror has no {} yet, so {} may be a symbolic ref to it that this push would create\n",
@@ -392,6 +404,7 @@ mod tests {
             Reason::MirrorRefsUnknown { detail: "x".into() },
             Reason::MirrorHasNoBranch,
             Reason::TagOnBranch,
+            Reason::NotFastForward,
         ];
         for reason in all {
             let blocked = vec![blocked(

@@ -71,6 +71,9 @@ pub trait Facts {
     fn live_upstream(&mut self) -> Result<Live, String>;
     /// Is `commit` `tip` or one of its ancestors?
     fn is_ancestor(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<bool>;
+    /// Would moving a ref from `old` (what the destination has, which may not be here) to `new`
+    /// be a fast-forward: is `old` here, and `new` or one of its ancestors?
+    fn fast_forward(&mut self, old: ObjectId, new: ObjectId) -> anyhow::Result<bool>;
     /// The commits of `commit` that `tip` does not have, newest first.
     fn not_in(&mut self, commit: ObjectId, tip: ObjectId) -> anyhow::Result<Vec<CommitInfo>>;
     /// The destination's refs among `names` (exact full names), as it lists them now, with

@@ -206,6 +206,10 @@ impl Facts for RepoFacts<'_> {
         git::is_ancestor(self.repo, commit, tip)
     }
 
+    fn fast_forward(&mut self, old: ObjectId, new: ObjectId) -> Result<bool> {
+        Ok(self.repo.has_object(old) && git::is_ancestor(self.repo, old, new)?)
+    }
+
     fn not_in(&mut self, commit: ObjectId, tip: ObjectId) -> Result<Vec<CommitInfo>> {
         git::commits_between(self.repo, Some(tip), commit)?
             .into_iter()
