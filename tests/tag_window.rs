@@ -35,6 +35,30 @@ fn picked_onto(repo: &TestRepo, pick: &str, from: &str) -> (Run, String) {
     )
 }
 
+/// Tags what `upstream/main` points to as last week's `2026.11.26` and pushes it.
+fn last_weeks_tag(repo: &TestRepo) {
+    repo.git(&[
+        "tag",
+        "-a",
+        "-m",
+        "last week",
+        "2026.11.26",
+        "upstream/main",
+    ]);
+    repo.git(&["push", "-q", "upstream", "refs/tags/2026.11.26"]);
+}
+
+/// `tag --cherry-pick PICK --no-push --yes` refused (exit 1), with nothing changed: refs, tags,
+/// worktree and the bare remotes as they were.
+fn refused_unchanged(repo: &TestRepo, pick: &str) -> Run {
+    let before = repo.snapshot();
+    let run = repo
+        .run(&["tag", "--cherry-pick", pick, "--no-push", "--yes"])
+        .expect(1);
+    assert_eq!(repo.snapshot(), before, "{}", run.streams());
+    run
+}
+
 /// Last week's tag on the upstream, an old release tag `v1.2.3` and an old calendar tag, and a
 /// fix on the upstream's main since last week.
 fn week() -> (TestRepo, String) {
@@ -104,32 +128,15 @@ fn a_pick_the_upstream_has_on_another_branch_is_public() {
 fn a_pick_the_upstream_does_not_have_is_refused_and_nothing_changes() {
     let (repo, _) = week();
     let local = repo.commit("local.txt", "only here\n", "Never pushed");
-    let before = repo.snapshot();
-    let run = repo
-        .run(&["tag", "--cherry-pick", &local, "--no-push", "--yes"])
-        .expect(1);
-    run.stderr_has("is not on upstream: a tag ships only commits the upstream already has");
-    assert_eq!(repo.snapshot(), before);
+    refused_unchanged(&repo, &local)
+        .stderr_has("is not on upstream: a tag ships only commits the upstream already has");
 }
 
 #[test]
 fn an_embargoed_fix_is_refused_with_the_narrow_listing_too() {
     let (repo, _, fix) = TestRepo::guarded_with_fix();
-    repo.git(&[
-        "tag",
-        "-a",
-        "-m",
-        "last week",
-        "2026.11.26",
-        "upstream/main",
-    ]);
-    repo.git(&["push", "-q", "upstream", "refs/tags/2026.11.26"]);
-    let before = repo.snapshot();
-    let run = repo
-        .run(&["tag", "--cherry-pick", &fix, "--no-push", "--yes"])
-        .expect(1);
-    run.stderr_has("is an embargoed security fix");
-    assert_eq!(repo.snapshot(), before);
+    last_weeks_tag(&repo);
+    refused_unchanged(&repo, &fix).stderr_has("is an embargoed security fix");
 }
 
 #[test]
@@ -174,42 +181,16 @@ fn a_stopped_run_whose_tag_is_of_an_older_date_is_finished_not_forgotten() {
 #[test]
 fn a_pick_named_by_a_tracking_ref_set_by_hand_to_the_fix_is_refused() {
     let (repo, _, fix) = TestRepo::guarded_with_fix();
-    repo.git(&[
-        "tag",
-        "-a",
-        "-m",
-        "last week",
-        "2026.11.26",
-        "upstream/main",
-    ]);
-    repo.git(&["push", "-q", "upstream", "refs/tags/2026.11.26"]);
+    last_weeks_tag(&repo);
     // `upstream/main~0` names the fix: the tracking ref says yes wrongly, the upstream no.
     repo.git(&["update-ref", "refs/remotes/upstream/main", &fix]);
-    let before = repo.snapshot();
-    repo.run(&[
-        "tag",
-        "--cherry-pick",
-        "upstream/main~0",
-        "--no-push",
-        "--yes",
-    ])
-    .expect(1)
-    .stderr_has("is an embargoed security fix");
-    assert_eq!(repo.snapshot(), before);
+    refused_unchanged(&repo, "upstream/main~0").stderr_has("is an embargoed security fix");
 }
 
 #[test]
 fn a_tracking_ref_that_is_a_symbolic_ref_to_the_mirrors_main_makes_nothing_public() {
     let repo = TestRepo::guarded();
-    repo.git(&[
-        "tag",
-        "-a",
-        "-m",
-        "last week",
-        "2026.11.26",
-        "upstream/main",
-    ]);
-    repo.git(&["push", "-q", "upstream", "refs/tags/2026.11.26"]);
+    last_weeks_tag(&repo);
     // The mirror's main is ahead (a fix merged there only), and the upstream's tracking ref is
     // made to follow it.
     let fix = repo.security_branch("main", "main", "xss.txt", "escaped\n", "Embargoed");
@@ -220,18 +201,9 @@ fn a_tracking_ref_that_is_a_symbolic_ref_to_the_mirrors_main_makes_nothing_publi
         "refs/remotes/security/main",
     ]);
     assert_eq!(repo.rev("upstream/main"), fix);
-    let before = repo.snapshot();
-    repo.run(&[
-        "tag",
-        "--cherry-pick",
-        "upstream/main",
-        "--no-push",
-        "--yes",
-    ])
-    .expect(1)
-    .stderr_has("is an embargoed security fix")
-    .stderr_has("the mirror's main is ahead of upstream's");
-    assert_eq!(repo.snapshot(), before);
+    refused_unchanged(&repo, "upstream/main")
+        .stderr_has("is an embargoed security fix")
+        .stderr_has("the mirror's main is ahead of upstream's");
 }
 
 #[test]
@@ -262,24 +234,13 @@ fn a_base_tag_only_here_that_carries_a_fix_is_refused() {
     // `git fetch --tags security` brought a tag of this year that the upstream does not have:
     // it is the latest calendar tag here, so the default base, and it carries the fix.
     let (repo, _, fix) = TestRepo::guarded_with_fix();
-    repo.git(&[
-        "tag",
-        "-a",
-        "-m",
-        "last week",
-        "2026.11.26",
-        "upstream/main",
-    ]);
-    repo.git(&["push", "-q", "upstream", "refs/tags/2026.11.26"]);
+    last_weeks_tag(&repo);
     repo.git(&["tag", "-a", "-m", "from the mirror", "2026.11.30", &fix]);
     let pick = repo.upstream_commit("ok.txt", "ok\n", "Public fix");
     repo.git(&["fetch", "-q", "upstream"]);
-    let before = repo.snapshot();
-    repo.run(&["tag", "--cherry-pick", &pick, "--no-push", "--yes"])
-        .expect(1)
+    refused_unchanged(&repo, &pick)
         .stderr_has("the base tag 2026.11.30 carries")
         .stderr_has("an embargoed security fix on security/fix-xss");
-    assert_eq!(repo.snapshot(), before);
 }
 
 #[test]
