@@ -159,17 +159,24 @@ pub fn run(ctx: &Context<'_>, console: &mut Console<'_>, args: &Args) -> Result<
         .from
         .as_deref()
         .map(|from| from.strip_prefix("refs/tags/").unwrap_or(from));
-    let recorded = tag_record::load(repo).map(|record| record.map(|r| r.tag));
+    // Read once, under the lock: it decides the scope here and is finished by `stopped_run`.
+    let recorded = tag_record::load(repo);
     let named: Vec<&str> = from
         .into_iter()
-        .chain(recorded.as_ref().ok().and_then(Option::as_deref))
+        .chain(
+            recorded
+                .as_ref()
+                .ok()
+                .and_then(Option::as_ref)
+                .map(|r| r.tag.as_str()),
+        )
         .collect();
-    let scope = match recorded {
+    let scope = match &recorded {
         Ok(_) => Scope::PushDateAnd(&named),
         Err(_) => Scope::All,
     };
     let seen = UpstreamTags::see(ctx, args.date, reach, scope)?;
-    let stale_record = match stopped_run(repo, &mut runner, console, &seen, args)? {
+    let stale_record = match stopped_run(repo, &mut runner, console, &seen, args, recorded)? {
         Stopped::Finished => return Ok(()),
         Stopped::Stale(path) => Some(path),
         Stopped::None => None,
@@ -805,8 +812,9 @@ fn stopped_run(
     console: &mut Console<'_>,
     seen: &UpstreamTags,
     args: &Args,
+    recorded: Result<Option<TagRecord>>,
 ) -> Result<Stopped> {
-    let Some(record) = tag_record::load(repo)? else {
+    let Some(record) = recorded? else {
         return Ok(Stopped::None);
     };
     let path = tag_record::path(repo);
