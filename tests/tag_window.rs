@@ -404,3 +404,20 @@ fn a_stopped_run_of_last_january_counts_from_the_push_of_the_year_before() {
         .stdout_has("\"previous\": \"2024.12.26\"")
         .stdout_has("\"last_push\": \"2024.12.26\"");
 }
+
+#[test]
+fn a_damaged_record_of_a_stopped_run_is_refused_and_nothing_changes() {
+    let (repo, _) = week();
+    let record = repo.work.join(".git/push-duty/tag.json");
+    std::fs::create_dir_all(record.parent().expect("state dir")).expect("mkdir");
+    std::fs::write(&record, "{ not json").expect("write the record");
+    let before = repo.snapshot();
+    let run = repo.run(&["tag", "--yes"]).expect(1);
+    run.stderr_has("the record of an unfinished tag push")
+        .stderr_has("nothing was changed");
+    assert_eq!(repo.snapshot(), before);
+    assert_eq!(
+        std::fs::read_to_string(&record).expect("the record is kept"),
+        "{ not json"
+    );
+}
